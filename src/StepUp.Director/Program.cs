@@ -1,0 +1,18 @@
+using StepUp.Director;
+
+// Usage: dotnet StepUp.Director.dll --dir <folder> --id <id>
+string? dir = null, id = null;
+for (var i = 0; i + 1 < args.Length; i += 2)
+{
+    switch (args[i])
+    {
+        case "--dir": dir = args[i + 1]; break;
+        case "--id": id = args[i + 1]; break;
+    }
+}
+if (dir == null || id == null)
+{
+    Console.Error.WriteLine("usage: StepUp.Director --dir <folder> --id <id>");
+    return 2;
+}
+return await DirectorServer.RunAsync(dir, id);

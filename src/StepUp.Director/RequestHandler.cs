@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Globalization;
+using StepUp.Engine.Building;
+using StepUp.Engine.Graph;
+using StepUp.Engine.Planning;
+using StepUp.Engine.Sessions;
+using StepUp.Protocol;
+
+namespace StepUp.Director;
+
+/// <summary>Reads one request from a connection, does it, and answers with events and a final "done".</summary>
+sealed class RequestHandler(DirectorServer server, DirectorLog log, JobPool pool)
+{
+    readonly Dictionary<string, ProjectSession> _sessions = new(StringComparer.Ordinal);
+
+    public async Task ServeAsync(Stream stream, CancellationToken stopping)
+    {
+        var request = Framing.ReadMessage(stream);
+        if (request == null) return;
+        var type = request.Str("type") ?? "";
+        var protocol = request.Long("protocol");
+        if (protocol != ProtocolInfo.Version)
+        {
+            Framing.WriteMessage(stream, new()
+            {
+                ["type"] = "rejected",
+                ["reason"] = $"this director speaks StepUp protocol {ProtocolInfo.Version}, the client speaks {protocol}",
+            });
+            return;
+        }
+        switch (type)
+        {
+            case "ping":
+                Framing.WriteMessage(stream, new() { ["type"] = "done", ["success"] = true, ["pid"] = (long)Environment.ProcessId });
+                return;
+            case "shutdown":
+                Framing.WriteMessage(stream, new() { ["type"] = "done", ["success"] = true, ["pid"] = (long)Environment.ProcessId });
+                server.Stop("asked to shut down");
+                return;
+            case "build" or "clean" or "graph":
+                await ServeProjectRequestAsync(type, request, stream, stopping).ConfigureAwait(false);
+                return;
+            default:
+                Framing.WriteMessage(stream, new() { ["type"] = "rejected", ["reason"] = $"unknown request '{type}'" });
+                return;
+        }
+    }
+
+    async Task ServeProjectRequestAsync(string type, Dictionary<string, object?> request, Stream stream, CancellationToken stopping)
+    {
+        var clock = Stopwatch.StartNew();
+        var root = Path.GetFullPath(request.Str("root") ?? throw new InvalidDataException("A request needs a root."));
+        var idle = request.TryGetValue("idleTimeout", out var idleValue) ? Convert.ToDouble(idleValue, CultureInfo.InvariantCulture) : 10.0;
+        server.SetIdleTimeout(TimeSpan.FromMinutes(Math.Max(0, idle)), request.Bool("transient"));
+
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        // The client says "cancel" (Ctrl-C) or just goes away: either way the build stops.
+        var watcher = Task.Run(() =>
+        {
+            try
+            {
+                while (Framing.ReadMessage(stream) is { } message)
+                    if (message.Str("type") == "cancel") break;
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidDataException) { }
+            cancel.Cancel();
+        });
+
+        var events = new EventStream(stream);
+        var success = true;
+        string summaryText = "";
+        var session = SessionFor(root);
+        try
+        {
+            switch (type)
+            {
+                case "build":
+                    var summary = await session.BuildAsync(ReadBuild(request, root), events, pool, cancel.Token).ConfigureAwait(false);
+                    success = summary.Success;
+                    summaryText = summary.ToString();
+                    break;
+                case "clean":
+                    await session.CleanAsync(events, cancel.Token).ConfigureAwait(false);
+                    break;
+                case "graph":
+                    await session.WriteGraphAsync(request.Str("prefix") ?? "graph", events, cancel.Token).ConfigureAwait(false);
+                    break;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            success = false;
+            events.Report(Diagnostic.Error(Codes.Cancelled, "The request was cancelled."));
+        }
+        var elapsed = clock.Elapsed.TotalMilliseconds;
+        log.Write($"{type} {root}: {(success ? "ok" : "failed")} in {elapsed:0.0} ms {summaryText}");
+        events.Send(new()
+        {
+            ["type"] = "done",
+            ["success"] = success,
+            ["summary"] = summaryText,
+            ["directorMs"] = elapsed,
+        });
+        await events.DisposeAsync().ConfigureAwait(false);
+    }
+
+    ProjectSession SessionFor(string root)
+    {
+        lock (_sessions)
+        {
+            if (!_sessions.TryGetValue(root, out var session))
+                _sessions[root] = session = new ProjectSession(root);
+            return session;
+        }
+    }
+
+    static BuildRequest ReadBuild(Dictionary<string, object?> request, string root)
+    {
+        var items = new List<ItemSpec>();
+        foreach (var raw in request.List("items"))
+        {
+            if (raw is not IDictionary<string, object?> item) continue;
+            var meta = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            if (item.Obj("meta") is { } m)
+                foreach (var (k, v) in m) meta[k] = v as string ?? "";
+            items.Add(new ItemSpec(item.Str("type") ?? "", item.Str("include") ?? "", meta,
+                new SourceLocation(item.Str("file") ?? "", (int)item.Long("line"), (int)item.Long("column"))));
+        }
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (request.Obj("env") is { } e)
+            foreach (var (k, v) in e) if (v is string s) env[k] = s;
+        var options = request.Obj("options") ?? new Dictionary<string, object?>();
+        var targets = options.Strings("targets").Select(t => PathRules.Normalize(root, ".", t)).ToList();
+        return new BuildRequest
+        {
+            Items = items,
+            Environment = env,
+            Options = new BuildOptions
+            {
+                Jobs = (int)Math.Max(1, options.Long("jobs", Environment.ProcessorCount)),
+                KeepGoing = options.Bool("keepGoing"),
+                Clean = options.Bool("clean", true),
+                Targets = targets,
+                Resources = Planner.ParseResources(options.Str("resources") ?? "", out _),
+                ExplainRerun = options.Bool("explainRerun"),
+            },
+        };
+    }
+}

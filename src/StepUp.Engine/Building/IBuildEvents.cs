@@ -1,0 +1,29 @@
+using StepUp.Engine.Planning;
+
+namespace StepUp.Engine.Building;
+
+/// <summary>What a build tells its user; the director forwards each call to the MSBuild task.</summary>
+public interface IBuildEvents
+{
+    /// <summary>A tagged line, e.g. ("START", "story").</summary>
+    void Line(string tag, string text);
+
+    /// <summary>A block of text under a titled rule, e.g. a step's standard output.</summary>
+    void Page(string title, string text);
+
+    void Report(Diagnostic diagnostic);
+}
+
+/// <summary>Counts for the closing summary line.</summary>
+public sealed class BuildSummary
+{
+    public int Ran { get; set; }
+    public int Skipped { get; set; }
+    public int Failed { get; set; }
+    public int Removed { get; set; }
+    public int NotRun { get; set; }
+    public bool Success { get; set; }
+
+    public override string ToString() =>
+        $"StepUp: {Ran} ran, {Skipped} skipped, {Failed} failed, {Removed} removed" + (NotRun > 0 ? $", {NotRun} not run" : "");
+}

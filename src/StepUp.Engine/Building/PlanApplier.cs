@@ -1,0 +1,67 @@
+using StepUp.Engine.Graph;
+using StepUp.Engine.Planning;
+
+namespace StepUp.Engine.Building;
+
+/// <summary>
+/// Makes a creator's products match a new plan. Steps defined the same way keep their state;
+/// changed steps are re-linked and must be checked again; products no longer defined become
+/// orphans, removed after the next complete and successful build.
+/// </summary>
+public static class PlanApplier
+{
+    public static void Apply(ProjectGraph graph, Node creator, Plan plan)
+    {
+        var stepKeys = new HashSet<string>(plan.Steps.Select(s => s.Key), StringComparer.Ordinal);
+        var staticPaths = new HashSet<string>(plan.Statics.Select(s => s.Path), StringComparer.Ordinal);
+
+        foreach (var product in creator.Products.ToList())
+        {
+            if (product is StepNode step && !stepKeys.Contains(step.Definition.Key))
+                ProjectGraph.SetCreator(step, null);
+            else if (product is FileNode file && file.Producer == null && !staticPaths.Contains(file.Path))
+                ProjectGraph.SetCreator(file, null);
+        }
+
+        foreach (var spec in plan.Statics)
+        {
+            var file = graph.GetOrAddFile(spec.Path);
+            if (file.State is not (FileState.Static or FileState.Missing))
+            {
+                // A file that changes role is hashed again before anyone trusts it.
+                file.State = FileState.Missing;
+                file.Stamp = null;
+                file.Producer = null;
+                file.Dirty = true;
+            }
+            ProjectGraph.SetCreator(file, creator);
+        }
+
+        foreach (var definition in plan.Steps)
+        {
+            var existing = graph.FindStep(definition.Key);
+            if (existing == null)
+            {
+                var step = graph.AddStep(definition);
+                ProjectGraph.SetCreator(step, creator);
+                graph.LinkStep(step);
+                step.RerunReason = "it is new";
+                continue;
+            }
+            ProjectGraph.SetCreator(existing, creator);
+            if (existing.Definition.SameAs(definition))
+            {
+                if (existing.Definition.Location != definition.Location)
+                {
+                    existing.Definition = definition;
+                    existing.Dirty = true;
+                }
+                continue;
+            }
+            existing.Definition = definition;
+            existing.State = StepState.Pending;
+            existing.RerunReason = "its definition changed";
+            graph.LinkStep(existing);
+        }
+    }
+}

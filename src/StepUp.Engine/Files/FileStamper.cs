@@ -1,0 +1,87 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using StepUp.Engine.Graph;
+
+namespace StepUp.Engine.Files;
+
+/// <summary>
+/// Stamps files: one stat call, and SHA-256 of the content only when the stat data differs from
+/// a known stamp (the size/mtime/ctime/inode shortcut).
+/// </summary>
+public static class FileStamper
+{
+    /// <summary>Stamps <paramref name="fullPath"/>, reusing <paramref name="known"/>'s digest when the stat data matches.</summary>
+    public static FileStamp Stamp(string fullPath, FileStamp? known = null, bool trustStat = true)
+    {
+        if (!TryStat(fullPath, out var stat)) return FileStamp.Missing;
+        if (trustStat && known != null && known.Exists && known.SameStat(stat)) return known;
+        string digest;
+        try
+        {
+            digest = HashFile(fullPath);
+        }
+        catch (IOException) { return FileStamp.Missing; }
+        catch (UnauthorizedAccessException) { return FileStamp.Missing; }
+        // A file written while we hashed it gets a fresh stat, so the next check hashes it again.
+        return TryStat(fullPath, out var after) && after.SameStat(stat) ? stat with { Digest = digest } : after with { Digest = digest, MtimeNs = -1 };
+    }
+
+    public static string HashFile(string fullPath)
+    {
+        using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    /// <summary>Stat data with an empty digest; false when the path is not a regular file.</summary>
+    public static bool TryStat(string fullPath, out FileStamp stat)
+    {
+        if (OperatingSystem.IsLinux() && LinuxStat.TryStatx(fullPath, out stat)) return true;
+        return PortableStat(fullPath, out stat);
+    }
+
+    static bool PortableStat(string fullPath, out FileStamp stat)
+    {
+        var info = new FileInfo(fullPath);
+        if (!info.Exists) { stat = FileStamp.Missing; return false; }
+        var mode = OperatingSystem.IsWindows() ? 0b110_100_100 : (int)info.UnixFileMode;
+        var mtime = (info.LastWriteTimeUtc.Ticks - DateTime.UnixEpoch.Ticks) * 100;
+        stat = new FileStamp("", info.Length, mtime, mtime, 0, mode);
+        return true;
+    }
+
+    /// <summary>statx(2): one syscall that also gives the inode and change time.</summary>
+    static class LinuxStat
+    {
+        const int AT_FDCWD = -100;
+        const uint STATX_BASIC_STATS = 0x7ff;
+        const int S_IFMT = 0xF000, S_IFREG = 0x8000;
+        static bool _unavailable;
+
+        [DllImport("libc", SetLastError = true)]
+        static extern unsafe int statx(int dirfd, byte* path, int flags, uint mask, byte* buffer);
+
+        public static unsafe bool TryStatx(string path, out FileStamp stat)
+        {
+            stat = FileStamp.Missing;
+            if (_unavailable) return PortableStat(path, out stat);
+            var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
+            var buffer = stackalloc byte[256];
+            int rc;
+            try
+            {
+                fixed (byte* p = bytes) rc = statx(AT_FDCWD, p, 0, STATX_BASIC_STATS, buffer);
+            }
+            catch (EntryPointNotFoundException) { _unavailable = true; return PortableStat(path, out stat); }
+            if (rc != 0) return false;
+            // struct statx: mode u16 at 28, ino u64 at 32, size u64 at 40, ctime at 128, mtime at 144 (sec i64, nsec u32).
+            var mode = *(ushort*)(buffer + 28);
+            if ((mode & S_IFMT) != S_IFREG) return false;
+            var ino = *(long*)(buffer + 32);
+            var size = *(long*)(buffer + 40);
+            var ctime = *(long*)(buffer + 128) * 1_000_000_000L + *(uint*)(buffer + 136);
+            var mtime = *(long*)(buffer + 144) * 1_000_000_000L + *(uint*)(buffer + 152);
+            stat = new FileStamp("", size, mtime, ctime, ino, mode & 0xFFF);
+            return true;
+        }
+    }
+}

@@ -1,0 +1,158 @@
+namespace StepUp.Engine.Graph;
+
+/// <summary>
+/// The provenance and dependency graph of one project root, held in memory by the director and
+/// saved to .stepup/graph.db. Nodes are found by path or step key in O(1).
+/// </summary>
+public sealed class ProjectGraph
+{
+    readonly Dictionary<string, FileNode> _files = new(StringComparer.Ordinal);
+    readonly Dictionary<string, StepNode> _steps = new(StringComparer.Ordinal);
+    readonly List<Node> _removed = new();
+    long _nextId = 2;
+
+    public ProjectGraph()
+    {
+        Root = new RootNode { Id = 1 };
+        Root.Creator = Root;
+    }
+
+    public RootNode Root { get; }
+    public IReadOnlyDictionary<string, FileNode> Files => _files;
+    public IReadOnlyDictionary<string, StepNode> Steps => _steps;
+
+    /// <summary>A digest of the last plan the root applied; equal plans need no re-planning.</summary>
+    public string PlanFingerprint { get; set; } = "";
+
+    /// <summary>Nodes deleted since the last save (the store removes their rows).</summary>
+    internal List<Node> TakeRemoved()
+    {
+        var removed = new List<Node>(_removed);
+        _removed.Clear();
+        return removed;
+    }
+
+    public IEnumerable<Node> AllNodes()
+    {
+        yield return Root;
+        foreach (var f in _files.Values) yield return f;
+        foreach (var s in _steps.Values) yield return s;
+    }
+
+    public FileNode? FindFile(string path) => _files.TryGetValue(path, out var f) ? f : null;
+    public StepNode? FindStep(string key) => _steps.TryGetValue(key, out var s) ? s : null;
+
+    public FileNode GetOrAddFile(string path)
+    {
+        if (_files.TryGetValue(path, out var file)) return file;
+        file = new FileNode(path) { Id = _nextId++ };
+        _files.Add(path, file);
+        return file;
+    }
+
+    /// <summary>Used by the store when it loads nodes with their saved ids.</summary>
+    internal void AddLoaded(Node node)
+    {
+        switch (node)
+        {
+            case FileNode f: _files.Add(f.Path, f); break;
+            case StepNode s: _steps.Add(s.Definition.Key, s); break;
+        }
+        if (node.Id >= _nextId) _nextId = node.Id + 1;
+    }
+
+    internal StepNode AddStep(StepDefinition definition)
+    {
+        var step = new StepNode(definition) { Id = _nextId++ };
+        _steps.Add(definition.Key, step);
+        return step;
+    }
+
+    public static void SetCreator(Node node, Node? creator)
+    {
+        if (ReferenceEquals(node.Creator, creator)) return;
+        node.Creator?.Products.Remove(node);
+        node.Creator = creator;
+        creator?.Products.Add(node);
+        node.Dirty = true;
+    }
+
+    /// <summary>Removes a node that nothing creates, consumes or produces any more.</summary>
+    internal void Remove(Node node)
+    {
+        SetCreator(node, null);
+        foreach (var product in node.Products.ToList()) SetCreator(product, null);
+        switch (node)
+        {
+            case FileNode f:
+                _files.Remove(f.Path);
+                break;
+            case StepNode s:
+                foreach (var input in s.Inputs) { input.Consumers.Remove(s); input.Dirty = true; }
+                foreach (var output in s.Outputs.Concat(s.Volatiles))
+                    if (ReferenceEquals(output.Producer, s)) { output.Producer = null; output.Dirty = true; }
+                _steps.Remove(s.Definition.Key);
+                break;
+        }
+        _removed.Add(node);
+    }
+
+    /// <summary>Links a step to the file nodes of its definition, replacing older links.</summary>
+    internal void LinkStep(StepNode step)
+    {
+        foreach (var input in step.Inputs) input.Consumers.Remove(step);
+        step.Inputs.Clear();
+        foreach (var path in step.Definition.Inputs)
+        {
+            var file = GetOrAddFile(path);
+            file.Consumers.Add(step);
+            step.Inputs.Add(file);
+        }
+
+        var newOutputs = new HashSet<string>(step.Definition.Outputs.Concat(step.Definition.Volatiles), StringComparer.Ordinal);
+        foreach (var old in step.Outputs.Concat(step.Volatiles))
+        {
+            if (newOutputs.Contains(old.Path)) continue;
+            // The step no longer makes this file: it becomes an orphan, cleaned after a good build.
+            if (ReferenceEquals(old.Creator, step)) SetCreator(old, null);
+        }
+        step.Outputs.Clear();
+        step.Volatiles.Clear();
+        foreach (var path in step.Definition.Outputs)
+        {
+            var file = GetOrAddFile(path);
+            ClaimOutput(step, file, volatileOutput: false);
+            step.Outputs.Add(file);
+        }
+        foreach (var path in step.Definition.Volatiles)
+        {
+            var file = GetOrAddFile(path);
+            ClaimOutput(step, file, volatileOutput: true);
+            step.Volatiles.Add(file);
+        }
+        step.Dirty = true;
+    }
+
+    void ClaimOutput(StepNode step, FileNode file, bool volatileOutput)
+    {
+        var sameProducer = ReferenceEquals(file.Producer, step);
+        file.Producer = step;
+        SetCreator(file, step);
+        if (volatileOutput)
+        {
+            file.State = FileState.Volatile;
+            file.Stamp = null;
+        }
+        else if (!sameProducer || !file.IsOutput)
+        {
+            // A file taken over from elsewhere is not trusted as built by this step; its old stamp is
+            // kept so that cleanup of an edited file stays safe.
+            file.State = FileState.Awaited;
+        }
+        file.Dirty = true;
+    }
+
+    /// <summary>Steps and files that are orphans now, in creation order.</summary>
+    public List<Node> Orphans() =>
+        _files.Values.Cast<Node>().Concat(_steps.Values).Where(n => n.IsOrphan).OrderBy(n => n.Id).ToList();
+}

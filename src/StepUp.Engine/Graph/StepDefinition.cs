@@ -1,0 +1,44 @@
+namespace StepUp.Engine.Graph;
+
+/// <summary>
+/// A step as planned: everything that decides what it does. Two definitions that are equal (the
+/// location aside) are the same step, so re-planning keeps its state.
+/// </summary>
+public sealed class StepDefinition
+{
+    /// <summary>The step's identity in its project: the item name, plus a realization suffix later.</summary>
+    public required string Key { get; init; }
+
+    /// <summary>The text that names the step in logs and graphs.</summary>
+    public required string Label { get; init; }
+
+    /// <summary>The shell command with placeholders already replaced.</summary>
+    public required string Command { get; init; }
+
+    /// <summary>Relative to the project root, '/'-separated; "." is the root.</summary>
+    public string Workdir { get; init; } = ".";
+
+    /// <summary>Root-relative paths.</summary>
+    public IReadOnlyList<string> Inputs { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<string> Outputs { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<string> Volatiles { get; init; } = Array.Empty<string>();
+
+    /// <summary>Environment variables whose values are part of the step hash.</summary>
+    public IReadOnlyList<string> EnvNames { get; init; } = Array.Empty<string>();
+
+    public bool Optional { get; init; }
+    public bool Planning { get; init; }
+
+    /// <summary>Units of named resources held while running, e.g. gpu=1.</summary>
+    public IReadOnlyDictionary<string, int> Resources { get; init; } = new Dictionary<string, int>();
+
+    public SourceLocation Location { get; init; } = SourceLocation.None;
+
+    public bool SameAs(StepDefinition other) =>
+        Key == other.Key && Label == other.Label && Command == other.Command && Workdir == other.Workdir &&
+        Optional == other.Optional && Planning == other.Planning &&
+        Inputs.SequenceEqual(other.Inputs) && Outputs.SequenceEqual(other.Outputs) &&
+        Volatiles.SequenceEqual(other.Volatiles) && EnvNames.SequenceEqual(other.EnvNames) &&
+        Resources.Count == other.Resources.Count &&
+        Resources.All(kv => other.Resources.TryGetValue(kv.Key, out var v) && v == kv.Value);
+}

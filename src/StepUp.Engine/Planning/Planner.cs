@@ -1,0 +1,243 @@
+using StepUp.Engine.Graph;
+
+namespace StepUp.Engine.Planning;
+
+/// <summary>
+/// Turns the project's items into a validated plan. Every problem is reported with the item's
+/// location, and an invalid plan is never applied, so bad input cannot touch the user's files.
+/// </summary>
+public sealed class Planner
+{
+    readonly string _root;
+    readonly IReadOnlyDictionary<string, string> _env;
+
+    public Planner(string root, IReadOnlyDictionary<string, string> env)
+    {
+        _root = Path.GetFullPath(root);
+        _env = env;
+    }
+
+    public Plan Plan(IReadOnlyList<ItemSpec> items)
+    {
+        var plan = new Plan();
+        foreach (var item in items.Where(i => i.ItemType == "Static")) AddStatic(plan, item);
+        foreach (var item in items)
+        {
+            var step = item.ItemType switch
+            {
+                "Step" => StepFromItem(plan, item),
+                "Script" => ScriptFromItem(plan, item),
+                _ => null,
+            };
+            if (step != null) plan.Steps.Add(step);
+        }
+        Validate(plan);
+        return plan;
+    }
+
+    void AddStatic(Plan plan, ItemSpec item)
+    {
+        var include = item.Include.Replace('\\', '/');
+        var isFolder = include.EndsWith('/');
+        var path = PathRules.Normalize(_root, ".", include.TrimEnd('/'));
+        if (PathRules.IsInStateFolder(path))
+        {
+            plan.Diagnostics.Add(Diagnostic.Error(Codes.BadMetadata, $"Static '{item.Include}' is inside .stepup/, which belongs to StepUp.", item.Location));
+            return;
+        }
+        var full = PathRules.FullPath(_root, path);
+        if (isFolder || Directory.Exists(full))
+        {
+            if (!Directory.Exists(full))
+            {
+                plan.Diagnostics.Add(Diagnostic.Error(Codes.MissingStatic, $"Static folder '{item.Include}' does not exist.", item.Location));
+                return;
+            }
+            foreach (var file in Directory.EnumerateFiles(full, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            {
+                var filePath = PathRules.ToGraphPath(_root, file);
+                if (!PathRules.IsInStateFolder(filePath)) plan.Statics.Add(new StaticSpec(filePath, item.Location));
+            }
+            return;
+        }
+        if (!File.Exists(full))
+        {
+            plan.Diagnostics.Add(Diagnostic.Error(Codes.MissingStatic, $"Static file '{item.Include}' does not exist.", item.Location));
+            return;
+        }
+        plan.Statics.Add(new StaticSpec(path, item.Location));
+    }
+
+    StepDefinition? StepFromItem(Plan plan, ItemSpec item)
+    {
+        var name = item.Include.Trim();
+        var command = item.Meta("Command");
+        if (command.Length == 0)
+        {
+            plan.Diagnostics.Add(Diagnostic.Error(Codes.MissingCommand, $"Step '{name}' has no Command.", item.Location));
+            return null;
+        }
+        var common = ReadCommon(plan, item, name);
+        if (common == null) return null;
+        var planning = ReadBool(plan, item, "Planning", name);
+        var (workdir, inp, @out, vol, env, optional, resources) = common.Value;
+        var relInp = inp.Select(p => PathRules.RelativeToWorkdir(_root, workdir, p)).ToList();
+        var relOut = @out.Select(p => PathRules.RelativeToWorkdir(_root, workdir, p)).ToList();
+        var relVol = vol.Select(p => PathRules.RelativeToWorkdir(_root, workdir, p)).ToList();
+        return new StepDefinition
+        {
+            Key = name,
+            Label = name,
+            Command = ShellQuote.ExpandPlaceholders(command, relInp, relOut, relVol),
+            Workdir = workdir,
+            Inputs = inp,
+            Outputs = @out,
+            Volatiles = vol,
+            EnvNames = env,
+            Optional = optional,
+            Planning = planning,
+            Resources = resources,
+            Location = item.Location,
+        };
+    }
+
+    /// <summary>The script protocol: a planning step "./exe plan" that plans the script's run steps.</summary>
+    StepDefinition? ScriptFromItem(Plan plan, ItemSpec item)
+    {
+        var include = item.Include.Trim().Replace('\\', '/');
+        var common = ReadCommon(plan, item, include);
+        if (common == null) return null;
+        var (workdir, inp, @out, vol, env, optional, resources) = common.Value;
+        var exe = PathRules.Normalize(_root, workdir, include);
+        var exeForShell = PathRules.RelativeToWorkdir(_root, workdir, exe);
+        var command = (exeForShell.Contains('/') ? exeForShell : "./" + exeForShell) + " plan";
+        if (optional) command += " --optional";
+        var stepInfo = item.Meta("StepInfo");
+        var outputs = new List<string>(@out);
+        if (stepInfo.Length > 0)
+        {
+            command += " --step-info=" + ShellQuote.Quote(stepInfo);
+            outputs.Add(PathRules.Normalize(_root, workdir, stepInfo));
+        }
+        var label = workdir == "." ? command : command + "  # wd=" + workdir;
+        var inputs = new List<string> { exe };
+        inputs.AddRange(inp.Where(p => p != exe));
+        return new StepDefinition
+        {
+            Key = label,
+            Label = label,
+            Command = command,
+            Workdir = workdir,
+            Inputs = inputs,
+            Outputs = outputs,
+            Volatiles = vol,
+            EnvNames = env,
+            Optional = false, // the plan step of a script always runs; its run steps are optional
+            Planning = true,
+            Resources = resources,
+            Location = item.Location,
+        };
+    }
+
+    (string workdir, List<string> inp, List<string> @out, List<string> vol, List<string> env, bool optional, Dictionary<string, int> resources)?
+        ReadCommon(Plan plan, ItemSpec item, string name)
+    {
+        var before = plan.Diagnostics.Count;
+        var workdirRaw = item.Meta("Workdir");
+        var workdir = workdirRaw.Length == 0 ? "." : PathRules.Normalize(_root, ".", workdirRaw);
+        if (!(workdir == "." || PathRules.IsInsideRoot(workdir)))
+            plan.Diagnostics.Add(Diagnostic.Error(Codes.OutsideRoot, $"Step '{name}' has Workdir '{workdirRaw}' outside the project root.", item.Location));
+        var inp = Paths(item, "Inp", workdir);
+        var @out = Paths(item, "Out", workdir);
+        var vol = Paths(item, "Vol", workdir);
+        foreach (var path in @out.Concat(vol))
+        {
+            if (!PathRules.IsInsideRoot(path))
+                plan.Diagnostics.Add(Diagnostic.Error(Codes.OutsideRoot, $"Step '{name}' has output '{path}' outside the project root; StepUp only writes inside it.", item.Location));
+            else if (PathRules.IsInStateFolder(path))
+                plan.Diagnostics.Add(Diagnostic.Error(Codes.OutsideRoot, $"Step '{name}' has output '{path}' inside .stepup/, which belongs to StepUp.", item.Location));
+        }
+        var env = PathRules.SplitList(item.Meta("Env")).Distinct().Order(StringComparer.Ordinal).ToList();
+        var optional = ReadBool(plan, item, "Optional", name);
+        var resources = ParseResources(item.Meta("Resources"), out var resourceError);
+        if (resourceError != null)
+            plan.Diagnostics.Add(Diagnostic.Error(Codes.BadMetadata, $"Step '{name}' has Resources=\"{item.Meta("Resources")}\": {resourceError}", item.Location));
+        if (plan.Diagnostics.Count != before) return null;
+        return (workdir, inp, @out, vol, env, optional, resources);
+    }
+
+    List<string> Paths(ItemSpec item, string metadata, string workdir) =>
+        PathRules.SplitList(item.Meta(metadata)).Select(p => PathRules.Normalize(_root, workdir, p)).Distinct().ToList();
+
+    static bool ReadBool(Plan plan, ItemSpec item, string metadata, string name)
+    {
+        var value = item.Meta(metadata);
+        if (value.Length == 0 || value.Equals("false", StringComparison.OrdinalIgnoreCase)) return false;
+        if (value.Equals("true", StringComparison.OrdinalIgnoreCase)) return true;
+        plan.Diagnostics.Add(Diagnostic.Error(Codes.BadMetadata, $"Step '{name}' has {metadata}=\"{value}\"; use true or false.", item.Location));
+        return false;
+    }
+
+    /// <summary>Parses "gpu:1,mem:4" (or ';'-separated); a name alone means one unit.</summary>
+    public static Dictionary<string, int> ParseResources(string text, out string? error)
+    {
+        error = null;
+        var result = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var part in text.Split(',', ';').Select(p => p.Trim()).Where(p => p.Length > 0))
+        {
+            var colon = part.IndexOf(':');
+            var name = (colon < 0 ? part : part[..colon]).Trim();
+            var units = 1;
+            if (name.Length == 0 || (colon >= 0 && (!int.TryParse(part[(colon + 1)..].Trim(), out units) || units < 0)))
+            {
+                error = $"'{part}' is not of the form name:units with a whole number of units.";
+                return result;
+            }
+            result[name] = units;
+        }
+        return result;
+    }
+
+    void Validate(Plan plan)
+    {
+        var byName = new Dictionary<string, StepDefinition>(StringComparer.Ordinal);
+        foreach (var step in plan.Steps)
+        {
+            if (byName.TryGetValue(step.Key, out var first))
+                plan.Diagnostics.Add(Diagnostic.Error(Codes.DuplicateStep,
+                    $"Step name '{step.Key}' is used twice (first at line {first.Location.Line}); step names must be unique.", step.Location));
+            else
+                byName.Add(step.Key, step);
+        }
+
+        var statics = new HashSet<string>(plan.Statics.Select(s => s.Path), StringComparer.Ordinal);
+        var producers = new Dictionary<string, StepDefinition>(StringComparer.Ordinal);
+        foreach (var step in byName.Values)
+        {
+            foreach (var path in step.Outputs.Concat(step.Volatiles))
+            {
+                if (statics.Contains(path))
+                    plan.Diagnostics.Add(Diagnostic.Error(Codes.OutputIsStatic,
+                        $"Step '{step.Label}' declares '{path}' as output, but it is a static file; StepUp never writes static files.", step.Location));
+                else if (producers.TryGetValue(path, out var other))
+                    plan.Diagnostics.Add(Diagnostic.Error(Codes.OutputClaimedTwice,
+                        $"Output '{path}' is claimed by step '{other.Label}' and by step '{step.Label}'; give each output one producer.", step.Location));
+                else
+                    producers.Add(path, step);
+            }
+        }
+        var volatiles = new HashSet<string>(byName.Values.SelectMany(s => s.Volatiles), StringComparer.Ordinal);
+        foreach (var step in byName.Values)
+            foreach (var path in step.Inputs.Where(volatiles.Contains))
+                plan.Diagnostics.Add(Diagnostic.Error(Codes.VolatileInput,
+                    $"Step '{step.Label}' uses '{path}' as input, but it is a volatile output, which is never an input.", step.Location));
+
+        if (plan.IsValid)
+        {
+            var cycle = CycleFinder.Find(byName.Values.ToList(), producers);
+            if (cycle != null)
+                plan.Diagnostics.Add(Diagnostic.Error(Codes.Cycle,
+                    "Dependency cycle between steps: " + string.Join(" -> ", cycle.Select(s => s.Label)) + ".", cycle[0].Location));
+        }
+    }
+}

@@ -1,0 +1,179 @@
+using System.Text;
+using StepUp.Engine.Graph;
+
+namespace StepUp.Engine.Reporting;
+
+/// <summary>
+/// Writes the graph for people: <c>&lt;prefix&gt;.txt</c> lists every node with its fields and
+/// relations, <c>&lt;prefix&gt;_provenance.dot</c> and <c>&lt;prefix&gt;_dependency.dot</c> are GraphViz
+/// graphs of creator → created and supplier → consumer. The output depends only on the graph.
+/// </summary>
+public static class GraphWriter
+{
+    const int NameWidth = 20;
+    const int DigestGroup = 8;
+    const int DigestGroupsPerLine = 8;
+    const int DotLabelWidth = 20;
+
+    /// <summary>Writes the three files; <paramref name="prefix"/> is relative to <paramref name="root"/> unless absolute.</summary>
+    public static void Write(ProjectGraph graph, string root, string prefix)
+    {
+        var basePath = Path.GetFullPath(Path.Combine(root, prefix));
+        var folder = Path.GetDirectoryName(basePath);
+        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+        File.WriteAllText(basePath + ".txt", FormatText(graph));
+        File.WriteAllText(basePath + "_provenance.dot", FormatProvenanceDot(graph));
+        File.WriteAllText(basePath + "_dependency.dot", FormatDependencyDot(graph));
+    }
+
+    /// <summary>The graph.txt text: nodes in id order, a blank line between nodes, '\n' line ends.</summary>
+    public static string FormatText(ProjectGraph graph)
+    {
+        var text = new StringBuilder();
+        foreach (var node in graph.AllNodes().OrderBy(n => n.Id))
+        {
+            if (text.Length > 0) text.Append('\n');
+            text.Append(node.IsOrphan ? "(" + node.Key + ")" : node.Key).Append('\n');
+            switch (node)
+            {
+                case FileNode file:
+                    Property(text, "state", file.State.ToString().ToUpperInvariant());
+                    if (file.Stamp is { Exists: true } stamp && file.State is FileState.Static or FileState.Built or FileState.Outdated)
+                        Property(text, "digest", FormatDigest(stamp.Digest));
+                    break;
+                case StepNode step:
+                    Property(text, "state", step.State.ToString().ToUpperInvariant());
+                    Property(text, "workdir", FormatWorkdir(step.Definition.Workdir));
+                    Property(text, "command", step.Definition.Command);
+                    break;
+            }
+            if (node.Creator != null && !ReferenceEquals(node.Creator, node))
+                Relations(text, "created by", [node.Creator]);
+            Relations(text, "consumes", node switch
+            {
+                StepNode step => step.Inputs,
+                FileNode { Producer: { } producer } => [producer],
+                _ => [],
+            });
+            Relations(text, "creates", node.Products);
+            Relations(text, "supplies", node switch
+            {
+                StepNode step => step.Outputs.Concat(step.Volatiles),
+                FileNode file => file.Consumers,
+                _ => [],
+            });
+        }
+        return text.ToString();
+    }
+
+    /// <summary>GraphViz graph of provenance: every node, root included, and creator → product edges.</summary>
+    public static string FormatProvenanceDot(ProjectGraph graph)
+    {
+        var nodes = graph.AllNodes().OrderBy(n => n.Id).ToList();
+        var edges = new List<(long From, long To)>();
+        foreach (var node in nodes)
+            if (node.Creator != null && !ReferenceEquals(node.Creator, node))
+                edges.Add((node.Creator.Id, node.Id));
+        return FormatDot(nodes, edges, "arrowhead=empty");
+    }
+
+    /// <summary>GraphViz graph of dependencies: files and steps, supplier → consumer edges.</summary>
+    public static string FormatDependencyDot(ProjectGraph graph)
+    {
+        var nodes = graph.AllNodes().Where(n => n is not RootNode).OrderBy(n => n.Id).ToList();
+        var edges = new List<(long From, long To)>();
+        foreach (var step in graph.Steps.Values)
+        {
+            foreach (var input in step.Inputs) edges.Add((input.Id, step.Id));
+            foreach (var output in step.Outputs.Concat(step.Volatiles)) edges.Add((step.Id, output.Id));
+        }
+        return FormatDot(nodes, edges, null);
+    }
+
+    static void Property(StringBuilder text, string name, string value)
+    {
+        // A value of several lines continues under the '=' with an empty name.
+        var lines = value.Replace("\r\n", "\n").Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+            text.Append((i == 0 ? name : "").PadLeft(NameWidth)).Append(" = ").Append(lines[i]).Append('\n');
+    }
+
+    static void Relations(StringBuilder text, string role, IEnumerable<Node> others)
+    {
+        foreach (var other in others.Distinct(ReferenceEqualityComparer.Instance).Cast<Node>()
+                     .OrderBy(n => n.Kind, StringComparer.Ordinal).ThenBy(n => n.Label, StringComparer.Ordinal))
+            text.Append(role.PadLeft(NameWidth)).Append("   ").Append(other.Key).Append('\n');
+    }
+
+    /// <summary>Groups of 8 hex digits, 8 groups a line (a SHA-256 digest fits one line).</summary>
+    static string FormatDigest(string digest)
+    {
+        var text = new StringBuilder();
+        for (var i = 0; i < digest.Length; i += DigestGroup)
+        {
+            if (i > 0) text.Append(i % (DigestGroup * DigestGroupsPerLine) == 0 ? '\n' : ' ');
+            text.Append(digest, i, Math.Min(DigestGroup, digest.Length - i));
+        }
+        return text.ToString();
+    }
+
+    static string FormatWorkdir(string workdir) =>
+        workdir is "" or "." or "./" ? "./" : workdir.EndsWith('/') ? workdir : workdir + "/";
+
+    static string FormatDot(List<Node> nodes, List<(long From, long To)> edges, string? edgeStyle)
+    {
+        var dot = new StringBuilder();
+        dot.Append("strict digraph {\n");
+        dot.Append("  graph [rankdir=BT bgcolor=transparent]\n");
+        dot.Append("  node [penwidth=0 colorscheme=set39 style=filled fillcolor=5]\n");
+        dot.Append("  edge [color=dimgray]\n");
+        if (edgeStyle != null) dot.Append("  edge [").Append(edgeStyle).Append("]\n");
+        foreach (var node in nodes)
+        {
+            dot.Append("  ").Append(node.Id).Append(" [label=\"").Append(DotLabel(node)).Append('"');
+            switch (node)
+            {
+                case FileNode: dot.Append(" shape=rect fillcolor=9"); break;
+                case RootNode: dot.Append(" shape=hexagon fillcolor=6"); break;
+            }
+            dot.Append("]\n");
+        }
+        foreach (var (from, to) in edges.Distinct().Order())
+            dot.Append("  ").Append(from).Append(" -> ").Append(to).Append('\n');
+        dot.Append("}\n");
+        return dot.ToString();
+    }
+
+    /// <summary>The node's label, wrapped at about 20 characters and escaped for a DOT string.</summary>
+    static string DotLabel(Node node)
+    {
+        var label = node is RootNode ? "root" : node.Label;
+        var lines = new List<string>();
+        foreach (var paragraph in label.Replace("\r\n", "\n").Split('\n'))
+            lines.AddRange(Wrap(paragraph, DotLabelWidth));
+        return string.Join("\\n", lines.Select(EscapeDot));
+    }
+
+    /// <summary>Greedy wrapping that breaks after spaces and slashes; a longer word stays whole.</summary>
+    static IEnumerable<string> Wrap(string text, int width)
+    {
+        var line = new StringBuilder();
+        var start = 0;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            if (i < text.Length && text[i] != ' ' && text[i] != '/') continue;
+            var end = Math.Min(i + 1, text.Length);
+            var word = text[start..end];
+            start = end;
+            if (line.Length > 0 && line.Length + word.TrimEnd(' ').Length > width)
+            {
+                yield return line.ToString().TrimEnd(' ');
+                line.Clear();
+            }
+            line.Append(word);
+        }
+        if (line.Length > 0 || text.Length == 0) yield return line.ToString().TrimEnd(' ');
+    }
+
+    static string EscapeDot(string text) => text.Replace("\\", "\\\\").Replace("\"", "\\\"");
+}

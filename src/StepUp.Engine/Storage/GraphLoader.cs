@@ -1,0 +1,132 @@
+using Microsoft.Data.Sqlite;
+using StepUp.Engine.Graph;
+
+namespace StepUp.Engine.Storage;
+
+/// <summary>Reads the rows of graph.db back into a <see cref="ProjectGraph"/> with all pointers restored.</summary>
+static class GraphLoader
+{
+    /// <summary>Reads every node; runs inside the read transaction the caller has open.</summary>
+    public static ProjectGraph Load(SqliteConnection connection)
+    {
+        var graph = new ProjectGraph();
+        var byId = new Dictionary<long, Node> { [graph.Root.Id] = graph.Root };
+        var creators = new List<(Node Node, long CreatorId)>();
+        var links = new List<(StepNode Step, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs, IReadOnlyList<string> Volatiles)>();
+
+        // 0 id, 1 p, 2 c, 3 s, 4 d, 5 z, 6 m, 7 t, 8 n, 9 o
+        using (var select = new RawStatement(connection, GraphSchema.SelectFiles))
+        {
+            while (select.Read())
+            {
+                var digest = HexColumn.Read(select, 4);
+                var file = new FileNode(select.GetString(1))
+                {
+                    Id = select.GetInt64(0),
+                    State = Enum.Parse<FileState>(select.GetString(3)),
+                    Stamp = digest == null
+                        ? null
+                        : new FileStamp(digest, select.GetInt64(5), select.GetInt64(6), select.GetInt64(7), select.GetInt64(8), select.GetInt32(9)),
+                };
+                Register(graph, byId, file);
+                if (!select.IsNull(2)) creators.Add((file, select.GetInt64(2)));
+            }
+        }
+
+        // 0 id, 1 k, 2 c, 3 s, 4 h, 5 d, 6 l
+        using (var select = new RawStatement(connection, GraphSchema.SelectSteps))
+        {
+            while (select.Read())
+            {
+                var definition = StepCodec.DecodeDefinition(select.GetString(1), select.GetString(5));
+                var step = new StepNode(definition)
+                {
+                    Id = select.GetInt64(0),
+                    State = Enum.Parse<StepState>(select.GetString(3)),
+                    SuccessHash = HexColumn.Read(select, 4),
+                };
+                Register(graph, byId, step);
+                if (!select.IsNull(2)) creators.Add((step, select.GetInt64(2)));
+                var (inputs, outputs, volatiles) = StepCodec.DecodeLinks(definition, select.GetStringOrNull(6));
+                links.Add((step, inputs, outputs, volatiles));
+            }
+        }
+
+        // Creators, with products in id order (both lists above are in id order; merge them).
+        creators.Sort((a, b) => a.Node.Id.CompareTo(b.Node.Id));
+        foreach (var (node, creatorId) in creators)
+        {
+            if (!byId.TryGetValue(creatorId, out var creator) || ReferenceEquals(creator, node)) continue;
+            node.Creator = creator;
+            creator.Products.Add(node);
+        }
+        BreakCreatorCycles(byId.Values);
+
+        var repaired = new List<FileNode>();
+        foreach (var (step, inputs, outputs, volatiles) in links)
+        {
+            foreach (var path in inputs)
+            {
+                var file = FileFor(graph, path, repaired);
+                step.Inputs.Add(file);
+                file.Consumers.Add(step);
+            }
+            foreach (var path in outputs)
+            {
+                var file = FileFor(graph, path, repaired);
+                step.Outputs.Add(file);
+                file.Producer = step;
+            }
+            foreach (var path in volatiles)
+            {
+                var file = FileFor(graph, path, repaired);
+                step.Volatiles.Add(file);
+                file.Producer = step;
+            }
+        }
+
+        foreach (var node in graph.AllNodes()) node.Dirty = false;
+        // Files a step names but the database lacked (should not happen) are saved next time.
+        foreach (var file in repaired) file.Dirty = true;
+        return graph;
+    }
+
+    static void Register(ProjectGraph graph, Dictionary<long, Node> byId, Node node)
+    {
+        if (node.Id <= graph.Root.Id) throw new InvalidDataException($"Bad node id {node.Id}.");
+        byId.Add(node.Id, node); // throws on a duplicate id
+        graph.AddLoaded(node);   // throws on a duplicate path or key
+    }
+
+    static FileNode FileFor(ProjectGraph graph, string path, List<FileNode> repaired)
+    {
+        var file = graph.FindFile(path);
+        if (file != null) return file;
+        file = graph.GetOrAddFile(path); // state Undeclared, no creator
+        repaired.Add(file);
+        return file;
+    }
+
+    /// <summary>
+    /// A damaged database could make creators loop, and <see cref="Node.IsOrphan"/> would then never
+    /// end: cut every loop by making one of its nodes an orphan. O(nodes).
+    /// </summary>
+    static void BreakCreatorCycles(IEnumerable<Node> nodes)
+    {
+        var done = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+        var path = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+        foreach (var start in nodes)
+        {
+            path.Clear();
+            for (var n = start; n != null && !done.Contains(n) && n is not RootNode; n = n.Creator)
+            {
+                if (!path.Add(n))
+                {
+                    ProjectGraph.SetCreator(n, null);
+                    break;
+                }
+            }
+            done.UnionWith(path);
+        }
+    }
+}
