@@ -52,7 +52,7 @@ static class GraphLoader
             }
         }
 
-        // Creators, with products in id order (both lists above are in id order; merge them).
+        // Creators, with products in id order.
         creators.Sort((a, b) => a.Node.Id.CompareTo(b.Node.Id));
         foreach (var (node, creatorId) in creators)
         {

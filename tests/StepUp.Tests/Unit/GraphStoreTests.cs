@@ -353,6 +353,25 @@ public sealed class GraphStoreTests
     }
 
     [TestMethod]
+    public void CreatorLoopsInADamagedDatabaseAreCut()
+    {
+        using var temp = new TempFolder();
+        using var store = GraphStore.Open(temp.Path);
+        var graph = SampleGraph();
+        store.Save(graph);
+        var storyId = graph.FindStep("story")!.Id;
+        var grepId = graph.FindStep("grep")!.Id;
+        RawScalar(temp.Path, $"UPDATE s SET c = {grepId} WHERE id = {storyId}");
+        RawScalar(temp.Path, $"UPDATE s SET c = {storyId} WHERE id = {grepId}");
+
+        var loaded = store.Load();
+        Assert.IsFalse(store.WasReset);
+        Assert.IsTrue(loaded.FindStep("story")!.IsOrphan);
+        Assert.IsTrue(loaded.FindStep("grep")!.IsOrphan);
+        Assert.IsTrue(loaded.FindStep("story")!.Creator == null || loaded.FindStep("grep")!.Creator == null);
+    }
+
+    [TestMethod]
     public void AKilledBuildIsNoticedAtTheNextOpen()
     {
         using var temp = new TempFolder();
