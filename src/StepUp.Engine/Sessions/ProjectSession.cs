@@ -103,13 +103,14 @@ public sealed class ProjectSession : IDisposable
     (GraphStore store, ProjectGraph graph, bool trustStat) Open()
     {
         _store ??= GraphStore.Open(Root);
-        var trustStat = !_store.WasInterrupted;
         if (_graph == null || _store.ReadGeneration() != _generation)
         {
             _graph = _store.Load();
             _generation = _store.Generation;
-            if (!trustStat) Log("the previous build was interrupted: every file is hashed again");
         }
+        // Read after Load: another process may have left its build unfinished.
+        var trustStat = !_store.WasInterrupted;
+        if (!trustStat) Log("the previous build was interrupted: every file is hashed again");
         return (_store, _graph, trustStat);
     }
 

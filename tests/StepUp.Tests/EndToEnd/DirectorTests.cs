@@ -123,6 +123,7 @@ public sealed class DirectorTests
             var broken = running.Wait(TimeSpan.FromSeconds(120));
             broken.AssertFailure("A build whose director was killed must fail, not succeed");
             broken.Check(broken.HasAnyStepUpError, "A build whose director was killed should fail with a STEPUP error");
+            Console.WriteLine("Errors after the kill:\n" + string.Join("\n", broken.Lines.Where(l => l.Contains("error STEPUP", StringComparison.Ordinal)).Distinct()));
         }
 
         p.DeleteFile("started.pid");

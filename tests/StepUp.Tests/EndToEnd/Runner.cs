@@ -102,7 +102,7 @@ public static class Runner
 /// <summary>The environment of every dotnet that the tests start.</summary>
 public static class ChildEnvironment
 {
-    static readonly string[] Removed = ["CI", "TF_BUILD", "GITHUB_ACTIONS", "MSBUILDNOINPROCNODE", "DOTNET_CLI_USE_MSBUILD_SERVER", "NUGET_PACKAGES"];
+    static readonly string[] Removed = ["CI", "TF_BUILD", "GITHUB_ACTIONS", "MSBUILDNOINPROCNODE", "DOTNET_CLI_USE_MSBUILD_SERVER"];
 
     /// <summary>
     /// The test process's environment without what would change how a build behaves: CI markers
@@ -186,8 +186,13 @@ public sealed class BuildResult(string command, int exitCode, string output)
     /// <summary>Any STEPUP error.</summary>
     public bool HasAnyStepUpError => System.Text.RegularExpressions.Regex.IsMatch(Output, @"\berror STEPUP\d{4}\b");
 
-    /// <summary>The summary line `StepUp: N ran, N skipped, N failed, N removed`, or null.</summary>
-    public string? Summary => Lines.Select(l => l.Trim()).LastOrDefault(l => l.StartsWith("StepUp: ", StringComparison.Ordinal) && l.Contains(" ran, ", StringComparison.Ordinal));
+    /// <summary>
+    /// The last summary `StepUp: N ran, N skipped, N failed, N removed` (without what MSBuild puts before
+    /// it on its line, e.g. `main -> `), or null.
+    /// </summary>
+    public string? Summary => System.Text.RegularExpressions.Regex
+        .Matches(Output, @"StepUp: \d+ ran, \d+ skipped, \d+ failed, \d+ removed")
+        .Select(m => m.Value).LastOrDefault();
 
     public string Describe()
     {

@@ -36,14 +36,14 @@ public static class SdkFeed
         return dir;
     }
 
-    /// <summary>Run folders that a killed test process left behind more than a day ago.</summary>
+    /// <summary>Run folders that an earlier test process left behind (older than two hours: no run takes that long).</summary>
     static void RemoveStaleRunDirs()
     {
         try
         {
             foreach (var dir in Directory.GetDirectories(Path.GetTempPath(), "stepup-e2e-*"))
             {
-                if (Directory.GetLastWriteTimeUtc(dir) < DateTime.UtcNow.AddDays(-1))
+                if (Directory.GetLastWriteTimeUtc(dir) < DateTime.UtcNow.AddHours(-2))
                     Files.TryDeleteDirectory(dir);
             }
         }

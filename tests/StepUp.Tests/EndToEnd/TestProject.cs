@@ -127,8 +127,13 @@ public sealed class TestProject : IDisposable
     /// <summary>Any dotnet command, run in the project root.</summary>
     public BuildResult Dotnet(params string[] args) => DotnetIn(Root, args);
 
-    public BuildResult DotnetIn(string workDir, params string[] args) =>
-        Runner.Run(workDir, ChildEnv(), NextLogFile(args), args, DefaultTimeout);
+    public BuildResult DotnetIn(string workDir, params string[] args)
+    {
+        var result = Runner.Run(workDir, ChildEnv(), NextLogFile(args), args, DefaultTimeout);
+        // Shown with the test's result: the commands before a failing one, and how each ended.
+        Console.WriteLine($"$ {result.Command}  => exit {result.ExitCode}; {result.Summary ?? "no StepUp summary"}; started: [{string.Join(", ", result.StartedSteps)}]");
+        return result;
+    }
 
     /// <summary>Starts a build and returns at once; <see cref="RunningBuild.Wait"/> gives its result.</summary>
     public RunningBuild StartBuild(params string[] args)
