@@ -36,7 +36,7 @@ public abstract class Node
     public Node? Creator { get; internal set; }
 
     /// <summary>The nodes this one created, in creation order.</summary>
-    public List<Node> Products { get; } = new();
+    public NodeSet Products { get; } = new();
 
     public abstract string Kind { get; }
     public abstract string Label { get; }

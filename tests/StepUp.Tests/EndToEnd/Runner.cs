@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 
 namespace StepUp.Tests.EndToEnd;
 
@@ -156,9 +157,9 @@ public sealed class BuildResult(string command, int exitCode, string output)
     /// <summary>An event line `  TAG │ text` (the tag right-aligned; MSBuild may indent it).</summary>
     public bool HasEvent(string tag, string text) => EventRegex(tag, text).IsMatch(Output);
 
-    public static System.Text.RegularExpressions.Regex EventRegex(string tag, string text) =>
-        new(@"(?m)(?<![A-Za-z])" + System.Text.RegularExpressions.Regex.Escape(tag) + " \u2502 "
-            + System.Text.RegularExpressions.Regex.Escape(text) + @"[ \t]*\r?$");
+    public static Regex EventRegex(string tag, string text) =>
+        new(@"(?m)(?<![A-Za-z])" + Regex.Escape(tag) + " \u2502 "
+            + Regex.Escape(text) + @"[ \t]*\r?$");
 
     public bool Ran(string step) => HasEvent("START", step);
     public bool Succeeded(string step) => HasEvent("SUCCESS", step);
@@ -167,30 +168,30 @@ public sealed class BuildResult(string command, int exitCode, string output)
     public bool Removed(string path) => HasEvent("REMOVE", path);
 
     /// <summary>Any START line at all.</summary>
-    public bool AnyStepStarted => System.Text.RegularExpressions.Regex.IsMatch(Output, "(?<![A-Za-z])START \u2502 ");
+    public bool AnyStepStarted => Regex.IsMatch(Output, "(?<![A-Za-z])START \u2502 ");
 
-    public IReadOnlyList<string> StartedSteps => System.Text.RegularExpressions.Regex
+    public IReadOnlyList<string> StartedSteps => Regex
         .Matches(Output, @"(?m)(?<![A-Za-z])START \u2502 (.*?)[ \t]*\r?$")
         .Select(m => m.Groups[1].Value).ToList();
 
     public IReadOnlyList<string> ErrorLines(string code) =>
-        Lines.Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"\berror " + code + @"\b")).ToList();
+        Lines.Where(l => Regex.IsMatch(l, @"\berror " + code + @"\b")).ToList();
 
     public IReadOnlyList<string> WarningLines(string code) =>
-        Lines.Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"\bwarning " + code + @"\b")).ToList();
+        Lines.Where(l => Regex.IsMatch(l, @"\bwarning " + code + @"\b")).ToList();
 
     public bool HasError(string code) => ErrorLines(code).Count > 0;
     public bool HasWarning(string code) => WarningLines(code).Count > 0;
     public string? ErrorLine(string code) => ErrorLines(code).FirstOrDefault();
 
     /// <summary>Any STEPUP error.</summary>
-    public bool HasAnyStepUpError => System.Text.RegularExpressions.Regex.IsMatch(Output, @"\berror STEPUP\d{4}\b");
+    public bool HasAnyStepUpError => Regex.IsMatch(Output, @"\berror STEPUP\d{4}\b");
 
     /// <summary>
     /// The last summary `StepUp: N ran, N skipped, N failed, N removed` (without what MSBuild puts before
     /// it on its line, e.g. `main -> `), or null.
     /// </summary>
-    public string? Summary => System.Text.RegularExpressions.Regex
+    public string? Summary => Regex
         .Matches(Output, @"StepUp: \d+ ran, \d+ skipped, \d+ failed, \d+ removed")
         .Select(m => m.Value).LastOrDefault();
 
