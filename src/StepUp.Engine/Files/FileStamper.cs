@@ -73,13 +73,13 @@ public static class FileStamper
             }
             catch (EntryPointNotFoundException) { _unavailable = true; return PortableStat(path, out stat); }
             if (rc != 0) return false;
-            // struct statx: mode u16 at 28, ino u64 at 32, size u64 at 40, ctime at 128, mtime at 144 (sec i64, nsec u32).
+            // struct statx: mode u16 at 28, ino u64 at 32, size u64 at 40, ctime at 96, mtime at 112 (sec i64, nsec u32).
             var mode = *(ushort*)(buffer + 28);
             if ((mode & S_IFMT) != S_IFREG) return false;
             var ino = *(long*)(buffer + 32);
             var size = *(long*)(buffer + 40);
-            var ctime = *(long*)(buffer + 128) * 1_000_000_000L + *(uint*)(buffer + 136);
-            var mtime = *(long*)(buffer + 144) * 1_000_000_000L + *(uint*)(buffer + 152);
+            var ctime = *(long*)(buffer + 96) * 1_000_000_000L + *(uint*)(buffer + 104);
+            var mtime = *(long*)(buffer + 112) * 1_000_000_000L + *(uint*)(buffer + 120);
             stat = new FileStamp("", size, mtime, ctime, ino, mode & 0xFFF);
             return true;
         }

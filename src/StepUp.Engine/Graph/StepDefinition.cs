@@ -34,6 +34,13 @@ public sealed class StepDefinition
 
     public SourceLocation Location { get; init; } = SourceLocation.None;
 
+    public StepDefinition WithInputs(IReadOnlyList<string> inputs) => new()
+    {
+        Key = Key, Label = Label, Command = Command, Workdir = Workdir, Inputs = inputs, Outputs = Outputs,
+        Volatiles = Volatiles, EnvNames = EnvNames, Optional = Optional, Planning = Planning,
+        Resources = Resources, Location = Location,
+    };
+
     public bool SameAs(StepDefinition other) =>
         Key == other.Key && Label == other.Label && Command == other.Command && Workdir == other.Workdir &&
         Optional == other.Optional && Planning == other.Planning &&

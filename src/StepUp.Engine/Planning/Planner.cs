@@ -31,8 +31,42 @@ public sealed class Planner
             };
             if (step != null) plan.Steps.Add(step);
         }
+        AddImplicitStatics(plan);
         Validate(plan);
         return plan;
+    }
+
+    /// <summary>
+    /// The executable of a Script and the local first word of a planning step's command (./plan.py)
+    /// are inputs, and static without a Static item unless a step makes them.
+    /// </summary>
+    void AddImplicitStatics(Plan plan)
+    {
+        var outputs = new HashSet<string>(plan.Steps.SelectMany(s => s.Outputs.Concat(s.Volatiles)), StringComparer.Ordinal);
+        var statics = new HashSet<string>(plan.Statics.Select(s => s.Path), StringComparer.Ordinal);
+        for (var i = 0; i < plan.Steps.Count; i++)
+        {
+            var step = plan.Steps[i];
+            if (!step.Planning) continue;
+            var exe = LocalExecutable(step);
+            if (exe == null) continue;
+            if (!step.Inputs.Contains(exe))
+                plan.Steps[i] = step = step.WithInputs(new[] { exe }.Concat(step.Inputs).ToList());
+            if (outputs.Contains(exe) || !statics.Add(exe)) continue;
+            if (File.Exists(PathRules.FullPath(_root, exe))) plan.Statics.Add(new StaticSpec(exe, step.Location));
+            else plan.Diagnostics.Add(Diagnostic.Error(Codes.MissingStatic, $"Step '{step.Label}' runs '{exe}', which does not exist.", step.Location));
+        }
+    }
+
+    /// <summary>The root-relative path of a command's first word when it names a local file, like ./plan.py.</summary>
+    string? LocalExecutable(StepDefinition step)
+    {
+        var command = step.Command.TrimStart();
+        var end = command.IndexOfAny(new[] { ' ', '\t', ';', '&', '|' });
+        var first = end < 0 ? command : command[..end];
+        if (!first.Contains('/') || Path.IsPathRooted(first)) return null;
+        var path = PathRules.Normalize(_root, step.Workdir, first);
+        return PathRules.IsInsideRoot(path) ? path : null;
     }
 
     void AddStatic(Plan plan, ItemSpec item)

@@ -61,6 +61,44 @@ public sealed class BuildTests
     }
 
     [TestMethod]
+    public async Task ASameSizeEditOfAStaticInput_RerunsItsConsumer()
+    {
+        using var p = new EngineProject();
+        p.Write("a.txt", "aaa\n");
+        ItemSpec[] items =
+        [
+            Item.Static("a.txt"),
+            Item.Step("useA", "cat ${inp} > ${out}", inp: "a.txt", @out: "a.out"),
+        ];
+        (await p.BuildAsync(items)).AssertSuccess();
+
+        // Same size, same inode, and a modification time that is certainly different.
+        p.Write("a.txt", "bbb\n");
+        File.SetLastWriteTimeUtc(p.FullPath("a.txt"), new DateTime(2001, 2, 3, 4, 5, 6, DateTimeKind.Utc));
+        var r = (await p.BuildAsync(items)).AssertSuccess();
+        r.AssertStarted("useA");
+        Assert.AreEqual("bbb\n", p.Read("a.out"));
+    }
+
+    [TestMethod]
+    public async Task AProducerThatWritesADifferentOutputOfTheSameSize_RerunsItsConsumer()
+    {
+        using var p = new EngineProject();
+        p.Env["STEPUP_TEST_WORD"] = "aaa";
+        ItemSpec[] items =
+        [
+            Item.Step("producer", "echo $STEPUP_TEST_WORD > ${out}", env: "STEPUP_TEST_WORD", @out: "mid.txt"),
+            Item.Step("consumer", "cat ${inp} > ${out}", inp: "mid.txt", @out: "fin.txt"),
+        ];
+        (await p.BuildAsync(items)).AssertSuccess();
+
+        p.Env["STEPUP_TEST_WORD"] = "bbb";
+        var r = (await p.BuildAsync(items)).AssertSuccess();
+        r.AssertStarted("producer", "consumer");
+        Assert.AreEqual("bbb\n", p.Read("fin.txt"));
+    }
+
+    [TestMethod]
     public async Task AProducerThatWritesTheSameOutput_LeavesItsConsumerSkipped()
     {
         using var p = new EngineProject();
@@ -421,6 +459,19 @@ public sealed class BuildTests
         Assert.AreEqual(Severity.Warning, d.Severity);
         StringAssert.Contains(d.Message, "nope.txt");
         r.AssertNotStarted("a");
+    }
+
+    [TestMethod]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task AScriptsExecutable_IsStaticWithoutAStaticItem()
+    {
+        // stepproj.md §2: "The executable of a <Script> ... [is] static without a <Static> item".
+        using var p = new EngineProject();
+        p.Write("sub/gen.py", "#!/bin/sh\necho \"$@\" > planned.txt\n");
+        File.SetUnixFileMode(p.FullPath("sub/gen.py"), (UnixFileMode)0b111_101_101);
+        var r = (await p.BuildAsync(Item.Script("gen.py", workdir: "sub"))).AssertSuccess();
+        r.AssertStarted("./gen.py plan  # wd=sub");
+        Assert.AreEqual("plan\n", p.Read("sub/planned.txt"));
     }
 
     [TestMethod]

@@ -125,7 +125,7 @@ public sealed class PersistenceTests
         File.SetLastWriteTimeUtc(input, inputTime);
         using (var store = GraphStore.Open(p.Root)) store.MarkBuildStarted();
         var again = (await p.BuildAsync(items)).AssertSuccess();
-        Assert.AreEqual("INPUT\n", p.Read("made.txt"), "DEBUG made.txt");
+        Assert.AreEqual("INPUT\n", p.Read("made.txt"), "make ran with the new input");
         again.AssertStarted("make", "use");
         Assert.AreEqual("INPUT\n", p.Read("used.txt"));
     }

@@ -286,6 +286,16 @@ public sealed class PlannerTests
     }
 
     [TestMethod]
+    public void Script_WhoseExecutableIsMissing_IsAPlanError()
+    {
+        using var root = new TempFolder();
+        var plan = PlanIn(root.Path, Item.Script("gen.py", line: 12));
+        var error = plan.Diagnostics.Single();
+        Assert.AreEqual(Codes.MissingStatic, error.Code);
+        Assert.AreEqual(12, error.Location.Line);
+    }
+
+    [TestMethod]
     public void StaticFolder_MakesEveryFileUnderItStatic_ButNotTheStateFolder()
     {
         using var root = new TempFolder();
@@ -301,6 +311,8 @@ public sealed class PlannerTests
     public void Script_BecomesAPlanStep_WithOptionalAndStepInfo()
     {
         using var root = new TempFolder();
+        Directory.CreateDirectory(Path.Combine(root.Path, "sub"));
+        File.WriteAllText(Path.Combine(root.Path, "sub", "gen.py"), "#!/usr/bin/env python3\n");
         var plan = PlanIn(root.Path, Item.Script("gen.py", line: 12, workdir: "sub", optional: "true", stepInfo: "f.json"));
         Assert.IsTrue(plan.IsValid, string.Join("; ", plan.Diagnostics.Select(d => d.Message)));
         var step = plan.Steps.Single();
