@@ -25,7 +25,23 @@ sealed class DirectorServer
     {
         _endpoint = endpoint;
         _log = log;
-        _handler = new RequestHandler(this, log, new JobPool());
+        _handler = new RequestHandler(this, log, new DirectorContext
+        {
+            SocketPath = endpoint.SocketPath,
+            ToolsDirectory = ToolsDirectory(),
+        });
+    }
+
+    /// <summary>The package's tools/ folder (the director lives in tools/director/), when the clients are there.</summary>
+    static string? ToolsDirectory()
+    {
+        var tools = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, ".."));
+        var stepup = Path.Combine(tools, "bin", "stepup");
+        if (!File.Exists(stepup) && !Directory.Exists(Path.Combine(tools, "python"))) return null;
+        // NuGet does not keep file modes: make the command runnable.
+        if (!OperatingSystem.IsWindows() && File.Exists(stepup))
+            File.SetUnixFileMode(stepup, File.GetUnixFileMode(stepup) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        return tools;
     }
 
     public static async Task<int> RunAsync(string dir, string id)

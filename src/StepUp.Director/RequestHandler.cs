@@ -9,7 +9,7 @@ using StepUp.Protocol;
 namespace StepUp.Director;
 
 /// <summary>Reads one request from a connection, does it, and answers with events and a final "done".</summary>
-sealed class RequestHandler(DirectorServer server, DirectorLog log, JobPool pool)
+sealed class RequestHandler(DirectorServer server, DirectorLog log, DirectorContext context)
 {
     readonly Dictionary<string, ProjectSession> _sessions = new(StringComparer.Ordinal);
 
@@ -37,6 +37,9 @@ sealed class RequestHandler(DirectorServer server, DirectorLog log, JobPool pool
                 Framing.WriteMessage(stream, new() { ["type"] = "done", ["success"] = true, ["pid"] = (long)Environment.ProcessId });
                 server.Stop("asked to shut down");
                 return;
+            case var api when api.StartsWith("api.", StringComparison.Ordinal):
+                await ServeStepCallAsync(request, stream).ConfigureAwait(false);
+                return;
             case "build" or "clean" or "graph":
                 await ServeProjectRequestAsync(type, request, stream, stopping).ConfigureAwait(false);
                 return;
@@ -44,6 +47,16 @@ sealed class RequestHandler(DirectorServer server, DirectorLog log, JobPool pool
                 Framing.WriteMessage(stream, new() { ["type"] = "rejected", ["reason"] = $"unknown request '{type}'" });
                 return;
         }
+    }
+
+    /// <summary>A call from a running step: answered by the build that runs it, if it still does.</summary>
+    async Task ServeStepCallAsync(Dictionary<string, object?> request, Stream stream)
+    {
+        var target = context.Steps.Find(request.Str("token"));
+        var reply = target == null
+            ? new Dictionary<string, object?> { ["type"] = "error", ["message"] = "no step with this token is running: the StepUp API only works inside a step while the director runs it" }
+            : await target.CallAsync(request).ConfigureAwait(false);
+        Framing.WriteMessage(stream, reply);
     }
 
     async Task ServeProjectRequestAsync(string type, Dictionary<string, object?> request, Stream stream, CancellationToken stopping)
@@ -75,7 +88,7 @@ sealed class RequestHandler(DirectorServer server, DirectorLog log, JobPool pool
             switch (type)
             {
                 case "build":
-                    var summary = await session.BuildAsync(ReadBuild(request, root), events, pool, cancel.Token).ConfigureAwait(false);
+                    var summary = await session.BuildAsync(ReadBuild(request, root), events, context, cancel.Token).ConfigureAwait(false);
                     success = summary.Success;
                     summaryText = summary.ToString();
                     break;

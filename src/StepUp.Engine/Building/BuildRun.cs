@@ -9,103 +9,157 @@ namespace StepUp.Engine.Building;
 /// One build of one project: decides which steps are needed, checks each as soon as its inputs are
 /// ready (skip when its hash and outputs match the last success, run otherwise), runs at most
 /// Jobs at once within the shared pool and the named resources, and records every result.
-/// All graph changes happen on the loop; processes report back through a channel.
+/// Running steps may define more steps and amend their own dependencies (BuildRun.Api.cs).
+/// All graph changes happen on the loop; processes and API calls reach it through one inbox.
 /// </summary>
-public sealed class BuildRun
+public sealed partial class BuildRun
 {
     readonly ProjectGraph _graph;
     readonly string _root;
     readonly BuildOptions _options;
     readonly IReadOnlyDictionary<string, string> _env;
     readonly IBuildEvents _events;
-    readonly JobPool _pool;
+    readonly DirectorContext _context;
     readonly Action _checkpoint;
-    readonly Channel<Completion> _completions = Channel.CreateUnbounded<Completion>(new UnboundedChannelOptions { SingleReader = true });
+    readonly Channel<object> _inbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
 
     readonly HashSet<StepNode> _needed = new(ReferenceEqualityComparer.Instance);
     readonly Dictionary<StepNode, int> _waiting = new(ReferenceEqualityComparer.Instance);
     readonly HashSet<StepNode> _done = new(ReferenceEqualityComparer.Instance);
+    readonly HashSet<StepNode> _queued = new(ReferenceEqualityComparer.Instance);
     readonly PriorityQueue<StepNode, (int, long)> _ready = new();
     readonly List<StepNode> _resourceWait = new();
+    readonly Dictionary<StepNode, List<StepNode>> _creatorWait = new(ReferenceEqualityComparer.Instance);
     readonly Dictionary<string, int> _resourcesInUse = new(StringComparer.Ordinal);
-    int _running;
+    readonly Dictionary<StepNode, RunningStep> _runningSteps = new(ReferenceEqualityComparer.Instance);
+    readonly Dictionary<StepNode, int> _deferCount = new(ReferenceEqualityComparer.Instance);
+    readonly HashSet<string> _targets;
     bool _draining;
+    CancellationToken _ct;
     DateTime _lastCheckpoint = DateTime.UtcNow;
 
     public BuildSummary Summary { get; } = new();
 
     public BuildRun(ProjectGraph graph, string root, BuildOptions options, IReadOnlyDictionary<string, string> env,
-        IBuildEvents events, JobPool pool, Action checkpoint)
+        IBuildEvents events, DirectorContext context, Action checkpoint)
     {
         _graph = graph;
         _root = root;
         _options = options;
         _env = env;
         _events = events;
-        _pool = pool;
+        _context = context;
         _checkpoint = checkpoint;
+        _targets = new HashSet<string>(options.Targets, StringComparer.Ordinal);
     }
 
-    sealed record Completion(StepNode Step, string Hash, RunResult Result, Dictionary<FileNode, FileStamp> Inputs, Dictionary<FileNode, FileStamp> Outputs);
+    sealed record Completion(StepNode Step, RunResult Result, Dictionary<FileNode, FileStamp> Inputs, Dictionary<FileNode, FileStamp> Outputs);
+
+    /// <summary>A step between its start and the handling of its completion.</summary>
+    sealed class RunningStep(string token)
+    {
+        public string Token { get; } = token;
+        public bool Deferred { get; set; }
+        public List<string> DeferredBecause { get; } = new();
+    }
 
     public async Task<BuildSummary> RunAsync(CancellationToken ct)
     {
-        using var membership = _pool.Join(_options.Jobs);
-        SelectNeeded();
-        foreach (var step in _needed) Consider(step);
-
-        while (true)
+        _ct = ct;
+        using var membership = _context.Pool.Join(_options.Jobs);
+        try
         {
-            Dispatch(ct);
-            if (_running == 0)
+            SelectNeeded();
+            foreach (var step in _needed.OrderBy(s => s.Id).ToList()) Consider(step);
+
+            while (true)
             {
-                if (_ready.Count == 0 || _draining || ct.IsCancellationRequested) break;
-                // Ready work, but the shared pool is full with other projects' steps.
-                await Task.WhenAny(_pool.SlotFreed(), Task.Delay(Timeout.Infinite, ct)).ConfigureAwait(false);
-                continue;
+                Dispatch();
+                if (_runningSteps.Count == 0)
+                {
+                    if (_ready.Count == 0 || _draining || ct.IsCancellationRequested) break;
+                    // Ready work, but the shared pool is full with other projects' steps.
+                    await Task.WhenAny(_context.Pool.SlotFreed(), Task.Delay(Timeout.Infinite, ct)).ConfigureAwait(false);
+                    continue;
+                }
+                Handle(await _inbox.Reader.ReadAsync(CancellationToken.None).ConfigureAwait(false));
+                while (_inbox.Reader.TryRead(out var more)) Handle(more);
+                if ((DateTime.UtcNow - _lastCheckpoint).TotalMilliseconds > 200)
+                {
+                    _checkpoint();
+                    _lastCheckpoint = DateTime.UtcNow;
+                }
             }
-            var completion = await _completions.Reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
-            Complete(completion);
-            while (_completions.Reader.TryRead(out var more)) Complete(more);
-            if ((DateTime.UtcNow - _lastCheckpoint).TotalMilliseconds > 200)
-            {
-                _checkpoint();
-                _lastCheckpoint = DateTime.UtcNow;
-            }
+        }
+        finally
+        {
+            // Calls that arrive after the last step ended get an answer, never silence.
+            _inbox.Writer.TryComplete();
+            while (_inbox.Reader.TryRead(out var late))
+                if (late is ApiCall call) call.Reply.TrySetResult(ApiError("the step is no longer running"));
         }
 
         if (ct.IsCancellationRequested)
             _events.Report(Diagnostic.Error(Codes.Cancelled, "The build was cancelled; running steps were stopped."));
+        foreach (var target in _targets)
+            if (_graph.FindFile(target)?.Producer is not { } p || p.IsOrphan)
+                _events.Report(Diagnostic.Warning(Codes.TargetNotProduced, $"Target '{target}' is not an output of any step."));
         ReportNotRun();
         Summary.Success = Summary.Failed == 0 && Summary.NotRun == 0 && !ct.IsCancellationRequested;
         return Summary;
     }
 
+    void Handle(object item)
+    {
+        switch (item)
+        {
+            case Completion completion: Complete(completion); break;
+            case ApiCall call: Answer(call); break;
+        }
+    }
+
     /// <summary>Non-optional steps (or the producers of the targets) and everything they need.</summary>
     void SelectNeeded()
     {
-        var stack = new Stack<StepNode>();
-        if (_options.Targets.Count > 0)
+        var roots = new List<StepNode>();
+        if (_targets.Count > 0)
         {
-            foreach (var target in _options.Targets)
-            {
-                var file = _graph.FindFile(target);
-                if (file?.Producer is { } producer && !producer.IsOrphan) stack.Push(producer);
-                else _events.Report(Diagnostic.Warning(Codes.TargetNotProduced, $"Target '{target}' is not an output of any step."));
-            }
+            foreach (var target in _targets)
+                if (_graph.FindFile(target)?.Producer is { } producer && !producer.IsOrphan) roots.Add(producer);
         }
         else
         {
-            foreach (var step in _graph.Steps.Values)
-                if (!step.Definition.Optional && !step.IsOrphan) stack.Push(step);
+            roots.AddRange(_graph.Steps.Values.Where(s => !s.Definition.Optional && !s.IsOrphan));
         }
+        foreach (var step in roots) AddNeeded(step);
+    }
+
+    /// <summary>Marks a step needed, with the producers of its inputs and its creators; returns the new ones.</summary>
+    List<StepNode> AddNeeded(StepNode start)
+    {
+        var added = new List<StepNode>();
+        var stack = new Stack<StepNode>();
+        stack.Push(start);
         while (stack.Count > 0)
         {
             var step = stack.Pop();
-            if (!_needed.Add(step)) continue;
+            if (step.IsOrphan || !_needed.Add(step)) continue;
+            added.Add(step);
             foreach (var input in step.Inputs)
                 if (input.Producer is { } producer && !producer.IsOrphan && !_needed.Contains(producer)) stack.Push(producer);
+            // A step is only trusted once the step that defined it has run or been skipped.
+            if (step.Creator is StepNode creator && !_needed.Contains(creator)) stack.Push(creator);
         }
+        return added;
+    }
+
+    /// <summary>Makes a step (newly defined or newly wanted) part of this build.</summary>
+    void Need(StepNode step)
+    {
+        var added = AddNeeded(step);
+        foreach (var s in added) Consider(s);
+        if (added.Count == 0 && _needed.Contains(step) && !_done.Contains(step) && !_runningSteps.ContainsKey(step) && !_queued.Contains(step))
+            Consider(step);
     }
 
     /// <summary>Counts the inputs a step still waits for; queues it when there are none.</summary>
@@ -125,38 +179,66 @@ public sealed class BuildRun
         return input.State == FileState.Static && !input.IsOrphan;
     }
 
-    void Enqueue(StepNode step) =>
-        _ready.Enqueue(step, (step.Definition.Planning ? 0 : 1, step.Id));
-
-    void Dispatch(CancellationToken ct)
+    void Enqueue(StepNode step)
     {
-        if (_draining || ct.IsCancellationRequested) return;
+        if (_queued.Add(step)) _ready.Enqueue(step, (step.Definition.Planning ? 0 : 1, step.Id));
+    }
+
+    void Dispatch()
+    {
+        if (_draining || _ct.IsCancellationRequested) return;
         while (_ready.TryPeek(out var step, out _))
         {
+            if (step.IsOrphan || _done.Contains(step) || _runningSteps.ContainsKey(step))
+            {
+                Dequeue();
+                continue;
+            }
+            if (UnsettledCreator(step) is { } creator)
+            {
+                Dequeue();
+                if (!_creatorWait.TryGetValue(creator, out var list)) _creatorWait[creator] = list = new();
+                list.Add(step);
+                continue;
+            }
             var hash = StepHasher.Compute(step, _env);
             if (CanSkip(step, hash))
             {
-                _ready.Dequeue();
+                Dequeue();
                 _events.Line("SKIP", step.Label);
                 Summary.Skipped++;
                 Finish(step);
                 continue;
             }
-            if (_running >= _options.Jobs) return;
+            if (_runningSteps.Count >= _options.Jobs) return;
             if (!TakeResources(step))
             {
-                _ready.Dequeue();
+                Dequeue();
                 _resourceWait.Add(step);
                 continue;
             }
-            if (!_pool.TryAcquire())
+            if (!_context.Pool.TryAcquire())
             {
-                ReleaseResources(step);
+                ReleaseResources(step, requeue: false);
                 return;
             }
-            _ready.Dequeue();
-            Start(step, hash, ct);
+            Dequeue();
+            Start(step);
         }
+    }
+
+    void Dequeue() => _queued.Remove(_ready.Dequeue());
+
+    /// <summary>The first creator of a step that has neither run nor been skipped in this build.</summary>
+    StepNode? UnsettledCreator(StepNode step)
+    {
+        for (var node = step.Creator; node is StepNode creator; node = creator.Creator)
+        {
+            if (_runningSteps.ContainsKey(creator)) continue;
+            if (_done.Contains(creator) && creator.State == StepState.Succeeded) continue;
+            return creator;
+        }
+        return null;
     }
 
     bool CanSkip(StepNode step, string hash)
@@ -188,31 +270,35 @@ public sealed class BuildRun
         return true;
     }
 
-    void ReleaseResources(StepNode step)
+    void ReleaseResources(StepNode step, bool requeue = true)
     {
         foreach (var (name, units) in step.Definition.Resources) _resourcesInUse[name] -= units;
-        if (step.Definition.Resources.Count == 0) return;
+        if (!requeue || step.Definition.Resources.Count == 0) return;
         foreach (var waiting in _resourceWait) Enqueue(waiting);
         _resourceWait.Clear();
     }
 
-    void Start(StepNode step, string hash, CancellationToken ct)
+    void Start(StepNode step)
     {
-        _running++;
+        ResetForRerun(step);
+        var token = _context.Steps.Register(new CallTarget(this, step));
+        var running = new RunningStep(token);
+        _runningSteps[step] = running;
         step.State = StepState.Running;
         step.Dirty = true;
         _events.Line("START", step.Label);
         var workdir = PathRules.FullPath(_root, step.Definition.Workdir);
-        var inputs = step.Inputs.ToDictionary(i => i, i => i.Stamp ?? FileStamp.Missing, ReferenceEqualityComparer.Instance as IEqualityComparer<FileNode>);
         var outputs = step.Outputs.ToList();
-        var env = StepEnvironment(step);
+        var volatiles = step.Volatiles.ToList();
+        var env = StepEnvironment(step, token);
+        var ct = _ct;
         _ = Task.Run(async () =>
         {
             RunResult result;
             try
             {
                 Directory.CreateDirectory(workdir);
-                foreach (var output in outputs.Concat(step.Volatiles))
+                foreach (var output in outputs.Concat(volatiles))
                     Directory.CreateDirectory(Path.GetDirectoryName(PathRules.FullPath(_root, output.Path))!);
                 result = await StepRunner.RunAsync(step.Definition.Command, workdir, env, ct).ConfigureAwait(false);
             }
@@ -220,57 +306,80 @@ public sealed class BuildRun
             {
                 result = new RunResult(-1, "", "", false, e.Message);
             }
-            var after = new Dictionary<FileNode, FileStamp>(ReferenceEqualityComparer.Instance as IEqualityComparer<FileNode>);
-            foreach (var (input, before) in inputs)
-                after[input] = FileStamper.Stamp(PathRules.FullPath(_root, input.Path), before);
-            var built = new Dictionary<FileNode, FileStamp>(ReferenceEqualityComparer.Instance as IEqualityComparer<FileNode>);
-            foreach (var output in outputs)
-                built[output] = FileStamper.Stamp(PathRules.FullPath(_root, output.Path), output.Stamp);
-            _completions.Writer.TryWrite(new Completion(step, hash, result, after, built));
+            _inbox.Writer.TryWrite(new Completion(step, result, new(), new()));
         }, CancellationToken.None);
     }
 
-    Dictionary<string, string> StepEnvironment(StepNode step)
+    /// <summary>
+    /// A step that runs again starts from its definition: what it defined or amended last time is
+    /// detached (an orphan until it defines the same again, which restores it with its state).
+    /// </summary>
+    void ResetForRerun(StepNode step)
+    {
+        foreach (var product in step.Products.ToList())
+            if (product is StepNode || (product is FileNode f && !step.Outputs.Contains(f) && !step.Volatiles.Contains(f)))
+                ProjectGraph.SetCreator(product, null);
+        _graph.LinkStep(step);
+        step.AmendedEnv.Clear();
+        if (_creatorWait.Remove(step, out var waiting))
+            foreach (var s in waiting) Enqueue(s);
+    }
+
+    Dictionary<string, string> StepEnvironment(StepNode step, string token)
     {
         var env = new Dictionary<string, string>(_env, StringComparer.Ordinal)
         {
             [Protocol.ProtocolInfo.EnvRoot] = _root,
             [Protocol.ProtocolInfo.EnvStepKey] = step.Definition.Key,
+            [Protocol.ProtocolInfo.EnvStepToken] = token,
         };
+        if (_context.SocketPath != null) env[Protocol.ProtocolInfo.EnvDirectorSocket] = _context.SocketPath;
+        if (_context.ToolsDirectory != null)
+        {
+            env["PATH"] = Path.Combine(_context.ToolsDirectory, "bin") + (env.TryGetValue("PATH", out var path) && path.Length > 0 ? ":" + path : "");
+            env["PYTHONPATH"] = Path.Combine(_context.ToolsDirectory, "python") + (env.TryGetValue("PYTHONPATH", out var py) && py.Length > 0 ? ":" + py : "");
+        }
         return env;
     }
 
     void Complete(Completion c)
     {
         var step = c.Step;
-        _running--;
-        _pool.Release();
+        var running = _runningSteps[step];
+        _runningSteps.Remove(step);
+        _context.Steps.Unregister(running.Token);
+        _context.Pool.Release();
         ReleaseResources(step);
         var result = c.Result;
-        var changedInputs = c.Inputs.Where(kv => step.Inputs.Contains(kv.Key) && kv.Key.Stamp is { } before && !kv.Value.SameContent(before))
-            .Select(kv => kv.Key.Path).ToList();
-        var missingOutputs = c.Outputs.Where(kv => !kv.Value.Exists).Select(kv => kv.Key.Path).ToList();
-        var ok = result.StartError == null && !result.Cancelled && result.ExitCode == 0 && missingOutputs.Count == 0 && changedInputs.Count == 0;
 
-        foreach (var (output, stamp) in c.Outputs)
+        // Hash inputs and outputs now: amended ones are known only after the command ended.
+        var changedInputs = step.Inputs.Where(i => i.Stamp is { } before && (i.State is FileState.Static or FileState.Built) &&
+            !FileStamper.Stamp(PathRules.FullPath(_root, i.Path), before).SameContent(before)).ToList();
+        var hash = StepHasher.Compute(step, _env);
+        var missingOutputs = new List<string>();
+        foreach (var output in step.Outputs)
         {
+            var stamp = FileStamper.Stamp(PathRules.FullPath(_root, output.Path), output.Stamp);
             output.Dirty = true;
-            if (stamp.Exists)
-            {
-                output.Stamp = stamp;
-                output.State = ok ? FileState.Built : FileState.Outdated;
-            }
-            else
-            {
-                output.State = FileState.Awaited;
-            }
+            if (stamp.Exists) { output.Stamp = stamp; output.State = FileState.Outdated; }
+            else { output.State = FileState.Awaited; missingOutputs.Add(output.Path); }
         }
         step.Dirty = true;
         step.RerunReason = null;
+        step.SuccessHash = null;
+
+        if (running.Deferred && changedInputs.Count == 0 && !result.Cancelled)
+        {
+            Defer(step, running);
+            return;
+        }
+        var ok = result.StartError == null && !result.Cancelled && result.ExitCode == 0 && missingOutputs.Count == 0 && changedInputs.Count == 0;
         if (ok)
         {
+            foreach (var output in step.Outputs) output.State = FileState.Built;
             step.State = StepState.Succeeded;
-            step.SuccessHash = c.Hash;
+            step.SuccessHash = hash;
+            _deferCount.Remove(step);
             Summary.Ran++;
             _events.Line("SUCCESS", step.Label);
             Pages(result);
@@ -279,11 +388,10 @@ public sealed class BuildRun
         }
 
         step.State = StepState.Failed;
-        step.SuccessHash = null;
         Summary.Failed++;
         _events.Line("FAIL", step.Label);
         Pages(result);
-        var loc = step.Definition.Location;
+        var loc = LocationOf(step);
         if (result.Cancelled)
             _events.Report(Diagnostic.Error(Codes.Cancelled, $"Step '{step.Label}' was stopped because the build was cancelled.", loc));
         else if (result.StartError != null)
@@ -292,18 +400,49 @@ public sealed class BuildRun
             _events.Report(Diagnostic.Error(Codes.StepFailed, $"Step '{step.Label}' failed with exit code {result.ExitCode}.", loc));
         if (changedInputs.Count > 0)
             _events.Report(Diagnostic.Error(Codes.InputChanged,
-                $"Step '{step.Label}' failed: its input changed while it ran: {string.Join(", ", changedInputs)}.", loc));
+                $"Step '{step.Label}' failed: its input changed while it ran: {string.Join(", ", changedInputs.Select(i => i.Path))}.", loc));
         if (result.ExitCode == 0 && !result.Cancelled && missingOutputs.Count > 0)
             _events.Report(Diagnostic.Error(Codes.OutputsNotCreated,
                 $"Step '{step.Label}' did not create its output(s): {string.Join(", ", missingOutputs)}.", loc));
-        foreach (var kv in c.Inputs.Where(kv => changedInputs.Contains(kv.Key.Path)))
+        foreach (var input in changedInputs)
         {
-            // The input is what it is now; its producer or the user must deal with it.
-            if (kv.Key.State == FileState.Built) kv.Key.State = FileState.Outdated;
-            kv.Key.Dirty = true;
+            // The input is what it is now: the next build sees the change.
+            if (input.State == FileState.Built) input.State = FileState.Outdated;
+            input.Dirty = true;
         }
+        // What a failed step defined is not trusted.
+        foreach (var product in step.Products.OfType<StepNode>().ToList()) ProjectGraph.SetCreator(product, null);
         _done.Add(step);
         if (!_options.KeepGoing) _draining = true;
+    }
+
+    /// <summary>A step that asked for inputs not built yet runs again, from scratch, once they are.</summary>
+    void Defer(StepNode step, RunningStep running)
+    {
+        var count = _deferCount[step] = (_deferCount.TryGetValue(step, out var n) ? n : 0) + 1;
+        if (count > _context.DeferCap)
+        {
+            step.State = StepState.Failed;
+            Summary.Failed++;
+            _events.Line("FAIL", step.Label);
+            _events.Report(Diagnostic.Error(Codes.StepFailed,
+                $"Step '{step.Label}' was deferred more than {_context.DeferCap} times waiting for amended inputs: {string.Join(", ", running.DeferredBecause)}.",
+                LocationOf(step)));
+            _done.Add(step);
+            if (!_options.KeepGoing) _draining = true;
+            return;
+        }
+        step.State = StepState.Pending;
+        _events.Line("DEFERRED", step.Label);
+        Consider(step);
+    }
+
+    /// <summary>Where to point MSBuild for a step: its item, or the item of the step that defined it.</summary>
+    static SourceLocation LocationOf(StepNode step)
+    {
+        for (Node? node = step; node is StepNode s; node = s.Creator)
+            if (s.Definition.Location.File.Length > 0) return s.Definition.Location;
+        return SourceLocation.None;
     }
 
     void Pages(RunResult result)
@@ -312,36 +451,73 @@ public sealed class BuildRun
         if (result.Stderr.Length > 0) _events.Page("Standard error", result.Stderr);
     }
 
-    /// <summary>Marks a step done and wakes the consumers that waited for its outputs.</summary>
+    /// <summary>Marks a step done; wakes the consumers of its outputs and the steps it defined.</summary>
     void Finish(StepNode step)
     {
         _done.Add(step);
         foreach (var output in step.Outputs)
             foreach (var consumer in output.Consumers)
-            {
-                if (!_needed.Contains(consumer) || _done.Contains(consumer) || !_waiting.TryGetValue(consumer, out var n)) continue;
-                if (--n == 0) Enqueue(consumer);
-                _waiting[consumer] = n;
-            }
+                Satisfied(consumer);
+        if (_creatorWait.Remove(step, out var waiting))
+            foreach (var s in waiting) Enqueue(s);
     }
 
-    /// <summary>Needed steps that never ran: report those that wait for an input nothing makes.</summary>
+    /// <summary>One input of a waiting step became available.</summary>
+    void Satisfied(StepNode consumer)
+    {
+        if (!_needed.Contains(consumer) || _done.Contains(consumer) || !_waiting.TryGetValue(consumer, out var n) || n == 0) return;
+        _waiting[consumer] = --n;
+        if (n == 0) Enqueue(consumer);
+    }
+
+    /// <summary>Needed steps that never ran: say why, when it is not an earlier failure.</summary>
     void ReportNotRun()
     {
-        foreach (var step in _needed.OrderBy(s => s.Id))
+        var notDone = _needed.Where(s => !_done.Contains(s) && !s.IsOrphan).OrderBy(s => s.Id).ToList();
+        Summary.NotRun = notDone.Count;
+        if (_draining || _ct.IsCancellationRequested) return;
+        var waitingOnOthers = new List<StepNode>();
+        foreach (var step in notDone)
         {
-            if (_done.Contains(step)) continue;
-            Summary.NotRun++;
-            if (_draining) continue;
             var missing = step.Inputs.Where(i => !IsAvailable(i, step) && (i.Producer == null || i.Producer.IsOrphan)).Select(i => i.Path).ToList();
             if (missing.Count > 0)
                 _events.Report(Diagnostic.Error(Codes.MissingInput,
                     $"Step '{step.Label}' cannot run: input(s) {string.Join(", ", missing.Select(m => "'" + m + "'"))} are neither static nor made by a step.",
-                    step.Definition.Location));
+                    LocationOf(step)));
             else if (_resourceWait.Contains(step))
                 _events.Report(Diagnostic.Error(Codes.MissingInput,
                     $"Step '{step.Label}' cannot run: it needs more of resource(s) {string.Join(", ", step.Definition.Resources.Select(r => r.Key + ":" + r.Value))} than StepUpResources provides.",
-                    step.Definition.Location));
+                    LocationOf(step)));
+            else
+                waitingOnOthers.Add(step);
         }
+        if (waitingOnOthers.Count > 0 && CycleAmong(waitingOnOthers) is { } cycle)
+            _events.Report(Diagnostic.Error(Codes.Cycle,
+                "Dependency cycle between steps (found while running): " + string.Join(" -> ", cycle.Select(s => s.Label)) + ".", LocationOf(cycle[0])));
+    }
+
+    /// <summary>A cycle of steps that wait for each other's outputs, if any.</summary>
+    static List<StepNode>? CycleAmong(List<StepNode> steps)
+    {
+        var set = new HashSet<StepNode>(steps, ReferenceEqualityComparer.Instance);
+        var state = new Dictionary<StepNode, int>(ReferenceEqualityComparer.Instance);
+        var path = new List<StepNode>();
+        List<StepNode>? Visit(StepNode step)
+        {
+            state[step] = 1;
+            path.Add(step);
+            foreach (var producer in step.Inputs.Select(i => i.Producer).OfType<StepNode>().Where(set.Contains))
+            {
+                if (state.TryGetValue(producer, out var s) && s == 1)
+                    return path.Skip(path.IndexOf(producer)).Append(producer).ToList();
+                if (!state.ContainsKey(producer) && Visit(producer) is { } found) return found;
+            }
+            path.RemoveAt(path.Count - 1);
+            state[step] = 2;
+            return null;
+        }
+        foreach (var step in steps)
+            if (!state.ContainsKey(step) && Visit(step) is { } cycle) return cycle;
+        return null;
     }
 }

@@ -37,31 +37,36 @@ public static class PlanApplier
             ProjectGraph.SetCreator(file, creator);
         }
 
-        foreach (var definition in plan.Steps)
+        foreach (var definition in plan.Steps) ApplyStep(graph, creator, definition);
+    }
+
+    /// <summary>Defines one step for a creator: new, the same as before (state kept), or changed.</summary>
+    public static StepNode ApplyStep(ProjectGraph graph, Node creator, StepDefinition definition)
+    {
+        var existing = graph.FindStep(definition.Key);
+        if (existing == null)
         {
-            var existing = graph.FindStep(definition.Key);
-            if (existing == null)
-            {
-                var step = graph.AddStep(definition);
-                ProjectGraph.SetCreator(step, creator);
-                graph.LinkStep(step);
-                step.RerunReason = "it is new";
-                continue;
-            }
-            ProjectGraph.SetCreator(existing, creator);
-            if (existing.Definition.SameAs(definition))
-            {
-                if (existing.Definition.Location != definition.Location)
-                {
-                    existing.Definition = definition;
-                    existing.Dirty = true;
-                }
-                continue;
-            }
-            existing.Definition = definition;
-            existing.State = StepState.Pending;
-            existing.RerunReason = "its definition changed";
-            graph.LinkStep(existing);
+            var step = graph.AddStep(definition);
+            ProjectGraph.SetCreator(step, creator);
+            graph.LinkStep(step);
+            step.RerunReason = "it is new";
+            return step;
         }
+        ProjectGraph.SetCreator(existing, creator);
+        if (existing.Definition.SameAs(definition))
+        {
+            if (existing.Definition.Location != definition.Location)
+            {
+                existing.Definition = definition;
+                existing.Dirty = true;
+            }
+            return existing;
+        }
+        existing.Definition = definition;
+        existing.State = StepState.Pending;
+        existing.RerunReason = "its definition changed";
+        existing.AmendedEnv.Clear();
+        graph.LinkStep(existing);
+        return existing;
     }
 }

@@ -16,7 +16,7 @@ public static class StepHasher
         var def = step.Definition;
         Add(hash, "command", def.Command);
         Add(hash, "workdir", def.Workdir);
-        foreach (var name in def.EnvNames)
+        foreach (var name in def.EnvNames.Concat(step.AmendedEnv).Distinct().Order(StringComparer.Ordinal))
             Add(hash, "env:" + name, env.TryGetValue(name, out var value) ? "=" + value : "(unset)");
         foreach (var input in step.Inputs.OrderBy(i => i.Path, StringComparer.Ordinal))
         {

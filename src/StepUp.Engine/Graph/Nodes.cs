@@ -106,6 +106,9 @@ public sealed class StepNode : Node
     public List<FileNode> Outputs { get; } = new();
     public List<FileNode> Volatiles { get; } = new();
 
+    /// <summary>Environment variables the step amended while it ran; part of its hash like EnvNames.</summary>
+    public List<string> AmendedEnv { get; } = new();
+
     /// <summary>Why the step cannot be skipped, when known before its check (not saved).</summary>
     internal string? RerunReason { get; set; }
 }

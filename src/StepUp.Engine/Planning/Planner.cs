@@ -59,7 +59,7 @@ public sealed class Planner
     }
 
     /// <summary>The root-relative path of a command's first word when it names a local file, like ./plan.py.</summary>
-    string? LocalExecutable(StepDefinition step)
+    public string? LocalExecutable(StepDefinition step)
     {
         var command = step.Command.TrimStart();
         var end = command.IndexOfAny(new[] { ' ', '\t', ';', '&', '|' });
@@ -67,6 +67,19 @@ public sealed class Planner
         if (!first.Contains('/') || Path.IsPathRooted(first)) return null;
         var path = PathRules.Normalize(_root, step.Workdir, first);
         return PathRules.IsInsideRoot(path) ? path : null;
+    }
+
+    /// <summary>
+    /// Plans one step defined by a running step: a Step item (its name may be empty: the step is then
+    /// labelled by its command) or a Script item. Validation against the graph is the caller's.
+    /// </summary>
+    public (StepDefinition? Step, List<Diagnostic> Problems) PlanOne(ItemSpec item)
+    {
+        var plan = new Plan();
+        var step = item.ItemType == "Script" ? ScriptFromItem(plan, item) : StepFromItem(plan, item);
+        if (step != null && step.Planning && LocalExecutable(step) is { } exe && !step.Inputs.Contains(exe))
+            step = step.WithInputs(new[] { exe }.Concat(step.Inputs).ToList());
+        return (step, plan.Diagnostics);
     }
 
     void AddStatic(Plan plan, ItemSpec item)
@@ -108,9 +121,10 @@ public sealed class Planner
         var command = item.Meta("Command");
         if (command.Length == 0)
         {
-            plan.Diagnostics.Add(Diagnostic.Error(Codes.MissingCommand, $"Step '{name}' has no Command.", item.Location));
+            plan.Diagnostics.Add(Diagnostic.Error(Codes.MissingCommand, $"Step '{(name.Length > 0 ? name : "(unnamed)")}' has no Command.", item.Location));
             return null;
         }
+        if (name.Length == 0) name = command;
         var common = ReadCommon(plan, item, name);
         if (common == null) return null;
         var planning = ReadBool(plan, item, "Planning", name);
@@ -118,11 +132,14 @@ public sealed class Planner
         var relInp = inp.Select(p => PathRules.RelativeToWorkdir(_root, workdir, p)).ToList();
         var relOut = @out.Select(p => PathRules.RelativeToWorkdir(_root, workdir, p)).ToList();
         var relVol = vol.Select(p => PathRules.RelativeToWorkdir(_root, workdir, p)).ToList();
+        var expanded = ShellQuote.ExpandPlaceholders(command, relInp, relOut, relVol);
+        if (item.Include.Trim().Length == 0)
+            name = workdir == "." ? expanded : expanded + "  # wd=" + workdir;
         return new StepDefinition
         {
             Key = name,
             Label = name,
-            Command = ShellQuote.ExpandPlaceholders(command, relInp, relOut, relVol),
+            Command = expanded,
             Workdir = workdir,
             Inputs = inp,
             Outputs = @out,

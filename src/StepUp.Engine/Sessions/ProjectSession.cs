@@ -26,7 +26,10 @@ public sealed class ProjectSession : IDisposable
     public string Root { get; }
     string StateFolder => Path.Combine(Root, ".stepup");
 
-    public async Task<BuildSummary> BuildAsync(BuildRequest request, IBuildEvents events, JobPool pool, CancellationToken ct)
+    public Task<BuildSummary> BuildAsync(BuildRequest request, IBuildEvents events, JobPool pool, CancellationToken ct) =>
+        BuildAsync(request, events, new DirectorContext { Pool = pool }, ct);
+
+    public async Task<BuildSummary> BuildAsync(BuildRequest request, IBuildEvents events, DirectorContext context, CancellationToken ct)
     {
         await using var hold = await EnterAsync(events, ct).ConfigureAwait(false);
         var clock = Stopwatch.StartNew();
@@ -44,7 +47,7 @@ public sealed class ProjectSession : IDisposable
             store.MarkBuildStarted();
             PlanApplier.Apply(graph, graph.Root, plan);
             FileRefresher.Refresh(graph, Root, trustStat);
-            var run = new BuildRun(graph, Root, request.Options, request.Environment, events, pool, () => store.Save(graph));
+            var run = new BuildRun(graph, Root, request.Options, request.Environment, events, context, () => store.Save(graph));
             summary = await run.RunAsync(ct).ConfigureAwait(false);
             if (request.Options.Clean)
             {

@@ -47,7 +47,8 @@ static class GraphLoader
                 };
                 Register(graph, byId, step);
                 if (!select.IsNull(2)) creators.Add((step, select.GetInt64(2)));
-                var (inputs, outputs, volatiles) = StepCodec.DecodeLinks(definition, select.GetStringOrNull(6));
+                var (inputs, outputs, volatiles, amendedEnv) = StepCodec.DecodeLinks(definition, select.GetStringOrNull(6));
+                step.AmendedEnv.AddRange(amendedEnv);
                 links.Add((step, inputs, outputs, volatiles));
             }
         }

@@ -95,27 +95,32 @@ static class StepCodec
         var sameInputs = SamePaths(step.Inputs, d.Inputs);
         var sameOutputs = SamePaths(step.Outputs, d.Outputs);
         var sameVolatiles = SamePaths(step.Volatiles, d.Volatiles);
-        if (sameInputs && sameOutputs && sameVolatiles) return null;
+        if (sameInputs && sameOutputs && sameVolatiles && step.AmendedEnv.Count == 0) return null;
         var w = StartWriter(out var buffer);
         w.WriteStartObject();
         if (!sameInputs) WritePaths(w, InputsName, step.Inputs);
         if (!sameOutputs) WritePaths(w, OutputsName, step.Outputs);
         if (!sameVolatiles) WritePaths(w, VolatilesName, step.Volatiles);
+        WriteList(w, EnvName, step.AmendedEnv);
         w.WriteEndObject();
         return Finish(w, buffer);
     }
 
-    /// <summary>The paths of the step's inputs, outputs and volatiles: from the links column or the definition.</summary>
-    public static (IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs, IReadOnlyList<string> Volatiles)
+    /// <summary>
+    /// The paths of the step's inputs, outputs and volatiles (from the links column or the definition)
+    /// and the environment variables it amended.
+    /// </summary>
+    public static (IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs, IReadOnlyList<string> Volatiles, IReadOnlyList<string> AmendedEnv)
         DecodeLinks(StepDefinition d, string? json)
     {
-        if (json == null) return (d.Inputs, d.Outputs, d.Volatiles);
+        if (json == null) return (d.Inputs, d.Outputs, d.Volatiles, Array.Empty<string>());
         using var doc = JsonDocument.Parse(json);
         var o = doc.RootElement;
         return (
             o.TryGetProperty(InputsName, out _) ? ReadList(o, InputsName) : d.Inputs,
             o.TryGetProperty(OutputsName, out _) ? ReadList(o, OutputsName) : d.Outputs,
-            o.TryGetProperty(VolatilesName, out _) ? ReadList(o, VolatilesName) : d.Volatiles);
+            o.TryGetProperty(VolatilesName, out _) ? ReadList(o, VolatilesName) : d.Volatiles,
+            ReadList(o, EnvName));
     }
 
     static bool SamePaths(List<FileNode> files, IReadOnlyList<string> paths)

@@ -1,0 +1,87 @@
+using System.Text;
+
+namespace StepUp.Cli;
+
+/// <summary>One subcommand of <c>stepup</c>: its options, its help, and what it does.</summary>
+abstract class Command
+{
+    /// <summary>The word after <c>stepup</c>.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>One line for the list of commands.</summary>
+    public abstract string Summary { get; }
+
+    /// <summary>The positional part of the usage line, e.g. <c>-- COMMAND...</c>.</summary>
+    protected abstract string ArgumentsUsage { get; }
+
+    /// <summary>What the command does, for its help; lines of at most about 90 characters.</summary>
+    protected abstract string Description { get; }
+
+    public virtual IReadOnlyList<OptionSpec> Options => [];
+
+    /// <summary>The usage line shows the positional arguments before the options (<c>stepup script EXE [--workdir D]</c>).</summary>
+    protected virtual bool ArgumentsFirstInUsage => false;
+
+    /// <summary>The first word that is not an option ends the options (for commands that take a command).</summary>
+    protected virtual bool WordsEndOptions => false;
+
+    /// <summary>Does the command with the parsed arguments and returns the exit code.</summary>
+    protected abstract int Execute(ParsedArguments args, TextWriter output, TextWriter errors);
+
+    public string Usage
+    {
+        get
+        {
+            var sb = new StringBuilder("stepup ").Append(Name);
+            if (ArgumentsFirstInUsage && ArgumentsUsage.Length > 0) sb.Append(' ').Append(ArgumentsUsage);
+            foreach (var option in Options) sb.Append(' ').Append(option.UsageText);
+            if (!ArgumentsFirstInUsage && ArgumentsUsage.Length > 0) sb.Append(' ').Append(ArgumentsUsage);
+            return sb.ToString();
+        }
+    }
+
+    public string Help
+    {
+        get
+        {
+            var sb = new StringBuilder();
+            sb.Append("usage: ").Append(Usage).Append('\n');
+            sb.Append('\n').Append(Description.TrimEnd()).Append('\n');
+            sb.Append("\noptions:\n");
+            var width = "-h, --help".Length;
+            foreach (var option in Options) width = Math.Max(width, option.HelpTerm.Length);
+            foreach (var option in Options)
+                sb.Append("  ").Append(option.HelpTerm.PadRight(width + 2)).Append(option.Help)
+                  .Append(option.Repeatable ? " (repeatable)" : "").Append('\n');
+            sb.Append("  ").Append("-h, --help".PadRight(width + 2)).Append("show this help and exit\n");
+            return sb.ToString();
+        }
+    }
+
+    public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter errors)
+    {
+        var parsed = ArgumentParser.Parse(args, Options, WordsEndOptions);
+        if (parsed.HelpRequested)
+        {
+            output.Write(Help);
+            return ExitCodes.Success;
+        }
+        return Execute(parsed, output, errors);
+    }
+
+    /// <summary>The step API of the director that runs the calling step.</summary>
+    protected StepApi Connect() => StepApi.FromEnvironment("stepup " + Name);
+
+    protected static void NoPositionals(ParsedArguments args)
+    {
+        if (args.Positionals.Count > 0) throw new UsageException("unexpected argument '" + args.Positionals[0] + "'");
+    }
+
+    /// <summary>The only positional argument, named <paramref name="what"/> in errors.</summary>
+    protected static string OnePositional(ParsedArguments args, string what)
+    {
+        if (args.Positionals.Count == 0) throw new UsageException(what + " is missing");
+        if (args.Positionals.Count > 1) throw new UsageException("unexpected argument '" + args.Positionals[1] + "' after " + what);
+        return args.Positionals[0];
+    }
+}

@@ -1,0 +1,49 @@
+namespace StepUp.Cli.Commands;
+
+/// <summary><c>stepup step</c>: defines a new step (api.step) and prints its label.</summary>
+sealed class StepCommand : Command
+{
+    static readonly OptionSpec NameOption = new("--name", "N", "the step's name (default: it is labelled by its command)");
+    static readonly OptionSpec Planning = new("--planning", null, "the step defines further steps (it plans)");
+
+    public override string Name => "step";
+    public override string Summary => "define a step that runs a shell command";
+    protected override string ArgumentsUsage => "-- COMMAND...";
+    protected override bool WordsEndOptions => true;
+
+    protected override string Description => """
+        Defines a new step, run by the director when its inputs are built, and prints its label.
+        The words of COMMAND are joined by single spaces into one shell command, unquoted:
+          stepup step --inp data.txt --out count.txt -- 'wc -l < data.txt > count.txt'
+        Options end at "--" or at the first word that is not an option. Paths of --inp, --out
+        and --vol are relative to the step's working folder; ${inp}, ${out} and ${vol} in COMMAND
+        are expanded by the director.
+        """;
+
+    public override IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        NameOption, CommonOptions.Inp, CommonOptions.Out, CommonOptions.Vol, CommonOptions.Env,
+        CommonOptions.Workdir, CommonOptions.Optional, Planning, CommonOptions.Resources,
+    ];
+
+    protected override int Execute(ParsedArguments args, TextWriter output, TextWriter errors)
+    {
+        var command = string.Join(' ', args.Positionals);
+        if (command.Trim().Length == 0) throw new UsageException("no COMMAND given (put it after --)");
+
+        var fields = new Dictionary<string, object?>(StringComparer.Ordinal) { ["command"] = command };
+        if (args.Value(NameOption.Name) is { } name) fields["name"] = name;
+        fields["workdir"] = args.Value(CommonOptions.Workdir.Name) ?? CommonOptions.DefaultWorkdir;
+        fields["inp"] = args.Values(CommonOptions.Inp.Name);
+        fields["out"] = args.Values(CommonOptions.Out.Name);
+        fields["vol"] = args.Values(CommonOptions.Vol.Name);
+        fields["env"] = args.Values(CommonOptions.Env.Name);
+        fields["optional"] = args.Flag(CommonOptions.Optional.Name);
+        fields["planning"] = args.Flag(Planning.Name);
+        if (args.Value(CommonOptions.Resources.Name) is { } resources) fields["resources"] = resources;
+
+        var answer = Connect().Call("api.step", fields);
+        output.WriteLine(StepLabel.Of(answer));
+        return ExitCodes.Success;
+    }
+}

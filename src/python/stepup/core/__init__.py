@@ -1,0 +1,3 @@
+"""StepUp's core client API: talk to the director that runs the current step."""
+
+__all__ = ()
