@@ -60,13 +60,33 @@ abstract class Command
 
     public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter errors)
     {
-        var parsed = ArgumentParser.Parse(args, Options, WordsEndOptions);
+        ParsedArguments parsed;
+        try
+        {
+            parsed = ArgumentParser.Parse(args, Options, WordsEndOptions);
+        }
+        catch (UsageException) when (AsksForHelp(args))
+        {
+            output.Write(Help);
+            return ExitCodes.Success;
+        }
         if (parsed.HelpRequested)
         {
             output.Write(Help);
             return ExitCodes.Success;
         }
         return Execute(parsed, output, errors);
+    }
+
+    /// <summary>Help asked for before "--": it wins over mistakes elsewhere on the line.</summary>
+    static bool AsksForHelp(IReadOnlyList<string> args)
+    {
+        foreach (var arg in args)
+        {
+            if (arg == "--") return false;
+            if (arg == "-h" || arg == "--help") return true;
+        }
+        return false;
     }
 
     /// <summary>The step API of the director that runs the calling step.</summary>

@@ -64,7 +64,7 @@ def _exchange(socket_path, message):
         raise StepUpError("Cannot open a Unix socket: %s" % exc) from exc
     with sock:
         try:
-            sock.connect(socket_path)
+            _connect(sock, socket_path)
         except OSError as exc:
             raise StepUpError("Cannot reach the StepUp director at %s: %s" % (socket_path, exc)) from exc
         try:
@@ -83,6 +83,20 @@ def _exchange(socket_path, message):
     if not isinstance(answer, dict):
         raise StepUpError("The director sent an answer that is not a JSON object.")
     return answer
+
+
+def _connect(sock, socket_path):
+    """Connect, also when the path is longer than a socket address may be (about 107 bytes):
+    on Linux, through /proc/self/fd and a descriptor of the socket's folder."""
+    if len(os.fsencode(socket_path)) < 100 or not os.path.isdir("/proc/self/fd"):
+        sock.connect(socket_path)
+        return
+    folder, name = os.path.split(os.path.abspath(socket_path))
+    fd = os.open(folder, getattr(os, "O_PATH", os.O_RDONLY) | getattr(os, "O_DIRECTORY", 0))
+    try:
+        sock.connect("/proc/self/fd/%d/%s" % (fd, name))
+    finally:
+        os.close(fd)
 
 
 def _receive(sock, size):

@@ -31,7 +31,7 @@ from . import api
 from .stepinfo import StepInfo, dump_step_info
 from .utils import path_str, to_str_list
 
-__all__ = ("driver", "local_module_paths", "parse_case_args", "format_case_args")
+__all__ = ("driver", "case_args", "format_case_args", "parse_case_args", "local_module_paths")
 
 USAGE = """usage: {exe} plan [--optional] [--step-info=FILE]
        {exe} cases
@@ -299,14 +299,39 @@ def _case_regex(fields):
         group = "g%d" % len(groups)
         seen[key] = group
         groups.append((group, key, spec, conversion))
-        parts.append("(?P<%s>.+?)" % group)
+        parts.append("(?P<%s>%s)" % (group, _field_pattern(spec, conversion)))
     return re.compile(r"\A" + "".join(parts) + r"\Z", re.DOTALL), groups
+
+
+_INT_PATTERNS = {
+    "d": r"[-+ ]?[0-9][0-9_,]*",
+    "b": r"[-+ ]?(?:0[bB])?[01][01_]*",
+    "o": r"[-+ ]?(?:0[oO])?[0-7][0-7_]*",
+    "x": r"[-+ ]?(?:0[xX])?[0-9a-fA-F][0-9a-fA-F_]*",
+    "X": r"[-+ ]?(?:0[xX])?[0-9a-fA-F][0-9a-fA-F_]*",
+}
+_FLOAT_PATTERN = r"[-+ ]?(?:(?:[0-9][0-9_,]*(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|inf|nan|INF|NAN)%?"
+
+
+def _field_pattern(spec, conversion):
+    """The regex of one field: strict for numeric presentation types, else any text."""
+    parsed = _SPEC.match(spec) if not conversion and "{" not in spec else None
+    kind = parsed.group("type") if parsed else None
+    if kind is None or kind in "sc":
+        return ".+?"
+    fill = parsed.group("fill")
+    if parsed.group("align") and fill and fill not in " 0":
+        return ".+?"
+    pattern = _INT_PATTERNS.get(kind, _FLOAT_PATTERN)
+    return r"\s*(?:%s)\s*" % pattern
 
 
 def parse_case_args(case_fmt, argstring):
     """Parse an argument string made by CASE_FMT back into (args, kwargs).
 
-    Each field is captured as text. A field with a numeric presentation type (``d``, ``b``,
+    CASE_FMT becomes an anchored regex with one group per field; a field with a numeric
+    presentation type only matches number-like text, any other field matches any text (as little
+    as possible). A field with a numeric presentation type (``d``, ``b``,
     ``o``, ``x``, ``n``, ``e``, ``f``, ``g``, ``%``) becomes an int or a float; a field without a
     type becomes an int or a float when formatting that number gives the same text back (``"7"``,
     ``"0.5"``; not ``"007"``); otherwise the text is kept as a str.
@@ -440,5 +465,7 @@ def _amend_local_modules(script_file):
         return
     root = os.path.realpath(os.environ.get("STEPUP_ROOT") or os.getcwd())
     cwd = os.path.realpath(os.getcwd())
-    inp = [os.path.relpath(path, cwd) if _is_under(path, root) else path for path in paths]
+    # Modules of the project relative to the working directory, external ones absolute.
+    inp = [os.path.relpath(path, cwd) for path in paths if _is_under(path, root)]
+    inp.extend(path for path in paths if not _is_under(path, root))
     api._amend(inp=inp, implicit_static=True)
