@@ -199,7 +199,7 @@ public sealed partial class BuildRun
         file.Stamp = stamp.Exists ? stamp : null;
         file.Dirty = true;
         if (!wasAvailable && file.State == FileState.Static)
-            foreach (var consumer in file.Consumers.ToList()) Satisfied(consumer);
+            foreach (var consumer in file.Consumers.ToList()) Satisfied(consumer, file);
     }
 
     Dictionary<string, object?> Amend(StepNode caller, Dictionary<string, object?> request)
@@ -216,7 +216,7 @@ public sealed partial class BuildRun
             if (ReferenceEquals(file.Producer, caller)) throw new ApiException($"'{path}' is an output of this step and cannot be its input.");
             if (file.Producer is { } producer && !producer.IsOrphan && DependsOn(producer, caller) is { } chain)
                 throw new ApiException("amending input '" + path + "' closes a dependency cycle: " + string.Join(" -> ", chain) + ".");
-            if (implicitStatic && (file.Producer == null || file.Producer.IsOrphan) && file.State != FileState.Static)
+            if (implicitStatic && (file.Producer == null || file.Producer.IsOrphan) && (file.State != FileState.Static || file.IsOrphan))
                 DeclareStaticFile(caller, path, mustExist: false);
             if (!caller.Inputs.Contains(file))
             {

@@ -24,7 +24,7 @@ public sealed partial class BuildRun
     readonly Channel<object> _inbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
 
     readonly HashSet<StepNode> _needed = new(ReferenceEqualityComparer.Instance);
-    readonly Dictionary<StepNode, int> _waiting = new(ReferenceEqualityComparer.Instance);
+    readonly Dictionary<StepNode, HashSet<FileNode>> _waiting = new(ReferenceEqualityComparer.Instance);
     readonly HashSet<StepNode> _done = new(ReferenceEqualityComparer.Instance);
     readonly HashSet<StepNode> _queued = new(ReferenceEqualityComparer.Instance);
     readonly PriorityQueue<StepNode, (int, long)> _ready = new();
@@ -162,14 +162,27 @@ public sealed partial class BuildRun
             Consider(step);
     }
 
-    /// <summary>Counts the inputs a step still waits for; queues it when there are none.</summary>
+    /// <summary>Collects the inputs a step still waits for; queues it when there are none.</summary>
     void Consider(StepNode step)
     {
-        var waiting = 0;
-        foreach (var input in step.Inputs)
-            if (!IsAvailable(input, step)) waiting++;
+        var waiting = new HashSet<FileNode>(ReferenceEqualityComparer.Instance);
+        var inputs = step.Inputs;
+        for (var i = 0; i < inputs.Count; i++)
+            if (!IsAvailable(inputs[i], step) && Blocks(inputs[i], step, amended: i >= step.Definition.Inputs.Count)) waiting.Add(inputs[i]);
         _waiting[step] = waiting;
-        if (waiting == 0) Enqueue(step);
+        if (waiting.Count == 0) Enqueue(step);
+    }
+
+    /// <summary>
+    /// Whether an unavailable input holds a step back. An input the step amended last time does not,
+    /// unless a step of this build makes it or the step was deferred for it in this build: running
+    /// again, the step starts from its definition and amends what it needs now.
+    /// </summary>
+    /// <param name="amended">The step's links list its definition's inputs first, then what it amended.</param>
+    bool Blocks(FileNode input, StepNode step, bool amended)
+    {
+        if (!amended || _deferCount.ContainsKey(step)) return true;
+        return input.Producer is { } producer && !producer.IsOrphan && !ReferenceEquals(producer, step);
     }
 
     bool IsAvailable(FileNode input, StepNode consumer)
@@ -244,7 +257,7 @@ public sealed partial class BuildRun
     bool CanSkip(StepNode step, string hash)
     {
         if (step.State == StepState.Succeeded && step.SuccessHash == hash &&
-            step.Outputs.All(o => o.State == FileState.Built))
+            step.Outputs.All(o => o.State == FileState.Built) && step.Inputs.All(i => IsAvailable(i, step)))
             return true;
         if (_options.ExplainRerun)
         {
@@ -457,17 +470,16 @@ public sealed partial class BuildRun
         _done.Add(step);
         foreach (var output in step.Outputs)
             foreach (var consumer in output.Consumers)
-                Satisfied(consumer);
+                Satisfied(consumer, output);
         if (_creatorWait.Remove(step, out var waiting))
             foreach (var s in waiting) Enqueue(s);
     }
 
-    /// <summary>One input of a waiting step became available.</summary>
-    void Satisfied(StepNode consumer)
+    /// <summary>An input of a waiting step became available.</summary>
+    void Satisfied(StepNode consumer, FileNode input)
     {
-        if (!_needed.Contains(consumer) || _done.Contains(consumer) || !_waiting.TryGetValue(consumer, out var n) || n == 0) return;
-        _waiting[consumer] = --n;
-        if (n == 0) Enqueue(consumer);
+        if (!_needed.Contains(consumer) || _done.Contains(consumer) || !_waiting.TryGetValue(consumer, out var waiting)) return;
+        if (waiting.Remove(input) && waiting.Count == 0) Enqueue(consumer);
     }
 
     /// <summary>Needed steps that never ran: say why, when it is not an earlier failure.</summary>
