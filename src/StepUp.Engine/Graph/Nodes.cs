@@ -53,8 +53,21 @@ public abstract class Node
         }
     }
 
-    /// <summary>Set when the node changed since the last save.</summary>
-    internal bool Dirty { get; set; } = true;
+    bool _dirty = true;
+
+    /// <summary>Set when the node changed since the last save; the graph keeps a set of such nodes.</summary>
+    internal bool Dirty
+    {
+        get => _dirty;
+        set
+        {
+            _dirty = value;
+            if (value) Owner?.MarkDirty(this);
+        }
+    }
+
+    /// <summary>The graph that holds the node, told about every change so saves are O(changed).</summary>
+    internal ProjectGraph? Owner { get; set; }
 }
 
 public sealed class RootNode : Node

@@ -9,12 +9,30 @@ public sealed class ProjectGraph
     readonly Dictionary<string, FileNode> _files = new(StringComparer.Ordinal);
     readonly Dictionary<string, StepNode> _steps = new(StringComparer.Ordinal);
     readonly List<Node> _removed = new();
+    readonly HashSet<Node> _dirty = new(ReferenceEqualityComparer.Instance);
     long _nextId = 2;
 
     public ProjectGraph()
     {
         Root = new RootNode { Id = 1 };
         Root.Creator = Root;
+        Adopt(Root);
+    }
+
+    void Adopt(Node node)
+    {
+        node.Owner = this;
+        if (node.Dirty) _dirty.Add(node);
+    }
+
+    internal void MarkDirty(Node node) => _dirty.Add(node);
+
+    /// <summary>The nodes changed since the last call that are still in the graph.</summary>
+    internal List<Node> TakeDirty()
+    {
+        var dirty = _dirty.Where(n => n.Dirty && n.Owner == this).ToList();
+        _dirty.Clear();
+        return dirty;
     }
 
     public RootNode Root { get; }
@@ -47,6 +65,7 @@ public sealed class ProjectGraph
         if (_files.TryGetValue(path, out var file)) return file;
         file = new FileNode(path) { Id = _nextId++ };
         _files.Add(path, file);
+        Adopt(file);
         return file;
     }
 
@@ -58,6 +77,7 @@ public sealed class ProjectGraph
             case FileNode f: _files.Add(f.Path, f); break;
             case StepNode s: _steps.Add(s.Definition.Key, s); break;
         }
+        Adopt(node);
         if (node.Id >= _nextId) _nextId = node.Id + 1;
     }
 
@@ -65,6 +85,7 @@ public sealed class ProjectGraph
     {
         var step = new StepNode(definition) { Id = _nextId++ };
         _steps.Add(definition.Key, step);
+        Adopt(step);
         return step;
     }
 
@@ -94,6 +115,7 @@ public sealed class ProjectGraph
                 _steps.Remove(s.Definition.Key);
                 break;
         }
+        node.Owner = null;
         _removed.Add(node);
     }
 

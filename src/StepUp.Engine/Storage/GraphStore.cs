@@ -246,11 +246,12 @@ public sealed class GraphStore : IDisposable
         var connection = Connection;
         _pendingRemoved.AddRange(graph.TakeRemoved());
         var files = new List<FileNode>();
-        foreach (var file in graph.Files.Values)
-            if (file.Dirty) files.Add(file);
         var steps = new List<StepNode>();
-        foreach (var step in graph.Steps.Values)
-            if (step.Dirty) steps.Add(step);
+        foreach (var node in graph.TakeDirty())
+        {
+            if (node is FileNode file) files.Add(file);
+            else if (node is StepNode step) steps.Add(step);
+        }
 
         using (var transaction = connection.BeginTransaction(deferred: false))
         {
