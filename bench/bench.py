@@ -200,7 +200,14 @@ def run_measured(argv, cwd, env, log_path, timeout):
         timer = threading.Timer(timeout, kill)
         timer.daemon = True
         timer.start()
-        _, status, usage = os.wait4(proc.pid, 0)
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:  # Ctrl-C or SIGTERM of the benchmark: take the command down with it
+            timer.cancel()
+            kill()
+            os.waitpid(proc.pid, 0)
+            proc.returncode = -1
+            raise
         result.wall = time.perf_counter() - start
         timer.cancel()
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -379,6 +386,7 @@ class Bench:
         self.step_cmd_ms = {}
         self.pack_seconds = None
         self.started = time.time()
+        self.load_start = load_average()
         self.stepup_env = self._stepup_env()
         self.prime_root = None
 
@@ -481,9 +489,12 @@ class Bench:
     def shutdown_director(self):
         if not self.directors():
             return
-        if self.prime_root is not None:
-            run_measured(self.build_argv(self.prime_root, ["-t:StepUpShutdown"]), self.prime_root, self.stepup_env,
-                         self.tmp / "shutdown.log", 120)
+        if self.prime_root is not None and self.prime_root.exists():
+            try:
+                run_measured(self.build_argv(self.prime_root, ["-t:StepUpShutdown"]), self.prime_root,
+                             self.stepup_env, self.tmp / "shutdown.log", 120)
+            except OSError as e:
+                self.warn("dotnet build -t:StepUpShutdown could not run: %s" % e)
         deadline = time.time() + 15
         while self.directors() and time.time() < deadline:
             time.sleep(0.1)
@@ -700,6 +711,13 @@ def fmt_wall(result):
 def median_of(runs, key):
     values = [r[key] for r in runs if r.get(key) is not None]
     return statistics.median(values) if values else None
+
+
+def load_average():
+    try:
+        return " ".join(open("/proc/loadavg").read().split()[:3])
+    except OSError:
+        return "?"
 
 
 def machine_description():
@@ -955,6 +973,8 @@ class Report:
         lines += ["## Machine", ""]
         for key in ("nproc", "cpu", "memory", "os", "dotnet", "make", "ninja", "python", "date"):
             lines.append("- %s: %s" % (key, machine.get(key, "?")))
+        lines.append("- load average (1, 5, 15 min) at start: %s; at end: %s (other work on the machine "
+                     "makes the numbers noisy)" % (b.load_start, load_average()))
         lines += ["- StepUp.Sdk: packed from this repository as %s" % b.version, ""]
         lines += ["## Wall time, CPU, steps run (medians)", "",
                   "Wall times in seconds. `ran` is the number of steps the tool ran. CPU is user+sys of the "

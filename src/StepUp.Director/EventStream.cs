@@ -24,8 +24,28 @@ sealed class EventStream : IBuildEvents, IAsyncDisposable
     /// <summary>True once the client can no longer be reached.</summary>
     public bool Broken { get; private set; }
 
-    public void Line(string tag, string text) =>
+    // Runs of SKIP lines (thousands in a no-op build) travel as one message; the task still logs
+    // one MSBuild message per line.
+    readonly List<object?> _skips = new();
+
+    public void Line(string tag, string text)
+    {
+        if (tag == "SKIP")
+        {
+            _skips.Add(text);
+            if (_skips.Count >= 4096) FlushSkips();
+            return;
+        }
+        FlushSkips();
         Send(new() { ["type"] = "line", ["tag"] = tag, ["text"] = text });
+    }
+
+    void FlushSkips()
+    {
+        if (_skips.Count == 0) return;
+        _queue.Writer.TryWrite(new() { ["type"] = "lines", ["tag"] = "SKIP", ["texts"] = new List<object?>(_skips) });
+        _skips.Clear();
+    }
 
     public void Page(string title, string text) =>
         Send(new() { ["type"] = "page", ["title"] = title, ["text"] = text });
@@ -42,7 +62,11 @@ sealed class EventStream : IBuildEvents, IAsyncDisposable
             ["column"] = (long)d.Location.Column,
         });
 
-    public void Send(Dictionary<string, object?> message) => _queue.Writer.TryWrite(message);
+    public void Send(Dictionary<string, object?> message)
+    {
+        FlushSkips();
+        _queue.Writer.TryWrite(message);
+    }
 
     async Task WriteLoop()
     {
@@ -61,6 +85,7 @@ sealed class EventStream : IBuildEvents, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        FlushSkips();
         _queue.Writer.TryComplete();
         await _writer.ConfigureAwait(false);
     }

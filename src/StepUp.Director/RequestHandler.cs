@@ -15,8 +15,11 @@ sealed class RequestHandler(DirectorServer server, DirectorLog log, DirectorCont
 
     public async Task ServeAsync(Stream stream, CancellationToken stopping)
     {
+        // The director's own time runs from the first byte of the request to the last of the answer.
+        var clock = Stopwatch.StartNew();
         var request = Framing.ReadMessage(stream);
         if (request == null) return;
+        var items = request.Bool("itemsFollow") ? Framing.ReadRawFrame(stream) : null;
         var type = request.Str("type") ?? "";
         var protocol = request.Long("protocol");
         if (protocol != ProtocolInfo.Version)
@@ -41,7 +44,7 @@ sealed class RequestHandler(DirectorServer server, DirectorLog log, DirectorCont
                 await ServeStepCallAsync(request, stream).ConfigureAwait(false);
                 return;
             case "build" or "clean" or "graph":
-                await ServeProjectRequestAsync(type, request, stream, stopping).ConfigureAwait(false);
+                await ServeProjectRequestAsync(type, request, items, stream, clock, stopping).ConfigureAwait(false);
                 return;
             default:
                 Framing.WriteMessage(stream, new() { ["type"] = "rejected", ["reason"] = $"unknown request '{type}'" });
@@ -59,9 +62,8 @@ sealed class RequestHandler(DirectorServer server, DirectorLog log, DirectorCont
         Framing.WriteMessage(stream, reply);
     }
 
-    async Task ServeProjectRequestAsync(string type, Dictionary<string, object?> request, Stream stream, CancellationToken stopping)
+    async Task ServeProjectRequestAsync(string type, Dictionary<string, object?> request, byte[]? items, Stream stream, Stopwatch clock, CancellationToken stopping)
     {
-        var clock = Stopwatch.StartNew();
         var root = Path.GetFullPath(request.Str("root") ?? throw new InvalidDataException("A request needs a root."));
         var idle = request.TryGetValue("idleTimeout", out var idleValue) ? Convert.ToDouble(idleValue, CultureInfo.InvariantCulture) : 10.0;
         server.SetIdleTimeout(TimeSpan.FromMinutes(Math.Max(0, idle)), request.Bool("transient"));
@@ -88,7 +90,7 @@ sealed class RequestHandler(DirectorServer server, DirectorLog log, DirectorCont
             switch (type)
             {
                 case "build":
-                    var summary = await session.BuildAsync(ReadBuild(request, root), events, context, cancel.Token).ConfigureAwait(false);
+                    var summary = await session.BuildAsync(ReadBuild(request, items, root), events, context, cancel.Token).ConfigureAwait(false);
                     success = summary.Success;
                     summaryText = summary.ToString();
                     break;
@@ -127,18 +129,8 @@ sealed class RequestHandler(DirectorServer server, DirectorLog log, DirectorCont
         }
     }
 
-    static BuildRequest ReadBuild(Dictionary<string, object?> request, string root)
+    static BuildRequest ReadBuild(Dictionary<string, object?> request, byte[]? itemsFrame, string root)
     {
-        var items = new List<ItemSpec>();
-        foreach (var raw in request.List("items"))
-        {
-            if (raw is not IDictionary<string, object?> item) continue;
-            var meta = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            if (item.Obj("meta") is { } m)
-                foreach (var (k, v) in m) meta[k] = v as string ?? "";
-            items.Add(new ItemSpec(item.Str("type") ?? "", item.Str("include") ?? "", meta,
-                new SourceLocation(item.Str("file") ?? "", (int)item.Long("line"), (int)item.Long("column"))));
-        }
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
         if (request.Obj("env") is { } e)
             foreach (var (k, v) in e) if (v is string s) env[k] = s;
@@ -146,7 +138,8 @@ sealed class RequestHandler(DirectorServer server, DirectorLog log, DirectorCont
         var targets = options.Strings("targets").Select(t => PathRules.Normalize(root, ".", t)).ToList();
         return new BuildRequest
         {
-            Items = items,
+            ItemsFingerprint = itemsFrame == null ? "" : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(itemsFrame)),
+            ParseItems = () => ParseItems(itemsFrame == null ? request.List("items") : Framing.ParseFrame(itemsFrame) as List<object?> ?? new()),
             Environment = env,
             Options = new BuildOptions
             {
@@ -158,5 +151,20 @@ sealed class RequestHandler(DirectorServer server, DirectorLog log, DirectorCont
                 ExplainRerun = options.Bool("explainRerun"),
             },
         };
+    }
+
+    static List<ItemSpec> ParseItems(List<object?> list)
+    {
+        var items = new List<ItemSpec>();
+        foreach (var raw in list)
+        {
+            if (raw is not IDictionary<string, object?> item) continue;
+            var meta = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            if (item.Obj("meta") is { } m)
+                foreach (var (k, v) in m) meta[k] = v as string ?? "";
+            items.Add(new ItemSpec(item.Str("type") ?? "", item.Str("include") ?? "", meta,
+                new SourceLocation(item.Str("file") ?? "", (int)item.Long("line"), (int)item.Long("column"))));
+        }
+        return items;
     }
 }

@@ -29,8 +29,17 @@ namespace StepUp.Protocol
             stream.Write(frame, 0, frame.Length);
         }
 
-        /// <summary>Reads one message; null when the other side closed the connection.</summary>
-        public static Dictionary<string, object?>? ReadMessage(Stream stream)
+        /// <summary>Sends UTF-8 JSON text that is already serialized, as one frame.</summary>
+        public static void WriteRawFrame(Stream stream, byte[] payload)
+        {
+            var n = payload.Length;
+            stream.Write(new[] { (byte)n, (byte)(n >> 8), (byte)(n >> 16), (byte)(n >> 24) }, 0, 4);
+            stream.Write(payload, 0, n);
+            stream.Flush();
+        }
+
+        /// <summary>Reads one frame's bytes; null when the other side closed the connection.</summary>
+        public static byte[]? ReadRawFrame(Stream stream)
         {
             var header = new byte[4];
             if (!ReadExactly(stream, header, 4)) return null;
@@ -38,8 +47,19 @@ namespace StepUp.Protocol
             if (n < 0 || n > MaxFrame) throw new InvalidDataException("Frame of " + n + " bytes is not allowed.");
             var payload = new byte[n];
             if (!ReadExactly(stream, payload, n)) throw new EndOfStreamException("Connection closed in the middle of a message.");
-            var parsed = Json.Parse(Utf8.GetString(payload, 0, n)) as Dictionary<string, object?>;
-            if (parsed == null) throw new InvalidDataException("A message must be a JSON object.");
+            return payload;
+        }
+
+        public static object? ParseFrame(byte[] payload) => Json.Parse(Utf8.GetString(payload, 0, payload.Length));
+
+        public static byte[] Encode(object? value) => Utf8.GetBytes(Json.Write(value));
+
+        /// <summary>Reads one message; null when the other side closed the connection.</summary>
+        public static Dictionary<string, object?>? ReadMessage(Stream stream)
+        {
+            var payload = ReadRawFrame(stream);
+            if (payload == null) return null;
+            if (!(ParseFrame(payload) is Dictionary<string, object?> parsed)) throw new InvalidDataException("A message must be a JSON object.");
             return parsed;
         }
 

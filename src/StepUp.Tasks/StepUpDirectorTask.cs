@@ -55,7 +55,14 @@ namespace StepUp.Tasks
                 using (var stream = DirectorConnection.Connect(DirectorPath, DotnetHostPath, SdkVersion, out logPath))
                 {
                     lock (_gate) _stream = stream;
-                    Framing.WriteMessage(stream, Request());
+                    var request = Request();
+                    // The items go in a frame of their own: the director fingerprints their bytes and
+                    // does not even parse them when they are the same as last time.
+                    var items = request["items"];
+                    request.Remove("items");
+                    request["itemsFollow"] = items != null;
+                    Framing.WriteMessage(stream, request);
+                    if (items != null) Framing.WriteRawFrame(stream, Framing.Encode(items));
                     var success = Relay(stream, logPath);
                     if (!success && !Log.HasLoggedErrors)
                         Log.LogError(null, "STEPUP0106", null, ProjectFile, 0, 0, 0, 0, "The StepUp build did not succeed.");
@@ -126,6 +133,7 @@ namespace StepUp.Tasks
                 ["idleTimeout"] = double.Parse(IdleTimeout, CultureInfo.InvariantCulture),
                 ["transient"] = transient,
                 ["prefix"] = GraphPrefix,
+                ["items"] = null,
             };
             if (Action != "Build") return request;
 
@@ -197,6 +205,11 @@ namespace StepUp.Tasks
                         lastTag = message.Str("tag") ?? "";
                         var important = lastTag == "FAIL" || lastTag == "WARNING";
                         Log.LogMessage(important ? MessageImportance.High : MessageImportance.Normal, "{0}", EventText.Line(lastTag, message.Str("text") ?? ""));
+                        break;
+                    case "lines":
+                        lastTag = message.Str("tag") ?? "";
+                        foreach (var text in message.Strings("texts"))
+                            Log.LogMessage(MessageImportance.Normal, "{0}", EventText.Line(lastTag, text));
                         break;
                     case "page":
                         Log.LogMessage(lastTag == "FAIL" ? MessageImportance.High : MessageImportance.Normal, "{0}",

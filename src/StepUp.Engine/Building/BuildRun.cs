@@ -40,6 +40,13 @@ public sealed partial class BuildRun
 
     public BuildSummary Summary { get; } = new();
 
+    /// <summary>
+    /// Set when nothing changed since a build that checked every step: a step that succeeded then,
+    /// and depends on no environment variable, is up to date without computing its hash.
+    /// </summary>
+    public bool TrustHashes { get => _trustHashes; init => _trustHashes = value; }
+    bool _trustHashes;
+
     public BuildRun(ProjectGraph graph, string root, BuildOptions options, IReadOnlyDictionary<string, string> env,
         IBuildEvents events, DirectorContext context, Action checkpoint)
     {
@@ -214,8 +221,7 @@ public sealed partial class BuildRun
                 list.Add(step);
                 continue;
             }
-            var hash = StepHasher.Compute(step, _env);
-            if (CanSkip(step, hash))
+            if (CanSkip(step))
             {
                 Dequeue();
                 _events.Line("SKIP", step.Label);
@@ -254,11 +260,13 @@ public sealed partial class BuildRun
         return null;
     }
 
-    bool CanSkip(StepNode step, string hash)
+    bool CanSkip(StepNode step)
     {
-        if (step.State == StepState.Succeeded && step.SuccessHash == hash &&
-            step.Outputs.All(o => o.State == FileState.Built) && step.Inputs.All(i => IsAvailable(i, step)))
-            return true;
+        var candidate = step.State == StepState.Succeeded && step.SuccessHash != null &&
+            step.Outputs.All(o => o.State == FileState.Built) && step.Inputs.All(i => IsAvailable(i, step));
+        if (candidate && _trustHashes && step.Definition.EnvNames.Count == 0 && step.AmendedEnv.Count == 0) return true;
+        var hash = candidate || _options.ExplainRerun ? StepHasher.Compute(step, _env) : null;
+        if (candidate && step.SuccessHash == hash) return true;
         if (_options.ExplainRerun)
         {
             var reason = step.RerunReason
@@ -293,6 +301,8 @@ public sealed partial class BuildRun
 
     void Start(StepNode step)
     {
+        // A step that runs may change what later steps read: from now on every check hashes.
+        _trustHashes = false;
         ResetForRerun(step);
         var token = _context.Steps.Register(new CallTarget(this, step));
         var running = new RunningStep(token);

@@ -11,8 +11,10 @@ namespace StepUp.Engine.Building;
 public static class FileRefresher
 {
     /// <param name="trustStat">False after an interrupted build: then every file is hashed again.</param>
-    public static void Refresh(ProjectGraph graph, string root, bool trustStat)
+    /// <returns>How many files changed since the graph last saw them.</returns>
+    public static int Refresh(ProjectGraph graph, string root, bool trustStat)
     {
+        var changed = 0;
         var files = graph.Files.Values
             .Where(f => f.State is FileState.Static or FileState.Missing or FileState.Built or FileState.Outdated or FileState.Undeclared)
             .ToArray();
@@ -32,6 +34,7 @@ public static class FileRefresher
                     var stamp = now.Exists ? now : null;
                     if (state != file.State || !Equals(stamp, file.Stamp))
                     {
+                        if (state != file.State || stamp == null || file.Stamp == null || !stamp.SameContent(file.Stamp)) changed++;
                         file.State = state;
                         file.Stamp = stamp;
                         file.Dirty = true;
@@ -44,6 +47,7 @@ public static class FileRefresher
                         break;
                     }
                     // Edited or deleted: the producer runs again; the recorded stamp stays for cleanup.
+                    changed++;
                     file.State = FileState.Outdated;
                     file.Dirty = true;
                     if (file.Producer != null)
@@ -51,5 +55,6 @@ public static class FileRefresher
                     break;
             }
         }
+        return changed;
     }
 }

@@ -12,4 +12,7 @@ public sealed class Plan
     public List<StaticSpec> Statics { get; } = new();
     public List<Diagnostic> Diagnostics { get; } = new();
     public bool IsValid => Diagnostics.All(d => d.Severity != Severity.Error);
+
+    /// <summary>True when the plan lists a folder's files: then equal items need not mean an equal plan.</summary>
+    public bool ReadsFolders { get; set; }
 }

@@ -95,6 +95,7 @@ public sealed class Planner
         var full = PathRules.FullPath(_root, path);
         if (isFolder || Directory.Exists(full))
         {
+            plan.ReadsFolders = true;
             if (!Directory.Exists(full))
             {
                 plan.Diagnostics.Add(Diagnostic.Error(Codes.MissingStatic, $"Static folder '{item.Include}' does not exist.", item.Location));

@@ -17,6 +17,7 @@ public sealed class ProjectSession : IDisposable
     GraphStore? _store;
     ProjectGraph? _graph;
     long _generation = -1;
+    long _verifiedGeneration = -2;
 
     public ProjectSession(string root)
     {
@@ -36,19 +37,48 @@ public sealed class ProjectSession : IDisposable
         var summary = new BuildSummary();
         try
         {
-            var plan = new Planner(Root, request.Environment).Plan(request.Items);
-            foreach (var diagnostic in plan.Diagnostics) events.Report(diagnostic);
-            if (!plan.IsValid)
-            {
-                Log($"build: invalid plan ({plan.Diagnostics.Count} problem(s))");
-                return summary;
-            }
+            var phases = new PhaseClock();
             var (store, graph, trustStat) = Open();
+            phases.Mark("open");
+            // Equal items make an equal plan (unless it lists folders): then it is not even parsed.
+            var samePlan = request.ItemsFingerprint.Length > 0 && request.ItemsFingerprint == graph.PlanFingerprint;
+            bool PlanAndApply()
+            {
+                var plan = new Planner(Root, request.Environment).Plan(request.GetItems());
+                phases.Mark("plan");
+                foreach (var diagnostic in plan.Diagnostics) events.Report(diagnostic);
+                if (!plan.IsValid)
+                {
+                    Log($"build: invalid plan ({plan.Diagnostics.Count} problem(s))");
+                    return false;
+                }
+                PlanApplier.Apply(graph, graph.Root, plan);
+                graph.PlanFingerprint = plan.ReadsFolders ? "" : request.ItemsFingerprint;
+                phases.Mark("apply");
+                return true;
+            }
+            if (!samePlan && !PlanAndApply()) return summary;
             store.MarkBuildStarted();
-            PlanApplier.Apply(graph, graph.Root, plan);
-            FileRefresher.Refresh(graph, Root, trustStat);
-            var run = new BuildRun(graph, Root, request.Options, request.Environment, events, context, () => store.Save(graph));
+            var changedFiles = FileRefresher.Refresh(graph, Root, trustStat);
+            phases.Mark("refresh");
+            if (samePlan && graph.Root.Products.OfType<FileNode>().Any(f => f.State == FileState.Missing))
+            {
+                // A static file went missing: plan again, so that it is reported where it is declared.
+                samePlan = false;
+                if (!PlanAndApply())
+                {
+                    graph.PlanFingerprint = "";
+                    store.Save(graph);
+                    store.MarkBuildFinished();
+                    return summary;
+                }
+                changedFiles += FileRefresher.Refresh(graph, Root, trustStat);
+            }
+            // Nothing changed since a build that checked every step: recorded hashes still hold.
+            var trustHashes = samePlan && changedFiles == 0 && _verifiedGeneration == _generation && trustStat;
+            var run = new BuildRun(graph, Root, request.Options, request.Environment, events, context, () => store.Save(graph)) { TrustHashes = trustHashes };
             summary = await run.RunAsync(ct).ConfigureAwait(false);
+            phases.Mark("run");
             if (request.Options.Clean)
             {
                 if (summary.Success && request.Options.Targets.Count == 0)
@@ -64,10 +94,13 @@ public sealed class ProjectSession : IDisposable
                         : "Skipping orphan cleanup due to an incomplete build.");
                 }
             }
+            phases.Mark("cleanup");
             store.Save(graph);
             store.MarkBuildFinished();
+            phases.Mark("save");
             _generation = store.Generation;
-            Log($"build: {summary} in {clock.ElapsedMilliseconds} ms");
+            _verifiedGeneration = summary.Success && request.Options.Targets.Count == 0 ? _generation : -1;
+            Log($"build: {summary} in {clock.ElapsedMilliseconds} ms ({phases})");
             return summary;
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -182,9 +182,12 @@ sealed class EngineProject : IDisposable
         RecordingEvents? events = null)
     {
         events ??= new RecordingEvents();
+        var list = items.ToList();
         var request = new BuildRequest
         {
-            Items = items.ToList(),
+            Items = list,
+            // As the director does: equal items give an equal fingerprint, which lets it reuse the plan.
+            ItemsFingerprint = Fingerprint(list),
             Environment = new Dictionary<string, string>(Env, StringComparer.Ordinal),
             Options = options ?? new BuildOptions { Jobs = 2 },
         };
@@ -193,6 +196,18 @@ sealed class EngineProject : IDisposable
     }
 
     public Task<EngineBuild> BuildAsync(params ItemSpec[] items) => BuildAsync(items, null);
+
+    static string Fingerprint(IEnumerable<ItemSpec> items)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var item in items)
+        {
+            text.Append(item.ItemType).Append('\0').Append(item.Include).Append('\0').Append(item.Location).Append('\0');
+            foreach (var (k, v) in item.Metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal)) text.Append(k).Append('=').Append(v).Append('\0');
+            text.Append('\n');
+        }
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString())));
+    }
 
     public async Task<RecordingEvents> CleanAsync()
     {
