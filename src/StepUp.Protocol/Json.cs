@@ -71,7 +71,7 @@ namespace StepUp.Protocol
             }
         }
 
-        static void WriteString(StringBuilder sb, string s)
+        public static void WriteString(StringBuilder sb, string s)
         {
             sb.Append('"');
             foreach (var c in s)
