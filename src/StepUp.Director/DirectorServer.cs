@@ -19,6 +19,9 @@ sealed class DirectorServer
     int _active;
     DateTime _lastActivity = DateTime.UtcNow;
     TimeSpan _idleTimeout = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long a project's graph stays in memory after its last request.</summary>
+    static readonly TimeSpan SessionKeepAlive = TimeSpan.FromMinutes(2);
     bool _exitWhenIdle;
 
     DirectorServer(Endpoint endpoint, DirectorLog log)
@@ -130,6 +133,7 @@ sealed class DirectorServer
         // Let requests in flight (a build, a shutdown answer) finish before the process ends.
         var waited = Stopwatch.StartNew();
         while (Volatile.Read(ref _active) > 0 && waited.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(50).ConfigureAwait(false);
+        _handler.ReleaseIdleSessions(TimeSpan.Zero);
         _log.Write("stopped");
         return 0;
     }
@@ -172,6 +176,7 @@ sealed class DirectorServer
         {
             try { await Task.Delay(TimeSpan.FromMilliseconds(250), _stop.Token).ConfigureAwait(false); }
             catch (OperationCanceledException) { return; }
+            _handler.ReleaseIdleSessions(SessionKeepAlive);
             lock (_gate)
             {
                 if (_active == 0 && DateTime.UtcNow - _lastActivity > _idleTimeout) Stop($"idle for {_idleTimeout.TotalMinutes:0.##} minute(s)");

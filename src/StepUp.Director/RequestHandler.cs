@@ -15,10 +15,10 @@ sealed class RequestHandler(DirectorServer server, DirectorLog log, DirectorCont
 
     public async Task ServeAsync(Stream stream, CancellationToken stopping)
     {
-        // The director's own time runs from the first byte of the request to the last of the answer.
-        var clock = Stopwatch.StartNew();
         var request = Framing.ReadMessage(stream);
         if (request == null) return;
+        // The director's own time runs from the request's arrival to the last byte of the answer.
+        var clock = Stopwatch.StartNew();
         var items = request.Bool("itemsFollow") ? Framing.ReadRawFrame(stream) : null;
         var type = request.Str("type") ?? "";
         var protocol = request.Long("protocol");
@@ -127,6 +127,19 @@ sealed class RequestHandler(DirectorServer server, DirectorLog log, DirectorCont
                 _sessions[root] = session = new ProjectSession(root);
             return session;
         }
+    }
+
+    /// <summary>
+    /// Gives back the memory of projects not built for a while (their graphs reload from disk when
+    /// needed), and closes every database when the director stops.
+    /// </summary>
+    public void ReleaseIdleSessions(TimeSpan idle)
+    {
+        List<ProjectSession> sessions;
+        lock (_sessions) sessions = _sessions.Values.ToList();
+        foreach (var session in sessions)
+            if (DateTime.UtcNow - session.LastUsed > idle && session.TryRelease())
+                log.Write($"released the graph of {session.Root} (idle)");
     }
 
     static BuildRequest ReadBuild(Dictionary<string, object?> request, byte[]? itemsFrame, string root)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using StepUp.Engine.Building;
+using StepUp.Engine.Files;
 using StepUp.Engine.Graph;
 using StepUp.Engine.Planning;
 using StepUp.Engine.Reporting;
@@ -18,6 +19,7 @@ public sealed class ProjectSession : IDisposable
     ProjectGraph? _graph;
     long _generation = -1;
     long _verifiedGeneration = -2;
+    FileStamp _databaseStamp = FileStamp.Missing;
 
     public ProjectSession(string root)
     {
@@ -138,7 +140,13 @@ public sealed class ProjectSession : IDisposable
 
     (GraphStore store, ProjectGraph graph, bool trustStat) Open()
     {
-        _store ??= GraphStore.Open(Root);
+        // Someone deleted or replaced .stepup/graph.db since the last request: start from the disk.
+        if (_store != null && !SameFile(_store.DatabasePath, _databaseStamp)) Forget();
+        if (_store == null)
+        {
+            _store = GraphStore.Open(Root);
+            FileStamper.TryStat(_store.DatabasePath, out _databaseStamp);
+        }
         if (_graph == null || _store.ReadGeneration() != _generation)
         {
             _graph = _store.Load();
@@ -148,6 +156,19 @@ public sealed class ProjectSession : IDisposable
         var trustStat = !_store.WasInterrupted;
         if (!trustStat) Log("the previous build was interrupted: every file is hashed again");
         return (_store, _graph, trustStat);
+    }
+
+    static bool SameFile(string path, FileStamp known) => FileStamper.TryStat(path, out var now) && now.Inode == known.Inode;
+
+    /// <summary>When the session last served a request; idle sessions give their memory back.</summary>
+    public DateTime LastUsed { get; private set; } = DateTime.UtcNow;
+
+    /// <summary>Releases the graph and the database of an idle session; the next request loads them again.</summary>
+    public bool TryRelease()
+    {
+        if (!_busy.Wait(0)) return false;
+        try { Forget(); return true; }
+        finally { _busy.Release(); }
     }
 
     /// <summary>Drops everything held in memory, so the next request starts from the database.</summary>
@@ -182,6 +203,7 @@ public sealed class ProjectSession : IDisposable
     {
         public ValueTask DisposeAsync()
         {
+            session.LastUsed = DateTime.UtcNow;
             rootLock.Dispose();
             session._busy.Release();
             return ValueTask.CompletedTask;
