@@ -36,6 +36,7 @@ public sealed partial class BuildRun
     readonly HashSet<string> _targets;
     bool _draining;
     CancellationToken _ct;
+    ShellWorkers _shells = null!;
     DateTime _lastCheckpoint = DateTime.UtcNow;
 
     public BuildSummary Summary { get; } = new();
@@ -60,7 +61,7 @@ public sealed partial class BuildRun
         _targets = new HashSet<string>(options.Targets, StringComparer.Ordinal);
     }
 
-    sealed record Completion(StepNode Step, RunResult Result, Dictionary<FileNode, FileStamp> Inputs, Dictionary<FileNode, FileStamp> Outputs);
+    sealed record Completion(StepNode Step, RunResult Result);
 
     /// <summary>A step between its start and the handling of its completion.</summary>
     sealed class RunningStep(string token)
@@ -74,6 +75,7 @@ public sealed partial class BuildRun
     {
         _ct = ct;
         using var membership = _context.Pool.Join(_options.Jobs);
+        using var shells = _shells = new ShellWorkers(BaseEnvironment());
         try
         {
             SelectNeeded();
@@ -313,24 +315,24 @@ public sealed partial class BuildRun
         var workdir = PathRules.FullPath(_root, step.Definition.Workdir);
         var outputs = step.Outputs.ToList();
         var volatiles = step.Volatiles.ToList();
-        var env = StepEnvironment(step, token);
-        var ct = _ct;
-        _ = Task.Run(async () =>
+        var env = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            RunResult result;
-            try
-            {
-                Directory.CreateDirectory(workdir);
-                foreach (var output in outputs.Concat(volatiles))
-                    Directory.CreateDirectory(Path.GetDirectoryName(PathRules.FullPath(_root, output.Path))!);
-                result = await StepRunner.RunAsync(step.Definition.Command, workdir, env, ct).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                result = new RunResult(-1, "", "", false, e.Message);
-            }
-            _inbox.Writer.TryWrite(new Completion(step, result, new(), new()));
-        }, CancellationToken.None);
+            [Protocol.ProtocolInfo.EnvStepKey] = step.Definition.Key,
+            [Protocol.ProtocolInfo.EnvStepToken] = token,
+        };
+        try
+        {
+            Directory.CreateDirectory(workdir);
+            foreach (var output in outputs.Concat(volatiles))
+                Directory.CreateDirectory(Path.GetDirectoryName(PathRules.FullPath(_root, output.Path))!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _inbox.Writer.TryWrite(new Completion(step, new RunResult(-1, "", "", false, e.Message)));
+            return;
+        }
+        _shells.Start(step.Definition.Command, workdir, env, _ct,
+            result => _inbox.Writer.TryWrite(new Completion(step, result)));
     }
 
     /// <summary>
@@ -348,13 +350,12 @@ public sealed partial class BuildRun
             foreach (var s in waiting) Enqueue(s);
     }
 
-    Dictionary<string, string> StepEnvironment(StepNode step, string token)
+    /// <summary>What every step of this build sees: the build's environment and how to reach StepUp.</summary>
+    Dictionary<string, string> BaseEnvironment()
     {
         var env = new Dictionary<string, string>(_env, StringComparer.Ordinal)
         {
             [Protocol.ProtocolInfo.EnvRoot] = _root,
-            [Protocol.ProtocolInfo.EnvStepKey] = step.Definition.Key,
-            [Protocol.ProtocolInfo.EnvStepToken] = token,
         };
         if (_context.SocketPath != null) env[Protocol.ProtocolInfo.EnvDirectorSocket] = _context.SocketPath;
         if (_context.ToolsDirectory != null)
