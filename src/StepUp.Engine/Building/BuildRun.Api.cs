@@ -162,10 +162,8 @@ public sealed partial class BuildRun
             if (isFolder || Directory.Exists(full))
             {
                 if (!Directory.Exists(full)) throw new ApiException($"static folder '{raw}' does not exist.");
-                foreach (var file in Directory.EnumerateFiles(full, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+                foreach (var filePath in PathRules.FilesUnder(Path.GetFullPath(_root), full))
                 {
-                    var filePath = PathRules.ToGraphPath(Path.GetFullPath(_root), file);
-                    if (PathRules.IsInStateFolder(filePath)) continue;
                     DeclareStaticFile(caller, filePath, mustExist: true);
                     declared.Add(filePath);
                 }

@@ -41,6 +41,13 @@ public static class PathRules
     public static string FullPath(string root, string graphPath) =>
         Path.IsPathRooted(graphPath) ? graphPath : Path.Combine(root, graphPath);
 
+    /// <summary>The files under a folder (a static folder), as graph paths, in order, never inside .stepup/.</summary>
+    public static IEnumerable<string> FilesUnder(string rootFull, string folderFull) =>
+        Directory.EnumerateFiles(folderFull, "*", SearchOption.AllDirectories)
+            .Order(StringComparer.Ordinal)
+            .Select(file => ToGraphPath(rootFull, file))
+            .Where(path => !IsInStateFolder(path));
+
     /// <summary>Splits a ';'-separated MSBuild list, dropping empty entries.</summary>
     public static List<string> SplitList(string value) =>
         value.Split(';').Select(s => s.Trim()).Where(s => s.Length > 0).ToList();

@@ -101,11 +101,7 @@ public sealed class Planner
                 plan.Diagnostics.Add(Diagnostic.Error(Codes.MissingStatic, $"Static folder '{item.Include}' does not exist.", item.Location));
                 return;
             }
-            foreach (var file in Directory.EnumerateFiles(full, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-            {
-                var filePath = PathRules.ToGraphPath(_root, file);
-                if (!PathRules.IsInStateFolder(filePath)) plan.Statics.Add(new StaticSpec(filePath, item.Location));
-            }
+            foreach (var filePath in PathRules.FilesUnder(_root, full)) plan.Statics.Add(new StaticSpec(filePath, item.Location));
             return;
         }
         if (!File.Exists(full))
