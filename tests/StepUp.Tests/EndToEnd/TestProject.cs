@@ -171,6 +171,9 @@ public sealed class TestProject : IDisposable
 public sealed class RunningBuild(Process process, string logFile, string[] args) : IDisposable
 {
     public bool HasExited => process.HasExited;
+
+    /// <summary>The `dotnet build` process itself (the shell that started it exec'd it).</summary>
+    public int Pid => process.Id;
     public string OutputSoFar => Runner.ReadOutput(logFile);
 
     public BuildResult Wait(TimeSpan timeout) => Runner.Finish(process, logFile, args, timeout);
