@@ -152,7 +152,7 @@ sealed class RequestHandler(DirectorServer server, DirectorLog log, DirectorCont
         return new BuildRequest
         {
             ItemsFingerprint = itemsFrame == null ? "" : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(itemsFrame)),
-            ParseItems = () => ParseItems(itemsFrame == null ? request.List("items") : Framing.ParseFrame(itemsFrame) as List<object?> ?? new()),
+            ParseItems = () => itemsFrame == null ? ParseItems(request.List("items")) : ItemsReader.Read(itemsFrame),
             Environment = env,
             Options = new BuildOptions
             {
