@@ -1,3 +1,4 @@
+using StepUp.Engine.Sessions;
 using System.Diagnostics;
 using System.Net.Sockets;
 using StepUp.Engine.Building;
@@ -12,7 +13,7 @@ namespace StepUp.Director;
 sealed class DirectorServer
 {
     readonly Endpoint _endpoint;
-    readonly DirectorLog _log;
+    readonly LogFile _log;
     readonly RequestHandler _handler;
     readonly CancellationTokenSource _stop = new();
     readonly object _gate = new();
@@ -24,7 +25,7 @@ sealed class DirectorServer
     static readonly TimeSpan SessionKeepAlive = TimeSpan.FromMinutes(2);
     bool _exitWhenIdle;
 
-    DirectorServer(Endpoint endpoint, DirectorLog log)
+    DirectorServer(Endpoint endpoint, LogFile log)
     {
         _endpoint = endpoint;
         _log = log;
@@ -52,7 +53,7 @@ sealed class DirectorServer
         Detach.FromTerminal();
         var endpoint = new Endpoint(dir, id);
         endpoint.EnsurePrivateDirectory();
-        var log = new DirectorLog(endpoint.LogPath);
+        var log = new LogFile(endpoint.LogPath);
         FileStream serverLock;
         try
         {

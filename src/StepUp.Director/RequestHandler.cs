@@ -9,7 +9,7 @@ using StepUp.Protocol;
 namespace StepUp.Director;
 
 /// <summary>Reads one request from a connection, does it, and answers with events and a final "done".</summary>
-sealed class RequestHandler(DirectorServer server, DirectorLog log, DirectorContext context)
+sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext context)
 {
     readonly Dictionary<string, ProjectSession> _sessions = new(StringComparer.Ordinal);
 
@@ -152,7 +152,7 @@ sealed class RequestHandler(DirectorServer server, DirectorLog log, DirectorCont
         return new BuildRequest
         {
             ItemsFingerprint = itemsFrame == null ? "" : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(itemsFrame)),
-            ParseItems = () => itemsFrame == null ? ParseItems(request.List("items")) : ItemsReader.Read(itemsFrame),
+            ParseItems = () => itemsFrame == null ? new List<ItemSpec>() : ItemsReader.Read(itemsFrame),
             Environment = env,
             Options = new BuildOptions
             {
@@ -164,20 +164,5 @@ sealed class RequestHandler(DirectorServer server, DirectorLog log, DirectorCont
                 ExplainRerun = options.Bool("explainRerun"),
             },
         };
-    }
-
-    static List<ItemSpec> ParseItems(List<object?> list)
-    {
-        var items = new List<ItemSpec>();
-        foreach (var raw in list)
-        {
-            if (raw is not IDictionary<string, object?> item) continue;
-            var meta = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            if (item.Obj("meta") is { } m)
-                foreach (var (k, v) in m) meta[k] = v as string ?? "";
-            items.Add(new ItemSpec(item.Str("type") ?? "", item.Str("include") ?? "", meta,
-                new SourceLocation(item.Str("file") ?? "", (int)item.Long("line"), (int)item.Long("column"))));
-        }
-        return items;
     }
 }

@@ -52,8 +52,6 @@ namespace StepUp.Protocol
 
         public static object? ParseFrame(byte[] payload) => Json.Parse(Utf8.GetString(payload, 0, payload.Length));
 
-        public static byte[] Encode(object? value) => Utf8.GetBytes(Json.Write(value));
-
         /// <summary>Reads one message; null when the other side closed the connection.</summary>
         public static Dictionary<string, object?>? ReadMessage(Stream stream)
         {

@@ -42,19 +42,6 @@ namespace StepUp.Protocol
                     }
                     sb.Append('}');
                     break;
-                case IDictionary<string, string> smap:
-                    sb.Append('{');
-                    var firstS = true;
-                    foreach (var kv in smap)
-                    {
-                        if (!firstS) sb.Append(',');
-                        firstS = false;
-                        WriteString(sb, kv.Key);
-                        sb.Append(':');
-                        WriteString(sb, kv.Value);
-                    }
-                    sb.Append('}');
-                    break;
                 case System.Collections.IEnumerable list:
                     sb.Append('[');
                     var firstL = true;

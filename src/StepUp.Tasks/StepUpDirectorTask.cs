@@ -59,11 +59,10 @@ namespace StepUp.Tasks
                     lock (_gate) _stream = stream;
                     var connected = clock.Elapsed.TotalMilliseconds;
                     var request = Request();
+                    var items = Action == "Build" ? ItemsJson() : null;
                     var prepared = clock.Elapsed.TotalMilliseconds;
                     // The items go in a frame of their own: the director fingerprints their bytes and
                     // does not even parse them when they are the same as last time.
-                    var items = request["items"] as string;
-                    request.Remove("items");
                     request["itemsFollow"] = items != null;
                     Framing.WriteMessage(stream, request);
                     if (items != null) Framing.WriteRawFrame(stream, Encoding.UTF8.GetBytes(items));
@@ -140,11 +139,31 @@ namespace StepUp.Tasks
                 ["idleTimeout"] = double.Parse(IdleTimeout, CultureInfo.InvariantCulture),
                 ["transient"] = transient,
                 ["prefix"] = GraphPrefix,
-                ["items"] = null,
             };
             if (Action != "Build") return request;
 
-            // The items are written straight to JSON text: for 10,000 steps, intermediate objects cost more than the text.
+            var env = new Dictionary<string, object?>();
+            foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
+                env[(string)entry.Key] = entry.Value as string ?? "";
+            request["env"] = env;
+            request["options"] = new Dictionary<string, object?>
+            {
+                ["jobs"] = (long)(int.TryParse(Jobs, out var jobs) && jobs > 0 ? jobs : Environment.ProcessorCount),
+                ["keepGoing"] = KeepGoing,
+                ["clean"] = Clean,
+                ["targets"] = Targets.Split(';').Select(s => s.Trim()).Where(s => s.Length > 0).Cast<object?>().ToList(),
+                ["resources"] = Resources,
+                ["explainRerun"] = ExplainRerun,
+            };
+            return request;
+        }
+
+        /// <summary>
+        /// The Step, Static and Script items with their metadata and locations, as JSON text written
+        /// straight from the items: for 10,000 steps, intermediate objects cost more than the text.
+        /// </summary>
+        string ItemsJson()
+        {
             var locations = new Dictionary<string, ItemLocations>(StringComparer.OrdinalIgnoreCase);
             var items = new StringBuilder(256 * (Statics.Length + Steps.Length + Scripts.Length) + 16);
             items.Append('[');
@@ -185,22 +204,7 @@ namespace StepUp.Tasks
             Add("Step", Steps);
             Add("Script", Scripts);
             items.Append(']');
-            request["items"] = items.ToString();
-
-            var env = new Dictionary<string, object?>();
-            foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
-                env[(string)entry.Key] = entry.Value as string ?? "";
-            request["env"] = env;
-            request["options"] = new Dictionary<string, object?>
-            {
-                ["jobs"] = (long)(int.TryParse(Jobs, out var jobs) && jobs > 0 ? jobs : Environment.ProcessorCount),
-                ["keepGoing"] = KeepGoing,
-                ["clean"] = Clean,
-                ["targets"] = Targets.Split(';').Select(s => s.Trim()).Where(s => s.Length > 0).Cast<object?>().ToList(),
-                ["resources"] = Resources,
-                ["explainRerun"] = ExplainRerun,
-            };
-            return request;
+            return items.ToString();
         }
 
         /// <summary>Logs the director's events until it says it is done.</summary>

@@ -82,7 +82,8 @@ public sealed partial class BuildRun
             ["StepInfo"] = request.Str("stepInfo") ?? "",
         };
         var include = itemType == "Script" ? request.Str("executable") ?? "" : request.Str("name") ?? "";
-        var (definition, problems) = new Planner(_root, _env).PlanOne(new ItemSpec(itemType, include, meta, LocationOf(caller)));
+        var planner = new Planner(_root, _env);
+        var (definition, problems) = planner.PlanOne(new ItemSpec(itemType, include, meta, LocationOf(caller)));
         if (problems.Count > 0 || definition == null) throw new ApiException(string.Join(" ", problems.Select(p => p.Message)));
 
         var existing = _graph.FindStep(definition.Key);
@@ -98,7 +99,7 @@ public sealed partial class BuildRun
             throw new ApiException("this step would close a dependency cycle: " + string.Join(" -> ", cycle) + ".");
 
         // A planning step's own script is static unless a step makes it.
-        if (definition.Planning && new Planner(_root, _env).LocalExecutable(definition) is { } exe)
+        if (definition.Planning && planner.LocalExecutable(definition) is { } exe)
             DeclareStaticFile(caller, exe, mustExist: true);
 
         var step = PlanApplier.ApplyStep(_graph, caller, definition);
@@ -183,12 +184,7 @@ public sealed partial class BuildRun
         if (file.Producer is { } producer && !producer.IsOrphan)
             throw new ApiException($"'{path}' cannot be static: step '{producer.Label}' makes it.");
         var wasAvailable = file.State == FileState.Static && !file.IsOrphan;
-        if (file.State is not (FileState.Static or FileState.Missing))
-        {
-            file.State = FileState.Missing;
-            file.Stamp = null;
-            file.Producer = null;
-        }
+        ProjectGraph.MakeStatic(file);
         if (file.IsOrphan || !ReferenceEquals(file.Creator, caller) && file.Creator is not RootNode)
             ProjectGraph.SetCreator(file, caller);
         var stamp = FileStamper.Stamp(PathRules.FullPath(_root, path), file.Stamp);

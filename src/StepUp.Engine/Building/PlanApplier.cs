@@ -26,14 +26,7 @@ public static class PlanApplier
         foreach (var spec in plan.Statics)
         {
             var file = graph.GetOrAddFile(spec.Path);
-            if (file.State is not (FileState.Static or FileState.Missing))
-            {
-                // A file that changes role is hashed again before anyone trusts it.
-                file.State = FileState.Missing;
-                file.Stamp = null;
-                file.Producer = null;
-                file.Dirty = true;
-            }
+            ProjectGraph.MakeStatic(file);
             ProjectGraph.SetCreator(file, creator);
         }
 

@@ -174,6 +174,19 @@ public sealed class ProjectGraph
         file.Dirty = true;
     }
 
+    /// <summary>
+    /// Gives a file the static role. A file that had another role (an output, say) loses its stamp,
+    /// so it is hashed again before anyone trusts it as the user's file.
+    /// </summary>
+    internal static void MakeStatic(FileNode file)
+    {
+        if (file.State is FileState.Static or FileState.Missing) return;
+        file.State = FileState.Missing;
+        file.Stamp = null;
+        file.Producer = null;
+        file.Dirty = true;
+    }
+
     /// <summary>Steps and files that are orphans now, in creation order.</summary>
     public List<Node> Orphans() =>
         _files.Values.Cast<Node>().Concat(_steps.Values).Where(n => n.IsOrphan).OrderBy(n => n.Id).ToList();

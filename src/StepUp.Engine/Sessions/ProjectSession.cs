@@ -24,7 +24,10 @@ public sealed class ProjectSession : IDisposable
     public ProjectSession(string root)
     {
         Root = Path.GetFullPath(root);
+        _log = new LogFile(Path.Combine(StateFolder, "director.log"));
     }
+
+    readonly LogFile _log;
 
     public string Root { get; }
     string StateFolder => Path.Combine(Root, ".stepup");
@@ -210,16 +213,7 @@ public sealed class ProjectSession : IDisposable
         }
     }
 
-    public void Log(string message)
-    {
-        try
-        {
-            Directory.CreateDirectory(StateFolder);
-            File.AppendAllText(Path.Combine(StateFolder, "director.log"),
-                $"{DateTime.Now:yyyy-MM-dd HH:mm:ss.fff} [{Environment.ProcessId}] {message}{Environment.NewLine}");
-        }
-        catch (IOException) { }
-    }
+    public void Log(string message) => _log.Write(message);
 
     public void Dispose() => Forget();
 }

@@ -1,7 +1,10 @@
-namespace StepUp.Director;
+namespace StepUp.Engine.Sessions;
 
-/// <summary>The director's own log, next to its socket: start, stop, requests and failures.</summary>
-sealed class DirectorLog(string path)
+/// <summary>
+/// An append-only log of timestamped lines, tagged with the process id: the director's own log and
+/// each project's .stepup/director.log.
+/// </summary>
+public sealed class LogFile(string path)
 {
     readonly object _gate = new();
 
@@ -13,9 +16,11 @@ sealed class DirectorLog(string path)
         {
             try
             {
+                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
                 File.AppendAllText(Path, $"{DateTime.Now:yyyy-MM-dd HH:mm:ss.fff} [{Environment.ProcessId}] {message}{Environment.NewLine}");
             }
             catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
         }
     }
 }
