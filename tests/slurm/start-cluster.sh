@@ -23,27 +23,9 @@ ready_timeout=${STEPUP_SLURM_READY_TIMEOUT:-60}
 say() { echo "start-cluster: $*" >&2; }
 fail() { echo "start-cluster: cannot start the Slurm test cluster: $*" >&2; exit 1; }
 
-[ "$(id -u)" -eq 0 ] || fail "it needs root (to install packages and run slurmd); run: sudo $0"
-mkdir -p "$dir/state" "$dir/spool" "$dir/log" "$dir/run"
-chmod 755 "$dir"
-
-missing=()
-for pair in slurmctld:slurmctld slurmd:slurmd sbatch:slurm-client munged:munge; do
-  command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  command -v apt-get >/dev/null 2>&1 || fail "missing ${missing[*]} and no apt-get to install them"
-  say "installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q >"$dir/log/apt.log" 2>&1 || { tail -5 "$dir/log/apt.log" >&2; fail "apt-get update failed"; }
-  # The packages' own services are not wanted (this script starts the daemons from its own folder);
-  # without systemd, invoke-rc.d refuses to start them anyway.
-  apt-get install -y -q --no-install-recommends "${missing[@]}" >>"$dir/log/apt.log" 2>&1 \
-    || { tail -5 "$dir/log/apt.log" >&2; fail "apt-get install ${missing[*]} failed (log: $dir/log/apt.log)"; }
-fi
-
 node=$(hostname -s)
-cpus=$(nproc)
+# STEPUP_SLURM_CPUS declares more job slots than cores, for benchmarks of many tiny jobs.
+cpus=${STEPUP_SLURM_CPUS:-$(nproc)}
 memory_mb=$(( $(awk '/^MemTotal:/ { print $2 }' /proc/meminfo) / 1024 ))
 
 new_conf=$(cat <<EOF
@@ -79,9 +61,11 @@ ReturnToService=2
 SlurmdParameters=config_overrides
 # A job that asks no memory gets this much per CPU, not the whole node.
 DefMemPerCPU=1024
-# Short test jobs start and end fast: schedule at once on submit and on every job end.
+# Short jobs start on the controller's next one-second pass rather than after sched_interval
+# (60 s) or batch_sched_delay (3 s): docs/slurm.md has the measurements.
 SchedulerType=sched/backfill
 SchedulerParameters=batch_sched_delay=0,sched_min_interval=0
+# A job past its time limit gets SIGTERM, then SIGKILL 5 s later (Slurm's default is 30 s).
 KillWait=5
 MessageTimeout=10
 NodeName=$node NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$memory_mb State=UNKNOWN
@@ -89,11 +73,12 @@ PartitionName=debug Nodes=$node Default=YES MaxTime=INFINITE State=UP
 EOF
 )
 
-pid_alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# /proc, not kill -0: a user other than root may ask whether root's daemons are up.
+pid_alive() { [ -s "$1" ] && [ -d "/proc/$(cat "$1")" ]; }
 
 export SLURM_CONF=$conf
 
-node_state() { timeout 10 sinfo -h -n "$node" -o %t 2>/dev/null | head -1; }
+node_state() { command -v sinfo >/dev/null 2>&1 || return 0; timeout 10 sinfo -h -n "$node" -o %t 2>/dev/null | head -1; }
 
 node_ready() {
   case "$(node_state)" in
@@ -109,6 +94,25 @@ all_alive() {
 if [ -f "$conf" ] && [ "$(cat "$conf")" = "$new_conf" ] && all_alive && node_ready; then
   echo "SLURM_CONF=$conf"
   exit 0
+fi
+
+[ "$(id -u)" -eq 0 ] || fail "it needs root (to install packages and run slurmd); run: sudo $0"
+mkdir -p "$dir/state" "$dir/spool" "$dir/log" "$dir/run"
+chmod 755 "$dir"
+
+missing=()
+for pair in slurmctld:slurmctld slurmd:slurmd sbatch:slurm-client munged:munge; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  command -v apt-get >/dev/null 2>&1 || fail "missing ${missing[*]} and no apt-get to install them"
+  say "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >"$dir/log/apt.log" 2>&1 || { tail -5 "$dir/log/apt.log" >&2; fail "apt-get update failed"; }
+  # The packages' own services are not wanted (this script starts the daemons from its own folder);
+  # without systemd, invoke-rc.d refuses to start them anyway.
+  apt-get install -y -q --no-install-recommends "${missing[@]}" >>"$dir/log/apt.log" 2>&1 \
+    || { tail -5 "$dir/log/apt.log" >&2; fail "apt-get install ${missing[*]} failed (log: $dir/log/apt.log)"; }
 fi
 
 # Something is missing or the configuration changed: start over from stopped daemons
