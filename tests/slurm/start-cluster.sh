@@ -117,7 +117,7 @@ fi
 
 # Something is missing or the configuration changed: start over from stopped daemons
 # (the saved job state in $dir/state is kept, as on a real cluster).
-STEPUP_SLURM_DIR=$dir "$(dirname "$0")/stop-cluster.sh" >/dev/null 2>&1 || true
+STEPUP_SLURM_DIR=$dir bash "$(dirname "$0")/stop-cluster.sh" >/dev/null 2>&1 || true
 printf '%s\n' "$new_conf" >"$conf"
 
 # munged refuses keys and folders that others can write or read; it runs as the munge user.
