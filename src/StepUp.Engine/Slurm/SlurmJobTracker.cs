@@ -12,7 +12,8 @@ public sealed record SlurmJobUpdate(SlurmJob Job, SlurmJobState State, string Re
 /// it (the shared filesystem may show the file later than Slurm shows the end; a job killed outright
 /// never writes it). A job Slurm no longer lists (it ended more than MinJobAge ago, e.g. while no
 /// director was watching) is judged by its files alone. So a director that restarts re-attaches to
-/// its jobs by calling <see cref="Track"/> with the ids it kept. Not thread-safe: one caller polls.
+/// its jobs by calling <see cref="Track"/> with the ids it kept. One caller polls at a time; tracking
+/// and cancelling may come from other threads (Ctrl-C) meanwhile.
 /// </summary>
 public sealed class SlurmJobTracker(SlurmClient client, TimeSpan resultGrace, TimeProvider? time = null)
 {
@@ -27,20 +28,36 @@ public sealed class SlurmJobTracker(SlurmClient client, TimeSpan resultGrace, Ti
     }
 
     readonly Dictionary<string, Tracked> _jobs = new(StringComparer.Ordinal);
+    readonly Lock _gate = new();
     readonly TimeProvider _time = time ?? TimeProvider.System;
 
-    public int Count => _jobs.Count;
+    public int Count
+    {
+        get { lock (_gate) return _jobs.Count; }
+    }
 
     /// <summary>Follows a job from now on: one just submitted, or one re-attached by its id after a restart.</summary>
-    public void Track(SlurmJob job) => _jobs[job.Id] = new Tracked(job);
+    public void Track(SlurmJob job)
+    {
+        lock (_gate) _jobs[job.Id] = new Tracked(job);
+    }
 
-    public void Forget(string jobId) => _jobs.Remove(jobId);
+    public void Forget(string jobId)
+    {
+        lock (_gate) _jobs.Remove(jobId);
+    }
 
-    /// <summary>Cancels tracked jobs (one scancel per 500); their results come through later polls as usual.</summary>
+    /// <summary>
+    /// Cancels tracked jobs (one scancel per 500); their results come through later polls as usual,
+    /// as cancelled even where Slurm drops a job at once (a pending array task).
+    /// </summary>
     public async Task CancelAsync(IReadOnlyCollection<string> jobIds, CancellationToken ct = default)
     {
-        foreach (var id in jobIds)
-            if (_jobs.TryGetValue(id, out var tracked)) tracked.CancelRequested = true;
+        lock (_gate)
+        {
+            foreach (var id in jobIds)
+                if (_jobs.TryGetValue(id, out var tracked)) tracked.CancelRequested = true;
+        }
         await client.CancelAsync(jobIds, ct).ConfigureAwait(false);
     }
 
@@ -50,8 +67,13 @@ public sealed class SlurmJobTracker(SlurmClient client, TimeSpan resultGrace, Ti
     /// </summary>
     public async Task<IReadOnlyList<SlurmJobUpdate>> PollAsync(CancellationToken ct = default)
     {
-        if (_jobs.Count == 0) return [];
+        if (Count == 0) return [];
         var queue = await client.QueueAsync(ct).ConfigureAwait(false);
+        lock (_gate) return Apply(queue);
+    }
+
+    List<SlurmJobUpdate> Apply(IReadOnlyList<SlurmQueueEntry> queue)
+    {
         var listed = new Dictionary<string, SlurmQueueEntry>(queue.Count, StringComparer.Ordinal);
         foreach (var entry in queue) listed[entry.JobId] = entry;
         var now = _time.GetTimestamp();

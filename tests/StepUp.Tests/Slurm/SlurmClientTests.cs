@@ -228,6 +228,28 @@ public sealed class SlurmClientTests
     }
 
     [TestMethod]
+    public async Task Cancelled_array_tasks_are_reported_cancelled_although_Slurm_drops_pending_tasks_at_once()
+    {
+        var root = SlurmCluster.NewFolder("arraycancel");
+        var client = SlurmCluster.Client();
+        var tasks = Enumerable.Range(0, 3)
+            .Select(i => (Spec($"task{i}", "true", root), new SlurmJobFolder(Path.Combine(root, $"task{i}"))))
+            .ToList();
+        var jobs = await client.SubmitArrayAsync("later", Queued(), tasks, Path.Combine(root, "array"));
+        var tracker = new SlurmJobTracker(client, TimeSpan.FromSeconds(1));
+        foreach (var job in jobs) tracker.Track(job);
+        var pending = await tracker.PollAsync();
+        Assert.AreEqual(3, pending.Count(u => u.State == SlurmJobState.Pending), "each task is listed on its own");
+
+        await tracker.CancelAsync([jobs[1].Id]);
+        await client.CancelAsync([jobs[0].Id, jobs[2].Id]);
+        var results = (await SlurmPolling.UntilDone(tracker)).Results;
+
+        Assert.IsFalse((await client.QueueAsync()).Any(e => e.JobId == jobs[1].Id), "Slurm no longer lists a cancelled pending task");
+        Assert.AreEqual(SlurmJobState.Cancelled, results[jobs[1].Id].State, results[jobs[1].Id].Describe());
+    }
+
+    [TestMethod]
     public async Task Sbatch_refusing_a_job_throws_with_Slurm_s_message()
     {
         var root = SlurmCluster.NewFolder("refused");
