@@ -97,7 +97,7 @@ if [ -f "$conf" ] && [ "$(cat "$conf")" = "$new_conf" ] && all_alive && node_rea
 fi
 
 [ "$(id -u)" -eq 0 ] || fail "it needs root (to install packages and run slurmd); run: sudo $0"
-mkdir -p "$dir/state" "$dir/spool" "$dir/log" "$dir/run"
+mkdir -p "$dir/state" "$dir/spool" "$dir/log" "$dir/run" 2>/dev/null || fail "cannot create its folder $dir (set STEPUP_SLURM_DIR)"
 chmod 755 "$dir"
 
 missing=()
