@@ -4,7 +4,7 @@ using System.Text;
 namespace StepUp.Engine.Slurm;
 
 /// <summary>One line of squeue: a job's id, its state and Slurm's reason for it.</summary>
-public sealed record SlurmQueueEntry(string JobId, SlurmJobState State, string SlurmState, string Reason);
+public sealed record SlurmQueueEntry(string JobId, SlurmJobState State, string Reason);
 
 /// <summary>
 /// Slurm's commands as StepUp uses them: sbatch (one job, or one array of many), one squeue for
@@ -93,7 +93,7 @@ public sealed class SlurmClient(SlurmCli cli)
         {
             var fields = line.Split('|', 3);
             if (fields.Length < 3) continue;
-            entries.Add(new SlurmQueueEntry(fields[0], SlurmJobStates.Parse(fields[1]), fields[1], fields[2]));
+            entries.Add(new SlurmQueueEntry(fields[0], SlurmJobStates.Parse(fields[1]), fields[2]));
         }
         return entries;
     }

@@ -3,9 +3,10 @@ namespace StepUp.Engine.Slurm;
 /// <summary>
 /// How a job ended. <see cref="ExitCode"/> is the step's exit code from the job's own files, null
 /// when it left none (killed outright, or its files are not visible here). <see cref="Reason"/> is
-/// Slurm's reason (squeue's %r, e.g. "TimeLimit"), empty when Slurm gave none.
+/// Slurm's reason (squeue's %r, e.g. "TimeLimit"), empty when Slurm gave none. <see cref="Signal"/>
+/// is "TERM" when Slurm asked the job to stop; <see cref="Started"/> whether the job ever started.
 /// </summary>
-public sealed record SlurmJobResult(SlurmJobState State, int? ExitCode, string Reason, string? Signal)
+public sealed record SlurmJobResult(SlurmJobState State, int? ExitCode, string Reason, string? Signal, bool Started)
 {
     /// <summary>The step ran to its end and exited with 0.</summary>
     public bool Succeeded => State == SlurmJobState.Completed && ExitCode == 0;
@@ -30,6 +31,8 @@ public sealed record SlurmJobResult(SlurmJobState State, int? ExitCode, string R
             SlurmJobState.Deadline => $"the job missed its deadline (DEADLINE){slurm}",
             SlurmJobState.Gone when Signal is not null =>
                 $"Slurm sent the job SIG{Signal} and it left no exit code; Slurm no longer lists it, so it cannot say why",
+            SlurmJobState.Gone when !Started =>
+                "Slurm no longer lists the job and it never started: it was cancelled while queued, or Slurm lost it",
             SlurmJobState.Gone =>
                 "Slurm no longer lists the job and it left no exit code: it was killed, or its node failed",
             _ => $"the job is {State}{slurm}",

@@ -127,6 +127,6 @@ public sealed class SlurmJobTracker(SlurmClient client, TimeSpan resultGrace, Ti
             else if (files.ExitCode is not null)
                 state = SlurmJobState.Failed;
         }
-        return new SlurmJobResult(state, files.ExitCode, tracked.SlurmReason, files.Signal);
+        return new SlurmJobResult(state, files.ExitCode, tracked.SlurmReason, files.Signal, files.Started);
     }
 }

@@ -198,7 +198,7 @@ public sealed class SlurmClientTests
         Assert.AreEqual("done\n", File.ReadAllText(ended.Stdout));
         Assert.AreEqual(SlurmJobState.Gone, results["999999991"].State);
         Assert.IsNull(results["999999991"].ExitCode);
-        StringAssert.Contains(results["999999991"].Describe(), "no longer lists the job");
+        StringAssert.Contains(results["999999991"].Describe(), "no longer lists the job and it never started");
     }
 
     [TestMethod]
