@@ -27,18 +27,25 @@ public sealed class SlurmCliTests
     {
         if (OperatingSystem.IsWindows()) Assert.Inconclusive("Uses a shell script as a stand-in for squeue.");
         using var bin = new TempFolder();
-        var marker = Path.Combine(bin.Path, "still-running");
-        // Stands for an squeue whose controller does not answer; it would leave a marker if not killed.
-        StandIn(bin.Path, "squeue", $"echo 'squeue: error: slurm_receive_msg: Socket timed out' >&2\nsleep 30\ntouch '{marker}'");
-        var client = new SlurmClient(new SlurmCli(TimeSpan.FromSeconds(1), binFolder: bin.Path));
+        var pids = Path.Combine(bin.Path, "pids");
+        // Stands for an squeue whose controller does not answer (with a child of its own, as a retry loop may have).
+        StandIn(bin.Path, "squeue", $"echo 'squeue: error: slurm_receive_msg: Socket timed out' >&2\nsleep 300 &\necho $$ $! > '{pids}'\nwait");
+        var client = new SlurmClient(new SlurmCli(TimeSpan.FromSeconds(5), binFolder: bin.Path));
 
         var error = await Assert.ThrowsExactlyAsync<SlurmTimeoutException>(() => client.QueueAsync());
 
         Assert.AreEqual("squeue", error.Tool);
-        StringAssert.Contains(error.Message, "did not answer within 1 s");
+        StringAssert.Contains(error.Message, "did not answer within 5 s");
         StringAssert.Contains(error.Message, "Socket timed out");
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        Assert.IsFalse(File.Exists(marker));
+        foreach (var pid in File.ReadAllText(pids).Split(' ', StringSplitOptions.TrimEntries))
+            Assert.IsFalse(Alive(int.Parse(pid)), $"process {pid} of the command was killed");
+    }
+
+    /// <summary>Whether a process runs (a zombie, killed but not yet reaped by its new parent, does not).</summary>
+    static bool Alive(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/stat").Split(')')[^1].Trim()[0] != 'Z'; }
+        catch (IOException) { return false; }
     }
 
     [TestMethod]

@@ -53,6 +53,18 @@ static class SlurmPolling
         return null!;
     }
 
+    /// <summary>Polls until <paramref name="job"/> is reported with Slurm's <paramref name="reason"/>.</summary>
+    public static async Task UntilReason(SlurmJobTracker tracker, string job, string reason, double limitMinutes = 5)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(limitMinutes);
+        while (DateTime.UtcNow < deadline)
+        {
+            if ((await tracker.PollAsync()).Any(u => u.Job.Id == job && u.Reason == reason)) return;
+            await Task.Delay(200);
+        }
+        Assert.Fail($"job {job} was not reported with reason {reason} within {limitMinutes} minutes");
+    }
+
     /// <summary>What `scontrol show job` says of a job, one line of Key=Value words.</summary>
     public static async Task<string> ShowJob(SlurmClient client, string jobId) =>
         (await client.Cli.RunCheckedAsync("scontrol", ["-o", "show", "job", jobId])).Stdout;
