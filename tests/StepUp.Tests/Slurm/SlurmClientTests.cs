@@ -148,8 +148,9 @@ public sealed class SlurmClientTests
         var client = SlurmCluster.Client();
         var first = new SlurmJobTracker(client, Grace);
         var quick = await client.SubmitAsync(Spec("quick", "echo quick", root), new SlurmJobFolder(Path.Combine(root, "quick")));
-        var slow = await client.SubmitAsync(Spec("slow", "while [ ! -e go ]; do sleep 0.2; done; echo slow", root),
-            new SlurmJobFolder(Path.Combine(root, "slow")));
+        // Its time limit ends it should the test fail before it lets it go.
+        var slow = await client.SubmitAsync(Spec("slow", "while [ ! -e go ]; do sleep 0.2; done; echo slow", root,
+            resources: new SlurmResources(Time: "5")), new SlurmJobFolder(Path.Combine(root, "slow")));
         first.Track(quick);
         first.Track(slow);
         await SlurmPolling.UntilState(first, slow.Id, SlurmJobState.Running);
