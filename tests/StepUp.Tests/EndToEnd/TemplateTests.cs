@@ -112,8 +112,8 @@ public sealed class TemplateTests
         {
             Assert.Inconclusive("The stepup-sweep template is a HyperWorkflow (spec §9: Params, Global, Plan, branch points), "
                 + "which this SDK cannot build yet: its Sdk.targets passes no <Plan> items, and the build "
-                + (first.ExitCode != 0 ? "failed: " + (first.Lines.FirstOrDefault(l => l.Contains("error", StringComparison.Ordinal))?.Trim() ?? "no error line") : "started no step/realization")
-                + ". This test becomes a real one once HyperWorkflows land.");
+                + (first.ExitCode != 0 ? "failed with \"" + (first.Lines.FirstOrDefault(l => l.Contains(" error ", StringComparison.Ordinal))?.Trim() ?? "no error line") + "\"" : "started no step/realization")
+                + ". The test asserts the sweep's realizations once the SDK passes <Plan> items to the director.");
         }
         first.AssertSuccess("The sweep builds");
 
