@@ -184,7 +184,7 @@ public sealed class ProjectSession : IDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not StateFolderException)
             {
-                throw new StateFolderException($"cannot open {Path.Combine(StateFolder, GraphStore.FileName)}: {e.Message}", e);
+                throw new StateFolderException($"could not open {GraphStore.FileName}: {e.Message}", e);
             }
             _resetReported = false;
             FileStamper.TryStat(_store.DatabasePath, out _databaseStamp);
@@ -215,14 +215,14 @@ public sealed class ProjectSession : IDisposable
     }
 
     /// <summary>StepUp could not write .stepup/: a read-only or full file system, a folder it may not write.</summary>
-    static bool IsStateFailure(Exception e) => e is StateFolderException or SqliteException;
+    static bool IsStateFailure(Exception e) => e is StateFolderException || e is SqliteException s && !GraphSchema.IsDamage(s);
 
     void ReportStateFailure(IBuildEvents events, Exception e)
     {
         Log("cannot use the state folder: " + e.Message);
         var detail = e is SqliteException ? $"{GraphStore.FileName}: {e.Message}" : e.Message;
         events.Report(Diagnostic.Error(Codes.StateFolderUnusable,
-            $"StepUp cannot write its state in {StateFolder} ({detail}); StepUp needs a project folder it can write, on a file system that is neither read-only nor full."));
+            $"StepUp cannot write its state folder {StateFolder}: {detail.TrimEnd('.')}. The project must be on a writable file system with free space."));
     }
 
     static bool SameFile(string path, FileStamp known) => FileStamper.TryStat(path, out var now) && now.Inode == known.Inode;

@@ -37,7 +37,7 @@ public sealed class RootLock : IDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new StateFolderException($"cannot open the lock file {path}: {e.Message}", e);
+                throw new StateFolderException($"could not open its lock file: {e.Message}", e);
             }
         }
     }

@@ -31,7 +31,7 @@ public static class StateFolder
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new StateFolderException($"cannot create or protect {folder}: {e.Message}", e);
+            throw new StateFolderException($"could not create it or make it private: {e.Message}", e);
         }
     }
 }
