@@ -114,7 +114,8 @@ public sealed class RootGuard
         var path = Path.Combine(folder, name);
         var target = LinkTarget(path);
         if (target == null) return path;
-        if (hops >= MaxLinkHops) throw new IOException($"Too many levels of symbolic links at '{path}'.");
+        // A loop of links: the kernel refuses such a path (ELOOP), so any write or delete through it fails.
+        if (hops >= MaxLinkHops) return path;
         return Path.IsPathRooted(target) ? Resolve(Path.GetPathRoot(target)!, target, hops + 1) : Resolve(folder, target, hops + 1);
     }
 
@@ -140,5 +141,6 @@ public sealed class RootGuard
         try { return new FileInfo(path).LinkTarget; }
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }
+        catch (ArgumentException) { return null; }
     }
 }
