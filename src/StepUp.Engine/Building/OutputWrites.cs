@@ -33,7 +33,7 @@ public sealed class OutputWrites
 
     /// <summary>Why <paramref name="label"/> may not write <paramref name="graphPath"/>, or null when it may.</summary>
     public string? Refusal(string label, string graphPath) =>
-        _guard.CheckOutput(label, graphPath, _statics, SourceLocation.None)?.Message;
+        _guard.CheckOutput(label, graphPath, _statics, followLastLink: true, SourceLocation.None)?.Message;
 
     /// <summary>A step (or a call of the step API) declared a static folder while the build runs.</summary>
     public void AddStaticFolder(string graphFolder)

@@ -19,7 +19,8 @@ public sealed class RootGuard
 
     readonly string _root;
     readonly string _realRoot;
-    readonly Dictionary<string, string> _realFolders = new(StringComparer.Ordinal);
+    /// <summary>Each folder's real place, absolute and as a graph path (equal to the key when no link is on its way).</summary>
+    readonly Dictionary<string, (string Full, string GraphPath)> _realFolders = new(StringComparer.Ordinal);
 
     public RootGuard(string root)
     {
@@ -37,10 +38,13 @@ public sealed class RootGuard
         if (graphPath == ".") return ".";
         if (!PathRules.IsInsideRoot(graphPath)) return Path.IsPathRooted(graphPath) ? PathRules.ToGraphPath(_realRoot, Resolve(Path.GetPathRoot(graphPath)!, graphPath)) : graphPath;
         var slash = graphPath.LastIndexOf('/');
-        var folder = RealFolder(slash < 0 ? "." : graphPath[..slash]);
+        var lexicalFolder = slash < 0 ? "." : graphPath[..slash];
+        var folder = RealFolder(lexicalFolder);
         var name = graphPath[(slash + 1)..];
-        var real = followLast ? Follow(folder, name, 0) : Path.Combine(folder, name);
-        return PathRules.ToGraphPath(_realRoot, real);
+        if (followLast && Path.Combine(folder.Full, name) is var leaf && LinkTarget(leaf) is { } target)
+            return PathRules.ToGraphPath(_realRoot, FollowLink(folder.Full, leaf, target, 0));
+        if (folder.GraphPath == lexicalFolder) return graphPath;
+        return folder.GraphPath == "." ? name : folder.GraphPath + "/" + name;
     }
 
     /// <summary>True when deleting <paramref name="graphPath"/> removes that very entry of the root: no folder on its way is a link.</summary>
@@ -49,17 +53,19 @@ public sealed class RootGuard
 
     /// <summary>True when <paramref name="graphFolder"/> is a real folder of the root, neither a link nor behind one.</summary>
     public bool MayRemoveFolder(string graphFolder) =>
-        PathRules.IsInsideRoot(graphFolder) && !PathRules.IsInStateFolder(graphFolder) && RealPath(graphFolder, followLast: true) == graphFolder;
+        PathRules.IsInsideRoot(graphFolder) && !PathRules.IsInStateFolder(graphFolder) && RealFolder(graphFolder).GraphPath == graphFolder;
 
     /// <summary>
     /// Why a step may not have <paramref name="graphPath"/> as output (or volatile output), as an
     /// error at <paramref name="location"/>; null when it may. Lexical checks (outside the root,
-    /// inside .stepup/) come first, so that the message names the real cause.
+    /// inside .stepup/) come first, so that the message names the real cause. With
+    /// <paramref name="followLastLink"/> an output that is itself a link is checked where it points
+    /// too: one readlink per output, which a step's start affords and a plan of 100,000 steps skips.
     /// </summary>
-    public Diagnostic? CheckOutput(string label, string graphPath, StaticPlaces statics, SourceLocation location)
+    public Diagnostic? CheckOutput(string label, string graphPath, StaticPlaces statics, bool followLastLink, SourceLocation location)
     {
         if (CheckOutputPath(label, graphPath, location) is { } lexical) return lexical;
-        var real = RealPath(graphPath, followLast: true);
+        var real = RealPath(graphPath, followLastLink);
         if (!PathRules.IsInsideRoot(real))
             return Diagnostic.Error(Codes.OutsideRoot,
                 $"Step '{label}' has output '{graphPath}', which a symbolic link on its way leads to '{real}', outside the project root; StepUp only writes inside it.", location);
@@ -91,29 +97,43 @@ public sealed class RootGuard
     /// <summary>Why a step may not run in <paramref name="workdir"/>, or null: StepUp creates it when missing.</summary>
     public Diagnostic? CheckWorkdir(string label, string workdir, SourceLocation location)
     {
-        var real = RealPath(workdir, followLast: true);
+        if (workdir == "." || !PathRules.IsInsideRoot(workdir)) return null;
+        var real = RealFolder(workdir).GraphPath;
         if (real == "." || PathRules.IsInsideRoot(real)) return null;
         return Diagnostic.Error(Codes.OutsideRoot,
             $"Step '{label}' has Workdir '{workdir}', which a symbolic link on its way leads to '{real}', outside the project root.", location);
     }
 
-    string RealFolder(string graphFolder)
+    (string Full, string GraphPath) RealFolder(string graphFolder)
     {
-        if (graphFolder == ".") return _realRoot;
+        if (graphFolder == ".") return (_realRoot, ".");
         if (_realFolders.TryGetValue(graphFolder, out var known)) return known;
         var slash = graphFolder.LastIndexOf('/');
-        var parent = RealFolder(slash < 0 ? "." : graphFolder[..slash]);
-        var real = Follow(parent, graphFolder[(slash + 1)..], 0);
+        var parentFolder = slash < 0 ? "." : graphFolder[..slash];
+        var parent = RealFolder(parentFolder);
+        var here = Path.Combine(parent.Full, graphFolder[(slash + 1)..]);
+        var target = LinkTarget(here);
+        // No link here and none above: the folder is where it says (the common case, without string work).
+        var real = target == null && parent.GraphPath == parentFolder
+            ? (here, graphFolder)
+            : Place(target == null ? here : FollowLink(parent.Full, here, target, 0));
         _realFolders[graphFolder] = real;
         return real;
     }
+
+    (string Full, string GraphPath) Place(string full) => (full, PathRules.ToGraphPath(_realRoot, full));
 
     /// <summary><paramref name="name"/> in the real folder <paramref name="folder"/>, resolved when it is a link.</summary>
     static string Follow(string folder, string name, int hops)
     {
         var path = Path.Combine(folder, name);
         var target = LinkTarget(path);
-        if (target == null) return path;
+        return target == null ? path : FollowLink(folder, path, target, hops);
+    }
+
+    /// <summary>Where the link at <paramref name="path"/> in the real folder <paramref name="folder"/> leads.</summary>
+    static string FollowLink(string folder, string path, string target, int hops)
+    {
         // A loop of links: the kernel refuses such a path (ELOOP), so any write or delete through it fails.
         if (hops >= MaxLinkHops) return path;
         return Path.IsPathRooted(target) ? Resolve(Path.GetPathRoot(target)!, target, hops + 1) : Resolve(folder, target, hops + 1);

@@ -248,7 +248,7 @@ public sealed class Planner
     {
         var guard = new RootGuard(_root);
         var files = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var spec in plan.Statics) files.TryAdd(guard.RealPath(spec.Path, followLast: true), spec.Path);
+        foreach (var spec in plan.Statics) files.TryAdd(guard.RealPath(spec.Path, followLast: false), spec.Path);
         var statics = new StaticPlaces(guard, real => files.GetValueOrDefault(real));
         foreach (var folder in plan.StaticFolders) statics.AddFolder(folder.Path);
         return (guard, statics);
@@ -273,7 +273,7 @@ public sealed class Planner
             if (guard.CheckWorkdir(step.Label, step.Workdir, step.Location) is { } badWorkdir) plan.Diagnostics.Add(badWorkdir);
             foreach (var path in step.Outputs.Concat(step.Volatiles))
             {
-                if (guard.CheckOutput(step.Label, path, statics, step.Location) is { } refused)
+                if (guard.CheckOutput(step.Label, path, statics, followLastLink: false, step.Location) is { } refused)
                     plan.Diagnostics.Add(refused);
                 else if (producers.TryGetValue(path, out var other))
                     plan.Diagnostics.Add(Diagnostic.Error(Codes.OutputClaimedTwice,

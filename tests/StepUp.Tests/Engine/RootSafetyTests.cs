@@ -228,4 +228,36 @@ public sealed class RootSafetyTests
         var again = await p.BuildAsync(items);
         Assert.AreEqual(0, again.Events.WithCode(Codes.GraphRebuilt).Count, "Said once, not at every build.\n" + again);
     }
+
+    [TestMethod]
+    public async Task AnOutputThatIsItselfALinkOutsideTheRoot_IsNotWrittenThrough()
+    {
+        using var p = new EngineProject();
+        using var outside = new TempFolder();
+        var target = Path.Combine(outside.Path, "precious.txt");
+        File.WriteAllText(target, "precious\n");
+        Link(p, "out.txt", target);
+        var r = (await p.BuildAsync(Item.Step("write", "echo gone > ${out}", line: 3, @out: "out.txt"))).AssertFailure();
+        Assert.IsTrue(r.Events.Failed("write"), "Checked just before its command would run.\n" + r);
+        Assert.AreEqual(Item.At(3), r.Single(Codes.StepError).Location, r.ToString());
+        StringAssert.Contains(r.Single(Codes.StepError).Message, "outside the project root");
+        Assert.AreEqual("precious\n", File.ReadAllText(target), r.ToString());
+    }
+
+    [TestMethod]
+    public async Task AFolderLinkedOutsideAfterThePlanWasMade_StopsTheStepBeforeItWrites()
+    {
+        using var p = new EngineProject();
+        using var outside = new TempFolder();
+        var items = new[] { Item.Step("gen", "echo x > ${out}", line: 3, @out: "gen/x.txt") };
+        (await p.BuildAsync(items)).AssertSuccess();
+        Directory.Delete(p.FullPath("gen"), recursive: true);
+        File.WriteAllText(Path.Combine(outside.Path, "x.txt"), "theirs\n");
+        Link(p, "gen", outside.Path);
+
+        // The same items: the plan is not made again, but the step is checked before it starts.
+        var r = (await p.BuildAsync(items)).AssertFailure();
+        StringAssert.Contains(r.Single(Codes.StepError).Message, "outside the project root");
+        Assert.AreEqual("theirs\n", File.ReadAllText(Path.Combine(outside.Path, "x.txt")), r.ToString());
+    }
 }
