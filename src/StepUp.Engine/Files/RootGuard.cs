@@ -17,15 +17,14 @@ public sealed class RootGuard
     /// <summary>As many links as Linux follows for one path before it gives up with ELOOP.</summary>
     const int MaxLinkHops = 40;
 
-    readonly string _root;
     readonly string _realRoot;
     /// <summary>Each folder's real place, absolute and as a graph path (equal to the key when no link is on its way).</summary>
     readonly Dictionary<string, (string Full, string GraphPath)> _realFolders = new(StringComparer.Ordinal);
 
     public RootGuard(string root)
     {
-        _root = Path.GetFullPath(root);
-        _realRoot = Resolve(Path.GetPathRoot(_root)!, _root);
+        var full = Path.GetFullPath(root);
+        _realRoot = Resolve(Path.GetPathRoot(full)!, full);
     }
 
     /// <summary>
