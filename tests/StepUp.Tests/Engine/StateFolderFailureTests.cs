@@ -85,4 +85,26 @@ public sealed class StateFolderFailureTests
         Assert.AreEqual(1, events.WithCode(Codes.StateFolderUnusable).Count, events.ToString());
         Assert.IsTrue(p.Exists("a.txt"));
     }
+
+    [TestMethod]
+    public async Task StateFolderThatIsAFile()
+    {
+        using var p = new EngineProject();
+        p.Write(".stepup", "not a folder");
+        var r = await p.BuildAsync(Items);
+        r.AssertFailure();
+        StringAssert.Contains(r.Single(Codes.StateFolderUnusable).Message, ".stepup", r.ToString());
+        Assert.AreEqual("not a folder", p.Read(".stepup"));
+    }
+
+    [TestMethod]
+    public async Task LockFileThatIsAFolder()
+    {
+        using var p = new EngineProject();
+        Directory.CreateDirectory(p.FullPath(".stepup/lock"));
+        var r = await p.BuildAsync(Items);
+        r.AssertFailure();
+        StringAssert.Contains(r.Single(Codes.StateFolderUnusable).Message, "lock", r.ToString());
+        Assert.AreEqual(0, r.Events.Tagged("WAIT").Count, "Nothing to wait for.\n" + r);
+    }
 }
