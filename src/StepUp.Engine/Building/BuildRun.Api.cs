@@ -117,8 +117,7 @@ public sealed partial class BuildRun
 
     void CheckClaim(string path, string label, StepNode? self)
     {
-        if (!PathRules.IsInsideRoot(path) || PathRules.IsInStateFolder(path))
-            throw new ApiException($"output '{path}' of step '{label}' is outside the project root or inside .stepup/.");
+        if (_writes.Refusal(label, path) is { } refusal) throw new ApiException(refusal);
         var file = _graph.FindFile(path);
         if (file == null || file.IsOrphan) return;
         if (file.State is FileState.Static or FileState.Missing)
@@ -163,6 +162,7 @@ public sealed partial class BuildRun
             if (isFolder || Directory.Exists(full))
             {
                 if (!Directory.Exists(full)) throw new ApiException($"static folder '{raw}' does not exist.");
+                _writes.AddStaticFolder(path);
                 foreach (var filePath in PathRules.FilesUnder(Path.GetFullPath(_root), full))
                 {
                     DeclareStaticFile(caller, filePath, mustExist: true);
@@ -244,7 +244,7 @@ public sealed partial class BuildRun
                 if (isVolatile) file.Stamp = null;
                 file.Dirty = true;
                 (isVolatile ? caller.Volatiles : caller.Outputs).Add(file);
-                Directory.CreateDirectory(Path.GetDirectoryName(PathRules.FullPath(_root, path))!);
+                _writes.PrepareOne(file);
             }
         }
         foreach (var name in request.Strings("env"))

@@ -21,6 +21,7 @@ public sealed partial class BuildRun
     readonly IBuildEvents _events;
     readonly DirectorContext _context;
     readonly Action _checkpoint;
+    readonly OutputWrites _writes;
     readonly Channel<object> _inbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
 
     readonly HashSet<StepNode> _needed = new(ReferenceEqualityComparer.Instance);
@@ -58,6 +59,7 @@ public sealed partial class BuildRun
         _events = events;
         _context = context;
         _checkpoint = checkpoint;
+        _writes = new OutputWrites(graph, root);
         _targets = new HashSet<string>(options.Targets, StringComparer.Ordinal);
     }
 
@@ -313,8 +315,6 @@ public sealed partial class BuildRun
         step.Dirty = true;
         _events.Line("START", step.Label);
         var workdir = PathRules.FullPath(_root, step.Definition.Workdir);
-        var outputs = step.Outputs.ToList();
-        var volatiles = step.Volatiles.ToList();
         var env = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [Protocol.ProtocolInfo.EnvStepKey] = step.Definition.Key,
@@ -322,9 +322,7 @@ public sealed partial class BuildRun
         };
         try
         {
-            Directory.CreateDirectory(workdir);
-            foreach (var output in outputs.Concat(volatiles))
-                Directory.CreateDirectory(Path.GetDirectoryName(PathRules.FullPath(_root, output.Path))!);
+            _writes.Prepare(step);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -388,6 +386,7 @@ public sealed partial class BuildRun
             if (stamp.Exists) { output.Stamp = stamp; output.State = FileState.Outdated; }
             else { output.State = FileState.Awaited; missingOutputs.Add(output.Path); }
         }
+        _writes.NoteWritten(step);
         step.Dirty = true;
         step.RerunReason = null;
         step.SuccessHash = null;

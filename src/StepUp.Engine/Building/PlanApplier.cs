@@ -23,6 +23,8 @@ public static class PlanApplier
                 ProjectGraph.SetCreator(file, null);
         }
 
+        if (creator is RootNode) graph.StaticFolders.Clear();
+        foreach (var spec in plan.StaticFolders) graph.StaticFolders.Add(spec.Path);
         foreach (var spec in plan.Statics)
         {
             var file = graph.GetOrAddFile(spec.Path);

@@ -28,6 +28,8 @@ public static class Codes
     public const string EditedOutputKept = "STEPUP0201";
     public const string CleanupSkipped = "STEPUP0202";
     public const string TargetNotProduced = "STEPUP0203";
+    public const string KeptBehindLink = "STEPUP0204";
+    public const string GraphRebuilt = "STEPUP0205";
 
     // The director.
     public const string DirectorUnavailable = "STEPUP0301";
@@ -35,4 +37,5 @@ public static class Codes
     public const string ProtocolMismatch = "STEPUP0303";
     public const string ProjectBusy = "STEPUP0304";
     public const string DirectorInternal = "STEPUP0305";
+    public const string StateFolderUnusable = "STEPUP0306";
 }

@@ -10,6 +10,9 @@ public sealed class Plan
 {
     public List<StepDefinition> Steps { get; } = new();
     public List<StaticSpec> Statics { get; } = new();
+
+    /// <summary>The static folders themselves (their files are in <see cref="Statics"/>): no step may write into them.</summary>
+    public List<StaticSpec> StaticFolders { get; } = new();
     public List<Diagnostic> Diagnostics { get; } = new();
     public bool IsValid => Diagnostics.All(d => d.Severity != Severity.Error);
 

@@ -1,3 +1,4 @@
+using StepUp.Engine.Files;
 using StepUp.Engine.Graph;
 
 namespace StepUp.Engine.Planning;
@@ -101,6 +102,7 @@ public sealed class Planner
                 plan.Diagnostics.Add(Diagnostic.Error(Codes.MissingStatic, $"Static folder '{item.Include}' does not exist.", item.Location));
                 return;
             }
+            plan.StaticFolders.Add(new StaticSpec(path, item.Location));
             foreach (var filePath in PathRules.FilesUnder(_root, full)) plan.Statics.Add(new StaticSpec(filePath, item.Location));
             return;
         }
@@ -199,12 +201,7 @@ public sealed class Planner
         var @out = Paths(item, "Out", workdir);
         var vol = Paths(item, "Vol", workdir);
         foreach (var path in @out.Concat(vol))
-        {
-            if (!PathRules.IsInsideRoot(path))
-                plan.Diagnostics.Add(Diagnostic.Error(Codes.OutsideRoot, $"Step '{name}' has output '{path}' outside the project root; StepUp only writes inside it.", item.Location));
-            else if (PathRules.IsInStateFolder(path))
-                plan.Diagnostics.Add(Diagnostic.Error(Codes.OutsideRoot, $"Step '{name}' has output '{path}' inside .stepup/, which belongs to StepUp.", item.Location));
-        }
+            if (RootGuard.CheckOutputPath(name, path, item.Location) is { } refused) plan.Diagnostics.Add(refused);
         var env = PathRules.SplitList(item.Meta("Env")).Distinct().Order(StringComparer.Ordinal).ToList();
         var optional = ReadBool(plan, item, "Optional", name);
         var resources = ParseResources(item.Meta("Resources"), out var resourceError);
@@ -246,6 +243,17 @@ public sealed class Planner
         return result;
     }
 
+    /// <summary>The real places of the plan's static files and folders, which its steps may not write.</summary>
+    (RootGuard Guard, StaticPlaces Statics) WriteRules(Plan plan)
+    {
+        var guard = new RootGuard(_root);
+        var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var spec in plan.Statics) files.TryAdd(guard.RealPath(spec.Path, followLast: false), spec.Path);
+        var statics = new StaticPlaces(guard, real => files.GetValueOrDefault(real));
+        foreach (var folder in plan.StaticFolders) statics.AddFolder(folder.Path);
+        return (guard, statics);
+    }
+
     void Validate(Plan plan)
     {
         var byName = new Dictionary<string, StepDefinition>(StringComparer.Ordinal);
@@ -258,15 +266,15 @@ public sealed class Planner
                 byName.Add(step.Key, step);
         }
 
-        var statics = new HashSet<string>(plan.Statics.Select(s => s.Path), StringComparer.Ordinal);
+        var (guard, statics) = WriteRules(plan);
         var producers = new Dictionary<string, StepDefinition>(StringComparer.Ordinal);
         foreach (var step in byName.Values)
         {
+            if (guard.CheckWorkdir(step.Label, step.Workdir, step.Location) is { } badWorkdir) plan.Diagnostics.Add(badWorkdir);
             foreach (var path in step.Outputs.Concat(step.Volatiles))
             {
-                if (statics.Contains(path))
-                    plan.Diagnostics.Add(Diagnostic.Error(Codes.OutputIsStatic,
-                        $"Step '{step.Label}' declares '{path}' as output, but it is a static file; StepUp never writes static files.", step.Location));
+                if (guard.CheckOutput(step.Label, path, statics, followLastLink: false, step.Location) is { } refused)
+                    plan.Diagnostics.Add(refused);
                 else if (producers.TryGetValue(path, out var other))
                     plan.Diagnostics.Add(Diagnostic.Error(Codes.OutputClaimedTwice,
                         $"Output '{path}' is claimed by step '{other.Label}' and by step '{step.Label}'; give each output one producer.", step.Location));

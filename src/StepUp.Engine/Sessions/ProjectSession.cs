@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Data.Sqlite;
 using StepUp.Engine.Building;
 using StepUp.Engine.Files;
 using StepUp.Engine.Graph;
@@ -20,6 +21,7 @@ public sealed class ProjectSession : IDisposable
     long _generation = -1;
     long _verifiedGeneration = -2;
     FileStamp _databaseStamp = FileStamp.Missing;
+    bool _resetReported;
 
     public ProjectSession(string root)
     {
@@ -37,13 +39,14 @@ public sealed class ProjectSession : IDisposable
 
     public async Task<BuildSummary> BuildAsync(BuildRequest request, IBuildEvents events, DirectorContext context, CancellationToken ct)
     {
-        await using var hold = await EnterAsync(events, ct).ConfigureAwait(false);
-        var clock = Stopwatch.StartNew();
         var summary = new BuildSummary();
+        await using var hold = await TryEnterAsync(events, ct).ConfigureAwait(false);
+        if (hold == null) return summary;
+        var clock = Stopwatch.StartNew();
         try
         {
             var phases = new PhaseClock();
-            var (store, graph, trustStat) = Open();
+            var (store, graph, trustStat) = Open(events);
             phases.Mark("open");
             // Equal items make an equal plan (unless it lists folders): then it is not even parsed.
             var samePlan = request.ItemsFingerprint.Length > 0 && request.ItemsFingerprint == graph.PlanFingerprint;
@@ -108,6 +111,13 @@ public sealed class ProjectSession : IDisposable
             Log($"build: {summary} in {clock.ElapsedMilliseconds} ms ({phases})");
             return summary;
         }
+        catch (Exception e) when (IsStateFailure(e))
+        {
+            Forget();
+            ReportStateFailure(events, e);
+            summary.Success = false;
+            return summary;
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             Forget();
@@ -123,31 +133,60 @@ public sealed class ProjectSession : IDisposable
     public async Task CleanAsync(IBuildEvents events, CancellationToken ct)
     {
         if (!File.Exists(Path.Combine(StateFolder, GraphStore.FileName))) return;
-        await using var hold = await EnterAsync(events, ct).ConfigureAwait(false);
-        var (_, graph, _) = Open();
+        await using var hold = await TryEnterAsync(events, ct).ConfigureAwait(false);
+        if (hold == null) return;
         var cleaner = new Cleaner(Root, events);
-        cleaner.RemoveAllOutputs(graph);
-        Forget();
-        GraphStore.Delete(Root);
+        try
+        {
+            var (_, graph, _) = Open(events);
+            cleaner.RemoveAllOutputs(graph);
+            Forget();
+            GraphStore.Delete(Root);
+        }
+        catch (Exception e) when (IsStateFailure(e) || e is IOException or UnauthorizedAccessException)
+        {
+            Forget();
+            ReportStateFailure(events, e);
+            return;
+        }
         events.Line("DIRECTOR", $"Removed {cleaner.Removed} output(s); the graph is reset.");
         Log($"clean: removed {cleaner.Removed}");
     }
 
     public async Task WriteGraphAsync(string prefix, IBuildEvents events, CancellationToken ct)
     {
-        await using var hold = await EnterAsync(events, ct).ConfigureAwait(false);
-        var (_, graph, _) = Open();
+        await using var hold = await TryEnterAsync(events, ct).ConfigureAwait(false);
+        if (hold == null) return;
+        ProjectGraph graph;
+        try
+        {
+            (_, graph, _) = Open(events);
+        }
+        catch (Exception e) when (IsStateFailure(e))
+        {
+            Forget();
+            ReportStateFailure(events, e);
+            return;
+        }
         GraphWriter.Write(graph, Root, prefix);
         events.Line("DIRECTOR", $"Wrote graph to {prefix}.txt, {prefix}_provenance.dot and {prefix}_dependency.dot");
     }
 
-    (GraphStore store, ProjectGraph graph, bool trustStat) Open()
+    (GraphStore store, ProjectGraph graph, bool trustStat) Open(IBuildEvents events)
     {
         // Someone deleted or replaced .stepup/graph.db since the last request: start from the disk.
         if (_store != null && !SameFile(_store.DatabasePath, _databaseStamp)) Forget();
         if (_store == null)
         {
-            _store = GraphStore.Open(Root);
+            try
+            {
+                _store = GraphStore.Open(Root);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not StateFolderException)
+            {
+                throw new StateFolderException($"could not open {GraphStore.FileName}: {e.Message}", e);
+            }
+            _resetReported = false;
             FileStamper.TryStat(_store.DatabasePath, out _databaseStamp);
         }
         if (_graph == null || _store.ReadGeneration() != _generation)
@@ -155,10 +194,35 @@ public sealed class ProjectSession : IDisposable
             _graph = _store.Load();
             _generation = _store.Generation;
         }
+        ReportReset(_store, events);
         // Read after Load: another process may have left its build unfinished.
         var trustStat = !_store.WasInterrupted;
         if (!trustStat) Log("the previous build was interrupted: every file is hashed again");
         return (_store, _graph, trustStat);
+    }
+
+    /// <summary>Says once per database that it was started anew, and why: every step runs again.</summary>
+    void ReportReset(GraphStore store, IBuildEvents events)
+    {
+        if (store.ResetReason is not { } reason || _resetReported) return;
+        _resetReported = true;
+        Log($"the graph was started anew: {reason} {store.ResetDetail}");
+        if (reason == GraphResetReason.Damaged)
+            events.Report(Diagnostic.Warning(Codes.GraphRebuilt,
+                $"StepUp's graph {store.DatabasePath} was damaged ({store.ResetDetail}); it was started anew, so every step runs again."));
+        else
+            events.Line("DIRECTOR", $"The graph {store.DatabasePath} was made by another version of StepUp; it was started anew, so every step runs again.");
+    }
+
+    /// <summary>StepUp could not write .stepup/: a read-only or full file system, a folder it may not write.</summary>
+    static bool IsStateFailure(Exception e) => e is StateFolderException || e is SqliteException s && !GraphSchema.IsDamage(s);
+
+    void ReportStateFailure(IBuildEvents events, Exception e)
+    {
+        Log("cannot use the state folder: " + e.Message);
+        var detail = e is SqliteException ? $"{GraphStore.FileName}: {e.Message}" : e.Message;
+        events.Report(Diagnostic.Error(Codes.StateFolderUnusable,
+            $"StepUp cannot write its state folder {StateFolder}: {detail.TrimEnd('.')}. The project must be on a writable file system with free space."));
     }
 
     static bool SameFile(string path, FileStamp known) => FileStamper.TryStat(path, out var now) && now.Inode == known.Inode;
@@ -181,6 +245,20 @@ public sealed class ProjectSession : IDisposable
         _store?.Dispose();
         _store = null;
         _generation = -1;
+    }
+
+    /// <summary>Enters as <see cref="EnterAsync"/> does; null (the error reported) when .stepup/ cannot be written.</summary>
+    async Task<IAsyncDisposable?> TryEnterAsync(IBuildEvents events, CancellationToken ct)
+    {
+        try
+        {
+            return await EnterAsync(events, ct).ConfigureAwait(false);
+        }
+        catch (StateFolderException e)
+        {
+            ReportStateFailure(events, e);
+            return null;
+        }
     }
 
     async Task<IAsyncDisposable> EnterAsync(IBuildEvents events, CancellationToken ct)

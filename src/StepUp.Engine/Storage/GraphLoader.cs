@@ -14,7 +14,7 @@ static class GraphLoader
         var creators = new List<(Node Node, long CreatorId)>();
         var links = new List<(StepNode Step, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs, IReadOnlyList<string> Volatiles)>();
 
-        // 0 id, 1 p, 2 c, 3 s, 4 d, 5 z, 6 m, 7 t, 8 n, 9 o
+        // 0 id, 1 p, 2 c, 3 s, 4 d, 5 z, 6 m, 7 t, 8 n, 9 o, 10 w
         using (var select = new RawStatement(connection, GraphSchema.SelectFiles))
         {
             while (select.Read())
@@ -27,6 +27,7 @@ static class GraphLoader
                     Stamp = digest == null
                         ? null
                         : new FileStamp(digest, select.GetInt64(5), select.GetInt64(6), select.GetInt64(7), select.GetInt64(8), select.GetInt32(9)),
+                    Written = select.GetInt64(10) != 0,
                 };
                 Register(graph, byId, file);
                 if (!select.IsNull(2)) creators.Add((file, select.GetInt64(2)));
@@ -52,6 +53,9 @@ static class GraphLoader
                 links.Add((step, inputs, outputs, volatiles));
             }
         }
+
+        using (var select = new RawStatement(connection, GraphSchema.SelectFolders))
+            while (select.Read()) graph.CreatedFolders.AddLoaded(select.GetString(0));
 
         // Creators, with products in id order.
         creators.Sort((a, b) => a.Node.Id.CompareTo(b.Node.Id));

@@ -11,7 +11,7 @@ namespace StepUp.Engine.Storage;
 /// </summary>
 public sealed class GraphStore : IDisposable
 {
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
     public const string FolderName = ".stepup";
     public const string FileName = "graph.db";
 
@@ -55,14 +55,20 @@ public sealed class GraphStore : IDisposable
     bool _runningHere;
 
     /// <summary>True when the database had to be deleted and recreated (damaged, or another schema).</summary>
-    public bool WasReset { get; private set; }
+    public bool WasReset => ResetReason != null;
+
+    /// <summary>Why the database was recreated, when it was.</summary>
+    public GraphResetReason? ResetReason { get; private set; }
+
+    /// <summary>What the damage was, when <see cref="ResetReason"/> is <see cref="GraphResetReason.Damaged"/>.</summary>
+    public string ResetDetail { get; private set; } = "";
 
     SqliteConnection Connection => _connection ?? throw new ObjectDisposedException(nameof(GraphStore));
 
     public static GraphStore Open(string root)
     {
         var folder = Path.Combine(Path.GetFullPath(root), FolderName);
-        Directory.CreateDirectory(folder);
+        StateFolder.Ensure(folder);
         var store = new GraphStore(Path.Combine(folder, FileName));
         try
         {
@@ -84,7 +90,7 @@ public sealed class GraphStore : IDisposable
         }
         catch (SqliteException e) when (GraphSchema.IsDamage(e))
         {
-            Recreate();
+            Recreate(GraphResetReason.Damaged, e.Message);
         }
     }
 
@@ -98,7 +104,7 @@ public sealed class GraphStore : IDisposable
             var empty = version == 0 && Convert.ToInt64(Scalar(_connection, "SELECT count(*) FROM sqlite_master")) == 0;
             if (!empty)
             {
-                Recreate();
+                Recreate(GraphResetReason.OtherVersion, $"schema version {version}");
                 return;
             }
             CreateSchema(_connection);
@@ -120,7 +126,7 @@ public sealed class GraphStore : IDisposable
     }
 
     /// <summary>Deletes the database and its side files, then makes an empty one.</summary>
-    void Recreate()
+    void Recreate(GraphResetReason reason, string detail)
     {
         _connection?.Dispose();
         _connection = null;
@@ -128,7 +134,8 @@ public sealed class GraphStore : IDisposable
         _connection = OpenConnection();
         CreateSchema(_connection);
         _pendingRemoved.Clear();
-        WasReset = true;
+        ResetReason = reason;
+        ResetDetail = detail;
         if (_runningHere) WriteMeta(GraphSchema.RunningKey, 1L);
         ReadMeta();
     }
@@ -216,7 +223,7 @@ public sealed class GraphStore : IDisposable
             }
             catch (Exception e) when (IsDamagedData(e))
             {
-                Recreate();
+                Recreate(GraphResetReason.Damaged, e.Message);
                 return new ProjectGraph();
             }
         }
@@ -257,6 +264,7 @@ public sealed class GraphStore : IDisposable
         {
             GraphSaver.Delete(connection, graph, _pendingRemoved);
             GraphSaver.Upsert(connection, files, steps);
+            GraphSaver.SaveFolders(connection, graph.CreatedFolders);
             WriteMeta(GraphSchema.PlanKey, graph.PlanFingerprint, transaction);
             using var increment = connection.CreateCommand();
             increment.Transaction = transaction;
@@ -267,6 +275,7 @@ public sealed class GraphStore : IDisposable
         }
 
         _pendingRemoved.Clear();
+        graph.CreatedFolders.MarkSaved();
         foreach (var file in files) file.Dirty = false;
         foreach (var step in steps) step.Dirty = false;
         graph.Root.Dirty = false;
@@ -323,4 +332,13 @@ public sealed class GraphStore : IDisposable
             _connection = null;
         }
     }
+}
+
+/// <summary>Why a graph database was deleted and started anew.</summary>
+public enum GraphResetReason
+{
+    /// <summary>The file was no database, or its data did not decode.</summary>
+    Damaged,
+    /// <summary>Another version of StepUp made it, with another layout.</summary>
+    OtherVersion,
 }
