@@ -23,7 +23,8 @@ except ImportError:
     sys.path.insert(0, SRC_PYTHON)
 
 STEPUP_VARS = ("STEPUP_DIRECTOR_SOCKET", "STEPUP_STEP_TOKEN", "STEPUP_ROOT", "STEPUP_STEP_KEY",
-               "STEPUP_EXTERNAL_SOURCES")
+               "STEPUP_EXTERNAL_SOURCES", "STEPUP_PATH_FILTER", "STEPUP_STEP_NEED", "STEPUP_JOB_I",
+               "STEPUP_MAX_OUTPUT_SIZE")
 
 
 def clean_env(extra=None):

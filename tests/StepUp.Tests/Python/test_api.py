@@ -168,6 +168,26 @@ class StepTests(ClientTestCase):
         with self.assertRaises(api.StepUpError):
             api.step("")
 
+    def test_shell_only_for_shell_syntax(self):
+        director = self.director()
+        plain = ["./work.py cached cached.txt", "cp -p a.txt b.txt", "sub/tool --n=3"]
+        shell = ["echo hi > out.txt", "cat ${inp}", "grep 'a b' x", "cd sub", "A=1 ./x", "ls *.txt", "a && b",
+                 "not-a-program-anywhere x"]
+        for command in plain + shell:
+            api.step(command)
+        for request in director.of_type("api.step"):
+            if request["command"] in plain:
+                self.assertEqual((request["shell"], request["placeholders"]), (False, False), request["command"])
+                self.assertEqual(request["argv"], request["command"].split())
+            else:
+                self.assertNotIn("shell", request, request["command"])
+                self.assertNotIn("placeholders", request, request["command"])
+        api.step("./run.sh", shell=True)
+        api.step("echo $HOME", shell=False)
+        forced_shell, forced_plain = director.of_type("api.step")[-2:]
+        self.assertNotIn("shell", forced_shell)
+        self.assertEqual(forced_plain["argv"], ["echo", "$HOME"])
+
     def test_stepup_4_keywords(self):
         director = self.director()
         api.step("./x.py ${inp}", inp="a", need=api.Need.PLAN, shell=False, env_overrides={"N": 4}, duration=2)

@@ -62,6 +62,10 @@ class SingleCaseTests(DriverTestCase):
                     "env": [],
                     "optional": False,
                     "planning": False,
+                    # No shell syntax: the run step runs without a shell.
+                    "shell": False,
+                    "argv": ["./work.py", "run"],
+                    "placeholders": False,
                 }
             ],
         )

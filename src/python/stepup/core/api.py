@@ -22,6 +22,7 @@ import keyword
 import math
 import os
 import shlex
+import shutil
 import sys
 import types
 
@@ -168,21 +169,26 @@ def glob(pattern, _required=False, **subs):
 
 def step(command, *, inp=(), out=(), vol=(), env=(), workdir=".", optional=False, planning=False,
          name=None, resources=None, need=None, shell=None, env_overrides=None, duration=None):
-    """Define a step (StepUp 3): ``command`` run by ``/bin/sh -c`` in ``workdir``, in which the
-    director expands ``${inp}``, ``${out}`` and ``${vol}``.
+    """Define a step: ``command`` run in ``workdir``.
+
+    A command with shell syntax (quotes, ``$``, redirections, pipes, ``;``, wildcards, a leading
+    ``VAR=value``) or whose program is not a file (a shell builtin such as ``cd``) runs with
+    ``/bin/sh -c``, and the director expands the StepUp 3 placeholders ``${inp}``, ``${out}`` and
+    ``${vol}`` in it. Any other command means the same with or without a shell and runs without
+    one, as in StepUp 4. ``shell=True`` or ``shell=False`` decides explicitly (without a shell
+    there are no placeholders).
 
     ``workdir`` is relative to the current working directory; ``inp``, ``out`` and ``vol`` (a path
     or a list of paths) are relative to ``workdir``; ``env`` names environment variables whose
-    values the step depends on. StepUp 4's keywords work too: ``need`` (a Need), ``shell=False``
-    (run without a shell and without placeholders), ``env_overrides`` (variables set for the
-    command), ``duration`` (an estimate in seconds, for scheduling). Returns the StepInfo of the
-    defined step as the director answers.
+    values the step depends on. StepUp 4's keywords work too: ``need`` (a Need),
+    ``env_overrides`` (variables set for the command), ``duration`` (an estimate in seconds, for
+    scheduling). Returns the StepInfo of the defined step as the director answers.
     """
     optional, planning = _need_flags(need, optional, planning)
     return _define_step(
         command, inp=inp, out=out, vol=vol, env=env, workdir=workdir, optional=optional, planning=planning,
-        name=name, resources=resources, shell=shell is not False, placeholders=shell is not False,
-        env_overrides=env_overrides, duration=duration,
+        name=name, resources=resources, shell=shell, placeholders=shell, env_overrides=env_overrides,
+        duration=duration,
     )
 
 
@@ -198,7 +204,9 @@ def _need_flags(need, optional, planning):
 
 
 def _define_step(command, *, inp, out, vol, env, workdir, optional, planning, name=None, resources=None,
-                 shell=True, placeholders=True, env_overrides=None, duration=None, argv=None):
+                 shell=None, placeholders=None, env_overrides=None, duration=None, argv=None):
+    """Sends api.step. ``shell`` None: decided by the command (``needs_shell``); ``placeholders``
+    None: the same as ``shell``."""
     env = to_str_list(env)
     with subs_env_vars() as subs_env:
         inp = [subs_env(p) for p in to_str_list(inp)]
@@ -208,6 +216,10 @@ def _define_step(command, *, inp, out, vol, env, workdir, optional, planning, na
     command = _resolve_command(command, inp, out, vol)
     if not command.strip():
         raise StepUpError("The command must not be empty.")
+    if shell is None:
+        shell = needs_shell(command)
+    if placeholders is None:
+        placeholders = shell
     for paths in (inp, out, vol):
         _check_no_folders(paths, workdir)
     _check_duration(duration)
@@ -242,6 +254,25 @@ def _define_step(command, *, inp, out, vol, env, workdir, optional, planning, na
         request["duration"] = float(duration)
     answer = _client.call(request)
     return _step_info(answer, request)
+
+
+# Characters that mean something to /bin/sh: with any of them, a command needs a shell.
+_SHELL_SYNTAX = frozenset("|&;<>()$`\\\"'*?[]~#!\n")
+
+
+def needs_shell(command):
+    """True unless the command means the same without a shell: plain words (no quoting, no
+    expansions, no operators, no leading ``VAR=value``) whose first is a program file (a path, or
+    a name found on PATH), not a shell builtin."""
+    if any(char in _SHELL_SYNTAX for char in command):
+        return True
+    words = command.split()
+    if not words or "=" in words[0]:
+        return True
+    program = words[0]
+    if "/" in program:
+        return False
+    return shutil.which(program) is None
 
 
 def _resolve_command(command, inp, out, vol):
