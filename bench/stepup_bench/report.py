@@ -411,7 +411,11 @@ class Report:
                 lines.append("- %s: %s" % (key, machine[key]))
         lines.append("- load average (1, 5, 15 min) at start: %s; at end: %s (other work on the machine "
                      "makes the numbers noisy)" % (b.load_start, load_average()))
-        lines += ["- StepUp.Sdk: packed from this repository as %s" % b.version, ""]
+        if b.sdk.pack_seconds is not None:
+            lines.append("- StepUp.Sdk: packed from this repository as %s" % b.version)
+        elif b.args.feed and any(s["tools"] for s in b.series if set(s["tools"]) & set(DIRECTOR_CLIENTS)):
+            lines.append("- StepUp.Sdk: %s from %s" % (b.version, b.args.feed))
+        lines.append("")
         lines += ["## Wall time, CPU, steps run (medians)", "",
                   "Wall times in seconds. `ran` is the number of steps the tool ran. CPU is user+sys of the "
                   "build's process tree plus, for StepUp.Sdk, the director's own CPU and that of the steps it "

@@ -10,7 +10,7 @@ from pathlib import Path
 from . import probes
 from .common import log, rmtree
 from .install import install_packages
-from .measure import load_average, proc_status_kb, time_shell_command, run_measured
+from .measure import db_size, load_average, proc_status_kb, run_measured, time_shell_command
 from .sdk import Sdk
 from .tools import DIRECTOR_CLIENTS, FLOOR, TOOLS
 from .workflows import SHAPES
@@ -19,6 +19,10 @@ from .workflows import SHAPES
 MAX_N = {"chain": 10000, "fanin": 10000, "dynamic": 10000}
 
 IDLE_WAIT_S = 300  # the director releases a project's graph after 2 minutes without a build
+
+
+def duration(seconds):
+    return "%.0f minutes" % (seconds / 60) if seconds >= 120 else "%.0f s" % seconds
 
 
 def write_template(folder, tool, shape, n, bench):
@@ -130,7 +134,7 @@ class Bench:
             return None
         since = self._over_limit.get((tool, shape.name))
         if since is not None and n >= since:
-            return "one cold build took over %.0f minutes at N=%d" % (limit / 60, since)
+            return "one cold build took over %s at N=%d" % (duration(limit), since)
         colds = {}
         for r in self.runs:
             if r["tool"] == tool and r["shape"] == shape.name and r["phase"] == "cold" and r["n"] < n \
@@ -140,8 +144,8 @@ class Bench:
             smaller = max(colds)
             predicted = statistics.median(colds[smaller]) * n / smaller
             if predicted > limit:
-                return ("a cold build would take over %.0f minutes (N=%d took %.0f s; at least %.0f s at N=%d)"
-                        % (limit / 60, smaller, statistics.median(colds[smaller]), predicted, n))
+                return ("a cold build would take over %s (N=%d took %.0f s; at least %.0f s at N=%d)"
+                        % (duration(limit), smaller, statistics.median(colds[smaller]), predicted, n))
         return None
 
     # -- the run -----------------------------------------------------------------------------
@@ -184,41 +188,57 @@ class Bench:
             return
         series_dir = self.tmp / "w" / ("%s-%d" % (shape.name, n))
         series_dir.mkdir()
+        templates = self._templates(shape, n, tools, series_dir)
+        tools = [t for t in tools if t in templates]
+        info = {"shape": shape.name, "n": n}
+        director = self._director_for(shape, n, tools, templates, info) if set(tools) & set(DIRECTOR_CLIENTS) else None
+        if director is None:
+            tools = [t for t in tools if t not in DIRECTOR_CLIENTS]
+        if tools:
+            info["tools"] = tools
+            self.series.append(info)
+            built = self._repetitions(shape, n, tools, templates, series_dir, info)
+            if director is not None:
+                self._finish_director(shape, info, tools, built)
+        rmtree(series_dir)
+
+    def _templates(self, shape, n, tools, series_dir):
+        """{tool: its pristine workflow folder}, for the tools whose folder could be prepared."""
         templates = {}
-        for tool in sorted(tools, key=lambda t: t != "stepup"):  # stepup's template first: its variants copy it
-            templates[tool] = series_dir / ("t-" + tool)
-            if tool in DIRECTOR_CLIENTS and tool != "stepup" and "stepup" in tools:
-                shutil.copytree(templates["stepup"], templates[tool])  # the same project, restored
-                continue
-            write_template(templates[tool], tool, shape, n, self)
-            if not TOOLS[tool].prepare(templates[tool], shape, n, self):
-                tools.remove(tool)
-        if not tools:
-            rmtree(series_dir)
-            return
-        info = {"shape": shape.name, "n": n, "tools": tools}
-        self.series.append(info)
-        director_tools = [t for t in tools if t in DIRECTOR_CLIENTS]
-        director = None
-        if director_tools:
-            director = self._start_director()
-            if director is None:
-                tools = [t for t in tools if t not in DIRECTOR_CLIENTS]
+        for tool in sorted(tools, key=lambda t: t != "stepup"):  # stepup's first: its variants copy it
+            folder = series_dir / ("t-" + tool)
+            if tool in DIRECTOR_CLIENTS and "stepup" in templates:
+                shutil.copytree(templates["stepup"], folder)  # the same project, restored
             else:
-                info["director_start_rss_kb"] = self.sdk.start_rss_kb[-1] if self.sdk.start_rss_kb else None
-                for tool in director_tools:
-                    reason = TOOLS[tool].unavailable(self)
-                    if reason:
-                        self.skip(tool, shape.name, n, reason)
-                        tools.remove(tool)
-                if "stepup" in tools and self.with_floor(shape):
-                    tools.append(FLOOR)
-                    templates[FLOOR] = series_dir / "floor"
-                    shutil.copytree(templates["stepup"], templates[FLOOR])
-        info["tools"] = tools
+                write_template(folder, tool, shape, n, self)
+                if not TOOLS[tool].prepare(folder, shape, n, self):
+                    continue
+            templates[tool] = folder
+        return templates
+
+    def _director_for(self, shape, n, tools, templates, info):
+        """The series' warm director (None if it could not start); drops the StepUp variants
+        that cannot run and adds the MSBuild floor (its template too) to the tools."""
+        director = self._start_director()
+        if director is None:
+            return None
+        info["director_start_rss_kb"] = self.sdk.start_rss_kb[-1] if self.sdk.start_rss_kb else None
+        for tool in [t for t in tools if t in DIRECTOR_CLIENTS]:
+            reason = TOOLS[tool].unavailable(self)
+            if reason:
+                self.skip(tool, shape.name, n, reason)
+                tools.remove(tool)
+        if "stepup" in tools and self.with_floor(shape):
+            tools.append(FLOOR)
+            templates[FLOOR] = templates["stepup"].parent / "floor"
+            shutil.copytree(templates["stepup"], templates[FLOOR])
+        return director
+
+    def _repetitions(self, shape, n, tools, templates, series_dir, info):
+        """Every repetition of the series; returns the project roots built through the director."""
         reps = self.args.warmup + self.args.reps
         timeout = self.timeout_for(n)
-        built = []  # the StepUp project roots of this series
+        built = []
         for rep in range(reps):
             warm = rep < self.args.warmup
             live = [t for t in tools if t not in self._dropped(shape, n)]
@@ -230,13 +250,7 @@ class Bench:
             summary = []
             for tool in order:
                 if tool == FLOOR:
-                    result = run_measured(TOOLS[FLOOR].argv(templates[FLOOR], "noop", self), templates[FLOOR],
-                                          self.sdk.env, rep_dir / "floor.log", timeout)
-                    self.record(shape.name, n, FLOOR, rep, warm, "noop", result)
-                    summary.append("floor %s" % result.short())
-                    if not result.ok():
-                        self.problem("MSBuild floor %s N=%d rep %d: exit %s%s\n%s" % (
-                            shape.name, n, rep, result.rc, " (timeout)" if result.timeout else "", result.tail()))
+                    summary.append("floor %s" % self._run_floor(shape, n, rep, warm, templates[FLOOR], rep_dir, timeout))
                     continue
                 root = rep_dir / tool
                 shutil.copytree(templates[tool], root)
@@ -245,34 +259,50 @@ class Bench:
                 if tool in DIRECTOR_CLIENTS:
                     built.append(root)
                 if tool == "stepup":
-                    if rep == 0:
-                        peaks = [r.get("dir_hwm_kb") for r in self.runs if r["tool"] == "stepup" and r["rep"] == 0
-                                 and r["shape"] == shape.name and r["n"] == n and r.get("dir_hwm_kb")]
-                        info["director_hwm_first_kb"] = max(peaks) if peaks else None
-                    info.setdefault("db", []).append(self._db_size(root))
-                    if shape.name == "fanout":
-                        i = shape.changed_index(n)
-                        self.step_cmd_ms.setdefault(n, []).append(
-                            time_shell_command("echo %d > out/%d.txt" % (i, i), root))
+                    self._after_stepup(shape, n, rep, root, info)
                 rmtree(root)
             log("  %s N=%d rep %d/%d%s: %s" % (shape.name, n, rep + 1, reps, " (warm-up)" if warm else "",
                                               "; ".join(summary)))
-            if director is not None and director not in self.sdk.directors():
-                self.problem("the director (pid %d) is gone after %s N=%d rep %d" % (director, shape.name, n, rep))
-                director = self.director_pid = None
-        if director is not None:
-            peaks = [r.get("dir_hwm_kb") for r in self.runs if r["shape"] == shape.name and r["n"] == n
-                     and r.get("dir_hwm_kb")] + [proc_status_kb(director, "VmHWM") or 0]
-            info["director_hwm_kb"] = max(peaks)
-            info["director_rss_kb"] = proc_status_kb(director, "VmRSS")
-            if shape.name in self.args.idle_rss and not self.shared_director:
-                self._measure_idle(info, director, built)
-            if "stepup-server" in tools:
-                self.sdk.stop_msbuild_servers()
-            if not self.shared_director:
-                self.sdk.shutdown_director()
+            if self.director_pid is not None and self.director_pid not in self.sdk.directors():
+                self.problem("the director (pid %d) is gone after %s N=%d rep %d" % (self.director_pid, shape.name, n, rep))
                 self.director_pid = None
-        rmtree(series_dir)
+        return built
+
+    def _run_floor(self, shape, n, rep, warm, root, rep_dir, timeout):
+        result = run_measured(TOOLS[FLOOR].argv(root, shape, "noop", self), root, self.sdk.env,
+                              rep_dir / "floor.log", timeout)
+        self.record(shape.name, n, FLOOR, rep, warm, "noop", result)
+        if not result.ok():
+            self.problem("MSBuild floor %s N=%d rep %d: exit %s%s\n%s" % (
+                shape.name, n, rep, result.rc, " (timeout)" if result.timeout else "", result.tail()))
+        return result.short()
+
+    def _after_stepup(self, shape, n, rep, root, info):
+        """What the series keeps of a StepUp.Sdk repetition: the first project's peak, graph.db."""
+        if rep == 0:
+            peaks = [r["dir_hwm_kb"] for r in self.runs if r["tool"] == "stepup" and r["rep"] == 0
+                     and r["shape"] == shape.name and r["n"] == n and r.get("dir_hwm_kb")]
+            info["director_hwm_first_kb"] = max(peaks) if peaks else None
+        info.setdefault("db", []).append(db_size(root / ".stepup"))
+        if shape.name == "fanout":
+            i = shape.changed_index(n)
+            self.step_cmd_ms.setdefault(n, []).append(time_shell_command("echo %d > out/%d.txt" % (i, i), root))
+
+    def _finish_director(self, shape, info, tools, built):
+        director = self.director_pid
+        if director is None:
+            return
+        peaks = [r["dir_hwm_kb"] for r in self.runs if r["shape"] == shape.name and r["n"] == info["n"]
+                 and r.get("dir_hwm_kb")] + [proc_status_kb(director, "VmHWM") or 0]
+        info["director_hwm_kb"] = max(peaks)
+        info["director_rss_kb"] = proc_status_kb(director, "VmRSS")
+        if shape.name in self.args.idle_rss and not self.shared_director:
+            self._measure_idle(info, director, built)
+        if "stepup-server" in tools:
+            self.sdk.stop_msbuild_servers()
+        if not self.shared_director:
+            self.sdk.shutdown_director()
+            self.director_pid = None
 
     def _dropped(self, shape, n):
         return [t for (t, s), since in self._over_limit.items() if s == shape.name and n >= since]
@@ -290,10 +320,6 @@ class Bench:
         info["director_idle_rss_kb"] = proc_status_kb(director, "VmRSS")
         info["idle_wait_s"] = time.time() - start
 
-    def _db_size(self, root):
-        from .measure import db_size
-        return db_size(Path(root) / ".stepup")
-
     def run_tool(self, tool, shape, n, rep, warm, root, timeout):
         impl = TOOLS[tool]
         walls = []
@@ -302,7 +328,7 @@ class Bench:
                 shape.change(root, n)
             state = impl.before(root, shape, n, self)
             limit = impl.cold_limit if phase == "cold" and impl.cold_limit else timeout
-            result = run_measured(impl.argv(root, phase, self), root, impl.env(self),
+            result = run_measured(impl.argv(root, shape, phase, self), root, impl.env(self),
                                   root.parent / ("%s-%s.log" % (tool, phase)), limit)
             extra = impl.after(root, shape, n, self, result, state)
             self.record(shape.name, n, tool, rep, warm, phase, result, **extra)
@@ -310,7 +336,7 @@ class Bench:
             if not result.ok():
                 if result.timeout and limit == impl.cold_limit:
                     self._over_limit[(tool, shape.name)] = n
-                    self.skip(tool, shape.name, n, "one cold build took over %.0f minutes" % (limit / 60))
+                    self.skip(tool, shape.name, n, "one cold build took over %s" % duration(limit))
                 else:
                     self.problem("%s %s %s N=%d rep %d: exit %s%s\n%s"
                                  % (impl.label, phase, shape.name, n, rep, result.rc,

@@ -39,11 +39,19 @@ class Tool:
         """Once per series, on the template, before it is copied for each repetition; False: failed."""
         return True
 
-    def argv(self, root, phase, bench):
+    def argv(self, root, shape, phase, bench):
         raise NotImplementedError
 
     def env(self, bench):
         return None
+
+    @staticmethod
+    def deep_stack(shape, argv):
+        """argv with no limit on the stack size for a shape deeper than the default 8 MB stack allows:
+        make and ninja walk dependencies recursively, and both crash (SIGSEGV) on a chain of 100,000."""
+        if not shape.deep:
+            return argv
+        return ["/bin/sh", "-c", 'ulimit -s unlimited && exec "$@"', "sh"] + argv
 
     def before(self, root, shape, n, bench):
         """State taken just before a measured build, handed to after()."""

@@ -25,8 +25,8 @@ class Make(Tool):
         lines.append("")
         (folder / "Makefile").write_text("\n".join(lines))
 
-    def argv(self, root, phase, bench):
-        return ["make", "-j%d" % JOBS, "--no-print-directory"]
+    def argv(self, root, shape, phase, bench):
+        return self.deep_stack(shape, ["make", "-j%d" % JOBS, "--no-print-directory"])
 
     def before(self, root, shape, n, bench):
         return None

@@ -14,7 +14,7 @@ Inputs come out empty, so without it a step with no input would never run.
 import os
 from xml.sax.saxutils import quoteattr
 
-from ..common import JOBS
+from ..common import JOBS, PEER_COLD_LIMIT_S
 from .base import Tool
 
 
@@ -54,7 +54,7 @@ class MSBuildExec(Tool):
     label = "MSBuild Exec"
     executable = "dotnet"
     peer = True
-    cold_limit = 600
+    cold_limit = PEER_COLD_LIMIT_S
 
     def version(self):
         return "dotnet build (the SDK's MSBuild)"
@@ -90,7 +90,7 @@ class MSBuildExec(Tool):
                   "</Project>", ""]
         (folder / "bench.proj").write_text("\n".join(lines))
 
-    def argv(self, root, phase, bench):
+    def argv(self, root, shape, phase, bench):
         return ["dotnet", "build", str(root / "bench.proj"), "--no-restore", "-m:%d" % JOBS, "-nr:false",
                 "-tl:off", "-v:q"]
 

@@ -24,8 +24,8 @@ class Ninja(Tool):
         lines.append("")
         (folder / "build.ninja").write_text("\n".join(lines))
 
-    def argv(self, root, phase, bench):
-        return ["ninja", "-j%d" % JOBS]
+    def argv(self, root, shape, phase, bench):
+        return self.deep_stack(shape, ["ninja", "-j%d" % JOBS])
 
     def before(self, root, shape, n, bench):
         return None

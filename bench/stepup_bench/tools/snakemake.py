@@ -7,7 +7,7 @@ intermediate file while the files made from it are up to date.
 
 import re
 
-from ..common import JOBS
+from ..common import JOBS, PEER_COLD_LIMIT_S
 from .base import Tool
 
 SNAKEFILE = '''# Benchmark workflow: {shape}, N={n}, for Snakemake (see tools/snakemake.py).
@@ -42,7 +42,7 @@ class Snakemake(Tool):
     executable = "snakemake"
     package = "snakemake"
     peer = True
-    cold_limit = 600
+    cold_limit = PEER_COLD_LIMIT_S
     version_argv = ["snakemake", "--version"]
 
     def write(self, folder, shape, n, bench):
@@ -52,5 +52,5 @@ class Snakemake(Tool):
             shape=shape.name, n=n, steps=entries, constraint=output_pattern([s.out[0] for s in steps]),
             goals=[s.out[0] for s in steps]))
 
-    def argv(self, root, phase, bench):
+    def argv(self, root, shape, phase, bench):
         return ["snakemake", "-j%d" % JOBS]

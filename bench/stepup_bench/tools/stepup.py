@@ -67,7 +67,7 @@ class StepUp(Tool):
         shutil.copytree(bench.sdk.prime_root / "obj", template / "obj")
         return True
 
-    def argv(self, root, phase, bench):
+    def argv(self, root, shape, phase, bench):
         return bench.sdk.build_argv(root, ["-p:" + p for p in self.extra_properties])
 
     def env(self, bench):
@@ -97,7 +97,7 @@ class StepUpServer(StepUp):
     name = "stepup-server"
     label = "StepUp.Sdk + MSBuild server"
 
-    def argv(self, root, phase, bench):
+    def argv(self, root, shape, phase, bench):
         return bench.sdk.build_argv(root, node_reuse=True)
 
     def env(self, bench):
@@ -117,9 +117,9 @@ class StepUpCli(StepUp):
             return "`stepup %s` does not exist yet (issue 11; the hook is in tools/stepup.py)" % STEPUP_BUILD_ARGS[0]
         return None
 
-    def argv(self, root, phase, bench):
+    def argv(self, root, shape, phase, bench):
         if phase == "cold":
-            return super().argv(root, phase, bench)
+            return super().argv(root, shape, phase, bench)
         return [str(bench.sdk.stepup_command())] + list(STEPUP_BUILD_ARGS)
 
 
