@@ -247,14 +247,12 @@ public sealed class ValueParser
     {
         var start = _pos++;
         SkipSpace();
-        var nameStart = _pos;
         if (!(_pos < _end && Names.IsNameStart(_text[_pos])))
             throw new HyperSyntaxException(Codes.BadValue, _pos, "A branch point needs a name: (Name: a=x b=y).");
         var name = ReadName("a branch point name");
         SkipSpace();
         if (Peek != ':')
-            throw new HyperSyntaxException(Codes.BadValue, _pos < _end ? _pos : nameStart,
-                $"A branch point needs a name followed by ':': ({name}: ...).");
+            throw new HyperSyntaxException(Codes.BadValue, start, $"A branch point needs a name followed by ':': ({name}: ...).");
         _pos++;
         SkipSpace();
 

@@ -107,7 +107,7 @@ public sealed class WorkflowBuilder
         {
             if (seen.TryGetValue(entry.Name!, out var other))
             {
-                ErrorAt(Origin(step, entry), Codes.DuplicateEntry,
+                ErrorAt(Origin(step, entry) with { Offset = entry.Offset }, Codes.DuplicateEntry,
                     $"Step '{name}' names '{entry.Name}' twice (in {other.Metadata} and {entry.Metadata}); each input, output and parameter needs its own name.");
                 return null;
             }
