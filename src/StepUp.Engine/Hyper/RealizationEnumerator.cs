@@ -32,6 +32,9 @@ public sealed class RealizationEnumerator
 
     public IReadOnlyDictionary<WorkflowStep, RealizationSet> Sets => _sets;
 
+    /// <summary>How many partial realizations the pass built: linear in what it keeps.</summary>
+    public long Produced => _produced;
+
     /// <summary>Every hyper step's realizations, in dependency order.</summary>
     public void RunAll()
     {

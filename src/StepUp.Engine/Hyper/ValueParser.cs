@@ -272,6 +272,7 @@ public sealed class ValueParser
         }
 
         var list = new List<BranchValue>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
         while (true)
         {
             SkipSpace();
@@ -298,7 +299,7 @@ public sealed class ValueParser
                     throw new HyperSyntaxException(Codes.BadBranchName, branchStart,
                         $"'{branchName}' is not a valid branch name of {name} ([A-Za-z0-9_.-]+); name the branch: ({name}: b1={Shown(value)}).");
             }
-            if (list.Any(b => b.Name == branchName))
+            if (!names.Add(branchName))
                 throw new HyperSyntaxException(Codes.DuplicateBranch, branchStart, $"Branch point {name} lists branch '{branchName}' twice.");
             list.Add(new BranchValue(branchStart, branchName, value));
         }
