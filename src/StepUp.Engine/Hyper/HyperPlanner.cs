@@ -157,8 +157,8 @@ public sealed class HyperPlanner
         _builder.AddGlobals(_globals);
         if (_plan.Diagnostics.Count != before) return result;
         _builder.Resolve();
-        if (_plan.Diagnostics.Count != before) return result;
         var workflow = _builder.Workflow;
+        // Plans need only the branch points and step names: their errors are reported with the others.
         _builder.AddPlans(_plans, new PlanParser(_plan.Diagnostics, _builder.Error));
         if (_plan.Diagnostics.Count != before) return result;
 

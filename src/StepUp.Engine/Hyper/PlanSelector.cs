@@ -200,7 +200,7 @@ public sealed class PlanSelector
         string Branch((int Bp, int Branch) p) => registry.Name(p.Bp) + "." + registry.BranchName(p.Bp, p.Branch);
         if (PlansUsed.Count == 0)
         {
-            var nonBaseline = realization.Pairs.Where(p => p.Branch != 0 && !Relaxed[step].Contains(p)).ToList();
+            var nonBaseline = realization.Pairs.Where(p => p.Branch != 0 && !Relaxed[step].Contains(p)).OrderBy(Branch, StringComparer.Ordinal).ToList();
             return nonBaseline.Count > 1
                 ? $"left out by the one-off rule: {nonBaseline.Count} non-baseline branches ({string.Join(", ", nonBaseline.Select(Branch))}); add a <Plan> to build it"
                 : "left out: no realization that is built needs it";
