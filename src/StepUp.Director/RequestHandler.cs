@@ -162,6 +162,7 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
                 Targets = targets,
                 Resources = Planner.ParseResources(options.Str("resources") ?? "", out _),
                 ExplainRerun = options.Bool("explainRerun"),
+                List = options.Bool("list"),
             },
         };
     }

@@ -17,7 +17,7 @@ namespace StepUp.Tasks
     /// </summary>
     public sealed class StepUpDirectorTask : Task, ICancelableTask
     {
-        static readonly string[] MetadataNames = { "Command", "Inp", "Out", "Vol", "Workdir", "Env", "Optional", "Planning", "Resources", "StepInfo" };
+        static readonly string[] MetadataNames = { "Command", "Inp", "Out", "Vol", "Workdir", "Env", "Optional", "Planning", "Resources", "StepInfo", "Params", "Value", "Reach", "Via" };
 
         readonly object _gate = new object();
         Stream? _stream;
@@ -33,6 +33,15 @@ namespace StepUp.Tasks
         public ITaskItem[] Steps { get; set; } = Array.Empty<ITaskItem>();
         public ITaskItem[] Statics { get; set; } = Array.Empty<ITaskItem>();
         public ITaskItem[] Scripts { get; set; } = Array.Empty<ITaskItem>();
+        public ITaskItem[] Globals { get; set; } = Array.Empty<ITaskItem>();
+        public ITaskItem[] Plans { get; set; } = Array.Empty<ITaskItem>();
+
+        /// <summary>StepUpPlan: the plans to use; empty uses every plan.</summary>
+        public string PlanNames { get; set; } = "";
+        public string RealizationsDir { get; set; } = "";
+
+        /// <summary>StepUpList: plan and list the realizations with their state; run nothing.</summary>
+        public bool ListOnly { get; set; }
 
         public string Jobs { get; set; } = "";
         public bool KeepGoing { get; set; }
@@ -154,6 +163,7 @@ namespace StepUp.Tasks
                 ["targets"] = Targets.Split(';').Select(s => s.Trim()).Where(s => s.Length > 0).Cast<object?>().ToList(),
                 ["resources"] = Resources,
                 ["explainRerun"] = ExplainRerun,
+                ["list"] = ListOnly,
             };
             return request;
         }
@@ -203,6 +213,18 @@ namespace StepUp.Tasks
             Add("Static", Statics);
             Add("Step", Steps);
             Add("Script", Scripts);
+            Add("Global", Globals);
+            Add("Plan", Plans);
+            if (PlanNames.Length > 0 || RealizationsDir.Length > 0)
+            {
+                // The settings that change the plan travel with the items, so the plan's fingerprint covers them.
+                if (!first) items.Append(',');
+                items.Append("{\"type\":\"Settings\",\"include\":\"\",\"meta\":{\"Plan\":");
+                Json.WriteString(items, PlanNames);
+                items.Append(",\"RealizationsDir\":");
+                Json.WriteString(items, RealizationsDir);
+                items.Append("}}");
+            }
             items.Append(']');
             return items.ToString();
         }
@@ -226,7 +248,9 @@ namespace StepUp.Tasks
                     case "line":
                         lastTag = message.Str("tag") ?? "";
                         var important = lastTag == "FAIL" || lastTag == "WARNING";
-                        Log.LogMessage(important ? MessageImportance.High : MessageImportance.Normal, "{0}", EventText.Line(lastTag, message.Str("text") ?? ""));
+                        // What StepUpList leaves out is shown at detailed verbosity (-v:d).
+                        var importance = important ? MessageImportance.High : lastTag == "OMITTED" ? MessageImportance.Low : MessageImportance.Normal;
+                        Log.LogMessage(importance, "{0}", EventText.Line(lastTag, message.Str("text") ?? ""));
                         break;
                     case "lines":
                         lastTag = message.Str("tag") ?? "";

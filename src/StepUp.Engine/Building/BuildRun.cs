@@ -140,7 +140,7 @@ public sealed partial class BuildRun
         }
         else
         {
-            roots.AddRange(_graph.Steps.Values.Where(s => !s.Definition.Optional && !s.IsOrphan));
+            roots.AddRange(_graph.Steps.Values.Where(s => !s.Definition.Optional && !s.Definition.LeftOut && !s.IsOrphan));
         }
         foreach (var step in roots) AddNeeded(step);
     }
@@ -320,6 +320,7 @@ public sealed partial class BuildRun
             [Protocol.ProtocolInfo.EnvStepKey] = step.Definition.Key,
             [Protocol.ProtocolInfo.EnvStepToken] = token,
         };
+        foreach (var (name, value) in step.Definition.Variables) env[name] = value;
         try
         {
             _writes.Prepare(step);

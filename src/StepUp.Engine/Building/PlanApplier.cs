@@ -50,7 +50,7 @@ public static class PlanApplier
         ProjectGraph.SetCreator(existing, creator);
         if (existing.Definition.SameAs(definition))
         {
-            if (existing.Definition.Location != definition.Location)
+            if (existing.Definition.Location != definition.Location || existing.Definition.LeftOut != definition.LeftOut)
             {
                 existing.Definition = definition;
                 existing.Dirty = true;

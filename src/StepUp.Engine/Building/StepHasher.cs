@@ -6,7 +6,7 @@ namespace StepUp.Engine.Building;
 
 /// <summary>
 /// The hash that decides whether a step is up to date: its command, workdir, the values of its
-/// Env variables and, per input, the path, content digest and executable bit.
+/// Env variables and its step variables and, per input, the path, content digest and executable bit.
 /// </summary>
 public static class StepHasher
 {
@@ -18,6 +18,8 @@ public static class StepHasher
         Add(hash, "workdir", def.Workdir);
         foreach (var name in def.EnvNames.Concat(step.AmendedEnv).Distinct().Order(StringComparer.Ordinal))
             Add(hash, "env:" + name, env.TryGetValue(name, out var value) ? "=" + value : "(unset)");
+        foreach (var (name, value) in def.Variables.OrderBy(v => v.Key, StringComparer.Ordinal))
+            Add(hash, "var:" + name, value);
         foreach (var input in step.Inputs.OrderBy(i => i.Path, StringComparer.Ordinal))
         {
             var stamp = input.Stamp;

@@ -38,4 +38,35 @@ public static class Codes
     public const string ProjectBusy = "STEPUP0304";
     public const string DirectorInternal = "STEPUP0305";
     public const string StateFolderUnusable = "STEPUP0306";
+
+    // HyperWorkflows: the plan is invalid, nothing runs.
+    public const string BadValue = "STEPUP0401";
+    public const string EmptyValue = "STEPUP0402";
+    public const string DuplicateEntry = "STEPUP0403";
+    public const string DuplicateGlobal = "STEPUP0404";
+    public const string UnknownStep = "STEPUP0405";
+    public const string UnknownEntry = "STEPUP0406";
+    public const string UnknownGlobal = "STEPUP0407";
+    public const string UnknownBranchPoint = "STEPUP0408";
+    public const string UnknownBranch = "STEPUP0409";
+    public const string InconsistentBranchPoint = "STEPUP0410";
+    public const string GraftNotInSource = "STEPUP0411";
+    public const string NoRealization = "STEPUP0412";
+    public const string VaryingOutput = "STEPUP0413";
+    public const string ParamRefersToOutput = "STEPUP0414";
+    public const string BadSequence = "STEPUP0415";
+    public const string BadBranchName = "STEPUP0416";
+    public const string DuplicateBranch = "STEPUP0417";
+    public const string ReferenceCycle = "STEPUP0418";
+    public const string PlanReachesNothing = "STEPUP0419";
+    public const string PlanUnknownStep = "STEPUP0420";
+    public const string PlanUnknownBranchPoint = "STEPUP0421";
+    public const string PlanUnknownBranch = "STEPUP0422";
+    public const string UnknownPlan = "STEPUP0423";
+    public const string BadPlan = "STEPUP0424";
+    public const string MissingConfig = "STEPUP0425";
+    public const string InputRefersToParam = "STEPUP0426";
+    public const string BadHyperStepName = "STEPUP0427";
+    public const string UnnamedValue = "STEPUP0428";
+    public const string BadGlobal = "STEPUP0429";
 }

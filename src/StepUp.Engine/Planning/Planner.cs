@@ -1,5 +1,6 @@
 using StepUp.Engine.Files;
 using StepUp.Engine.Graph;
+using StepUp.Engine.Hyper;
 
 namespace StepUp.Engine.Planning;
 
@@ -18,23 +19,72 @@ public sealed class Planner
         _env = env;
     }
 
-    public Plan Plan(IReadOnlyList<ItemSpec> items)
+    /// <param name="context">What the graph knows: realizations the plans leave out stay while they can still be produced.</param>
+    public Plan Plan(IReadOnlyList<ItemSpec> items, PlanningContext? context = null)
     {
         var plan = new Plan();
         foreach (var item in items.Where(i => i.ItemType == "Static")) AddStatic(plan, item);
+        // Steps that use the value language (reference §9) have realizations; the others are planned
+        // here as before and may be sources of their outputs. Item order is kept either way.
+        var hyper = new HyperPlanner(_root, plan, context);
+        var planned = new List<(ItemSpec Item, StepDefinition? Step)>();
+        var order = 0;
         foreach (var item in items)
         {
-            var step = item.ItemType switch
+            switch (item.ItemType)
             {
-                "Step" => StepFromItem(plan, item),
-                "Script" => ScriptFromItem(plan, item),
-                _ => null,
-            };
+                case "Step" when HyperPlanner.NeedsHyper(item):
+                    if (hyper.AddStep(item, order++)) planned.Add((item, null));
+                    break;
+                case "Step":
+                    if (StepFromItem(plan, item) is { } step)
+                    {
+                        hyper.AddFixed(item, step, order++);
+                        planned.Add((item, step));
+                    }
+                    break;
+                case "Script":
+                    if (ScriptFromItem(plan, item) is { } script) planned.Add((item, script));
+                    break;
+                case "Global": hyper.AddGlobal(item); break;
+                case "Plan": hyper.AddPlan(item); break;
+                case HyperPlanner.SettingsItem: hyper.AddSettings(item); break;
+            }
+        }
+        var realized = hyper.Run();
+        foreach (var (item, step) in planned)
+        {
             if (step != null) plan.Steps.Add(step);
+            else if (realized.TryGetValue(item, out var definitions)) plan.Steps.AddRange(definitions);
         }
         AddImplicitStatics(plan);
+        AddLiteralInputs(plan, hyper.LiteralInputs);
         Validate(plan);
         return plan;
+    }
+
+    /// <summary>
+    /// A realization's literal inputs (<c>in=(Size: small.txt big.txt)</c>) are static without a
+    /// Static item unless a step makes them, as ducttape checks them before it runs anything. Only a
+    /// wanted realization needs them to exist.
+    /// </summary>
+    void AddLiteralInputs(Plan plan, List<(string Path, SourceLocation Location, bool Required)> literals)
+    {
+        if (literals.Count == 0) return;
+        var outputs = new HashSet<string>(plan.Steps.SelectMany(s => s.Outputs.Concat(s.Volatiles)), StringComparer.Ordinal);
+        var statics = new HashSet<string>(plan.Statics.Select(s => s.Path), StringComparer.Ordinal);
+        var missing = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (path, location, required) in literals)
+        {
+            if (outputs.Contains(path) || statics.Contains(path)) continue;
+            if (File.Exists(PathRules.FullPath(_root, path)))
+            {
+                statics.Add(path);
+                plan.Statics.Add(new StaticSpec(path, location));
+            }
+            else if (required && missing.Add(path))
+                plan.Diagnostics.Add(Diagnostic.Error(Codes.MissingStatic, $"Input '{path}' does not exist, and no step makes it.", location));
+        }
     }
 
     /// <summary>
@@ -214,7 +264,7 @@ public sealed class Planner
     List<string> Paths(ItemSpec item, string metadata, string workdir) =>
         PathRules.SplitList(item.Meta(metadata)).Select(p => PathRules.Normalize(_root, workdir, p)).Distinct().ToList();
 
-    static bool ReadBool(Plan plan, ItemSpec item, string metadata, string name)
+    internal static bool ReadBool(Plan plan, ItemSpec item, string metadata, string name)
     {
         var value = item.Meta(metadata);
         if (value.Length == 0 || value.Equals("false", StringComparison.OrdinalIgnoreCase)) return false;

@@ -49,10 +49,13 @@ public sealed class ProjectSession : IDisposable
             var (store, graph, trustStat) = Open(events);
             phases.Mark("open");
             // Equal items make an equal plan (unless it lists folders): then it is not even parsed.
-            var samePlan = request.ItemsFingerprint.Length > 0 && request.ItemsFingerprint == graph.PlanFingerprint;
+            // StepUpList always plans: it reports what the plans leave out.
+            var samePlan = !request.Options.List && request.ItemsFingerprint.Length > 0 && request.ItemsFingerprint == graph.PlanFingerprint;
+            Plan? applied = null;
             bool PlanAndApply()
             {
-                var plan = new Planner(Root, request.Environment).Plan(request.GetItems());
+                var known = new PlanningContext(graph.Steps.Values.Select(s => s.Definition), Explain: request.Options.List);
+                var plan = applied = new Planner(Root, request.Environment).Plan(request.GetItems(), known);
                 phases.Mark("plan");
                 foreach (var diagnostic in plan.Diagnostics) events.Report(diagnostic);
                 if (!plan.IsValid)
@@ -81,6 +84,15 @@ public sealed class ProjectSession : IDisposable
                     return summary;
                 }
                 changedFiles += FileRefresher.Refresh(graph, Root, trustStat);
+            }
+            if (request.Options.List)
+            {
+                summary = PlanList.Report(graph, applied!, request.Environment, events);
+                store.Save(graph);
+                store.MarkBuildFinished();
+                _generation = store.Generation;
+                _verifiedGeneration = -1;
+                return summary;
             }
             // Nothing changed since a build that checked every step: recorded hashes still hold.
             var trustHashes = samePlan && changedFiles == 0 && _verifiedGeneration == _generation && trustStat;
