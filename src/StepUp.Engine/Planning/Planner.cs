@@ -205,7 +205,7 @@ public sealed class Planner
             else if (PathRules.IsInStateFolder(path))
                 plan.Diagnostics.Add(Diagnostic.Error(Codes.OutsideRoot, $"Step '{name}' has output '{path}' inside .stepup/, which belongs to StepUp.", item.Location));
         }
-        var env = PathRules.SplitList(item.Meta("Env")).Distinct().Order(StringComparer.Ordinal).ToList();
+        var env = item.List("Env").Distinct().Order(StringComparer.Ordinal).ToList();
         var optional = ReadBool(plan, item, "Optional", name);
         var resources = ParseResources(item.Meta("Resources"), out var resourceError);
         if (resourceError != null)
@@ -215,7 +215,7 @@ public sealed class Planner
     }
 
     List<string> Paths(ItemSpec item, string metadata, string workdir) =>
-        PathRules.SplitList(item.Meta(metadata)).Select(p => PathRules.Normalize(_root, workdir, p)).Distinct().ToList();
+        item.List(metadata).Select(p => PathRules.Normalize(_root, workdir, p)).Distinct().ToList();
 
     static bool ReadBool(Plan plan, ItemSpec item, string metadata, string name)
     {
@@ -282,7 +282,8 @@ public sealed class Planner
 
         if (plan.IsValid)
         {
-            var cycle = CycleFinder.Find(byName.Values.ToList(), producers);
+            var cycle = GraphSearch.FindCycle(byName.Values,
+                step => step.Inputs.Select(producers.GetValueOrDefault).OfType<StepDefinition>());
             if (cycle != null)
                 plan.Diagnostics.Add(Diagnostic.Error(Codes.Cycle,
                     "Dependency cycle between steps: " + string.Join(" -> ", cycle.Select(s => s.Label)) + ".", cycle[0].Location));

@@ -32,9 +32,6 @@ public sealed class ProjectSession : IDisposable
     public string Root { get; }
     string StateFolder => Path.Combine(Root, ".stepup");
 
-    public Task<BuildSummary> BuildAsync(BuildRequest request, IBuildEvents events, JobPool pool, CancellationToken ct) =>
-        BuildAsync(request, events, new DirectorContext { Pool = pool }, ct);
-
     public async Task<BuildSummary> BuildAsync(BuildRequest request, IBuildEvents events, DirectorContext context, CancellationToken ct)
     {
         await using var hold = await EnterAsync(events, ct).ConfigureAwait(false);
