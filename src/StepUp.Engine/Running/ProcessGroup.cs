@@ -21,6 +21,8 @@ readonly record struct ProcessGroup(int Id, long StartTime)
     /// <summary>Kills every process of the group, unless the leader's pid now names another process.</summary>
     public void Kill()
     {
+        // kill(-1) would signal every process of the user.
+        if (Id <= 1) return;
         // A leader that is gone leaves its id reserved while members remain, so the group is still this one.
         if (StartTimeOf(Id) is { } start && start != StartTime) return;
         SendSignal(-Id, SigKill);

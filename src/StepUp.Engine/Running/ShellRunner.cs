@@ -43,7 +43,9 @@ public sealed class ShellRunner : IStepRunner
     /// group. Without it (not Linux) workers run in the director's group and cancelling kills the
     /// step's process tree instead.
     /// </summary>
-    static readonly string? Setsid = new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists);
+    static readonly string? Setsid = new[] { "/usr/bin", "/bin" }
+        .Concat((Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
+        .Select(folder => Path.Combine(folder, "setsid")).FirstOrDefault(File.Exists);
 
     readonly IReadOnlyDictionary<string, string> _env;
     readonly GroupLedger _ledger;
