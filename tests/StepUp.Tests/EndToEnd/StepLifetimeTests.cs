@@ -4,12 +4,14 @@ namespace StepUp.Tests.EndToEnd;
 /// Steps die with their director: a director killed while a step runs takes the step with it, and
 /// the next director stops whatever a dead one still left running before it runs that step again.
 /// The probe is the one of issue 7: a step that writes A, sleeps, then appends B. A step that
-/// outlived its director would append a second B to the output of the next build.
+/// outlived its director would append a second B to the output of the next build. The killed run
+/// sleeps a minute, so that it surely still runs when the next build starts however slow the
+/// machine; the test then creates `quick`, and the next run sleeps a second only.
 /// </summary>
 [TestClass]
 public sealed class StepLifetimeTests
 {
-    const string Probe = """<Step Include="probe" Command="echo $$ &gt;&gt; pids.txt; printf 'A\n' &gt; ${out}; sleep 12; printf 'B\n' &gt;&gt; ${out}" Out="out.txt" />""";
+    const string Probe = """<Step Include="probe" Command="echo $$ &gt;&gt; pids.txt; printf 'A\n' &gt; ${out}; if [ -e quick ]; then sleep 1; else sleep 60; fi; printf 'B\n' &gt;&gt; ${out}" Out="out.txt" />""";
 
     [TestMethod]
     public void KillingTheDirectorMidStep_StopsTheStep_AndTheNextBuildWritesTheOutputOnce()
@@ -46,6 +48,7 @@ public sealed class StepLifetimeTests
         var target = wholeGroup ? "-" + directors[0] : directors[0].ToString();
         Runner.RunTool("/bin/sh", ["-c", "kill -s KILL -- " + target], TimeSpan.FromSeconds(10));
         running.Wait(TimeSpan.FromSeconds(120)).AssertFailure("A build whose director was killed fails");
+        p.WriteFile("quick", "");
         return (step, directors[0]);
     }
 
