@@ -252,7 +252,7 @@ public sealed class Planner
         var vol = Paths(item, "Vol", workdir);
         foreach (var path in @out.Concat(vol))
             if (RootGuard.CheckOutputPath(name, path, item.Location) is { } refused) plan.Diagnostics.Add(refused);
-        var env = PathRules.SplitList(item.Meta("Env")).Distinct().Order(StringComparer.Ordinal).ToList();
+        var env = item.List("Env").Distinct().Order(StringComparer.Ordinal).ToList();
         var optional = ReadBool(plan, item, "Optional", name);
         var resources = ParseResources(item.Meta("Resources"), out var resourceError);
         if (resourceError != null)
@@ -262,7 +262,7 @@ public sealed class Planner
     }
 
     List<string> Paths(ItemSpec item, string metadata, string workdir) =>
-        PathRules.SplitList(item.Meta(metadata)).Select(p => PathRules.Normalize(_root, workdir, p)).Distinct().ToList();
+        item.List(metadata).Select(p => PathRules.Normalize(_root, workdir, p)).Distinct().ToList();
 
     internal static bool ReadBool(Plan plan, ItemSpec item, string metadata, string name)
     {
@@ -340,7 +340,8 @@ public sealed class Planner
 
         if (plan.IsValid)
         {
-            var cycle = CycleFinder.Find(byName.Values.ToList(), producers);
+            var cycle = GraphSearch.FindCycle(byName.Values,
+                step => step.Inputs.Select(producers.GetValueOrDefault).OfType<StepDefinition>());
             if (cycle != null)
                 plan.Diagnostics.Add(Diagnostic.Error(Codes.Cycle,
                     "Dependency cycle between steps: " + string.Join(" -> ", cycle.Select(s => s.Label)) + ".", cycle[0].Location));

@@ -1,3 +1,4 @@
+using StepUp.Engine.Scheduling;
 using StepUp.Engine.Building;
 using StepUp.Engine.Graph;
 using StepUp.Engine.Hyper;

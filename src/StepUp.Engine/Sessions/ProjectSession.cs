@@ -34,9 +34,6 @@ public sealed class ProjectSession : IDisposable
     public string Root { get; }
     string StateFolder => Path.Combine(Root, ".stepup");
 
-    public Task<BuildSummary> BuildAsync(BuildRequest request, IBuildEvents events, JobPool pool, CancellationToken ct) =>
-        BuildAsync(request, events, new DirectorContext { Pool = pool }, ct);
-
     public async Task<BuildSummary> BuildAsync(BuildRequest request, IBuildEvents events, DirectorContext context, CancellationToken ct)
     {
         var summary = new BuildSummary();

@@ -1,4 +1,4 @@
-namespace StepUp.Engine.Building;
+namespace StepUp.Engine.Scheduling;
 
 /// <summary>
 /// Job slots shared by every build in one director: builds of several projects at once run no

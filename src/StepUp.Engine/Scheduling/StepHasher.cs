@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using StepUp.Engine.Graph;
 
-namespace StepUp.Engine.Building;
+namespace StepUp.Engine.Scheduling;
 
 /// <summary>
 /// The hash that decides whether a step is up to date: its command, workdir, the values of its

@@ -1,7 +1,6 @@
-using StepUp.Engine.Graph;
 using StepUp.Engine.Planning;
 
-namespace StepUp.Engine.Building;
+namespace StepUp.Engine.Graph;
 
 /// <summary>
 /// Makes a creator's products match a new plan. Steps defined the same way keep their state;

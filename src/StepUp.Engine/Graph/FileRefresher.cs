@@ -1,7 +1,6 @@
 using StepUp.Engine.Files;
-using StepUp.Engine.Graph;
 
-namespace StepUp.Engine.Building;
+namespace StepUp.Engine.Graph;
 
 /// <summary>
 /// Brings the graph up to date with the disk before a build: one stat per known file, a hash only
