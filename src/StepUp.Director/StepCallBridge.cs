@@ -42,18 +42,24 @@ static class StepCallBridge
         return request;
     }
 
+    /// <summary>
+    /// The engine joins a definition's lists with ';' into item metadata and splits them as MSBuild
+    /// does, so each element goes escaped: a path containing ';' stays one path.
+    /// </summary>
     static void AddDefinition(Dictionary<string, object?> request, DefineCall call)
     {
         request["workdir"] = call.Workdir;
-        request["inp"] = List(call.Inp);
-        request["out"] = List(call.Out);
-        request["vol"] = List(call.Vol);
-        request["env"] = List(call.Env);
+        request["inp"] = EscapedList(call.Inp);
+        request["out"] = EscapedList(call.Out);
+        request["vol"] = EscapedList(call.Vol);
+        request["env"] = EscapedList(call.Env);
         request["optional"] = call.Optional;
         request["resources"] = call.Resources;
     }
 
     static List<object?> List(List<string> values) => values.Cast<object?>().ToList();
+
+    static List<object?> EscapedList(List<string> values) => values.Select(v => (object?)Contract.EscapeListElement(v)).ToList();
 
     /// <summary>The engine's answer to <paramref name="call"/> as the message the caller reads.</summary>
     public static Message FromEngine(StepCall call, Dictionary<string, object?> reply)

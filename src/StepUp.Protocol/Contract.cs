@@ -59,6 +59,49 @@ namespace StepUp
         public static bool IsIdleTimeout(double minutes) => minutes >= 0 && minutes <= MaxIdleTimeoutMinutes;
 
         /// <summary>
+        /// One path or name of a ';'-separated list (Inp, Out, Vol, Env) as MSBuild escapes it: '%'
+        /// and ';' become %25 and %3B, so that a path containing ';' stays one element.
+        /// </summary>
+        public static string EscapeListElement(string element) =>
+            element.IndexOf('%') < 0 && element.IndexOf(';') < 0 ? element : element.Replace("%", "%25").Replace(";", "%3B");
+
+        /// <summary>
+        /// Splits such a list as MSBuild does: on ';', trimming and dropping empty elements, then
+        /// undoing each element's %XX escapes.
+        /// </summary>
+        public static List<string> SplitList(string list)
+        {
+            var elements = new List<string>();
+            foreach (var raw in list.Split(';'))
+            {
+                var element = raw.Trim();
+                if (element.Length > 0) elements.Add(Unescape(element));
+            }
+            return elements;
+        }
+
+        static string Unescape(string element)
+        {
+            if (element.IndexOf('%') < 0) return element;
+            var sb = new System.Text.StringBuilder(element.Length);
+            for (var i = 0; i < element.Length; i++)
+            {
+                if (element[i] == '%' && i + 2 < element.Length && IsHex(element[i + 1]) && IsHex(element[i + 2]))
+                {
+                    sb.Append((char)Convert.ToInt32(element.Substring(i + 1, 2), 16));
+                    i += 2;
+                }
+                else
+                {
+                    sb.Append(element[i]);
+                }
+            }
+            return sb.ToString();
+        }
+
+        static bool IsHex(char c) => c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+
+        /// <summary>
         /// The resources syntax of StepUpResources (what is available) and of a step's Resources (what
         /// it holds while it runs): "gpu:1;mem:4", also ','-separated; a name alone means one unit.
         /// Returns the units by name, or null with <paramref name="error"/> saying which part is wrong.

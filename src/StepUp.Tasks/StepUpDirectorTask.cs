@@ -16,6 +16,7 @@ namespace StepUp.Tasks
     public sealed class StepUpDirectorTask : Task, ICancelableTask
     {
         static readonly string[] MetadataNames = { "Command", "Inp", "Out", "Vol", "Workdir", "Env", "Optional", "Planning", "Resources", "StepInfo" };
+        static readonly string[] ListMetadataNames = { "Inp", "Out", "Vol", "Env" };
 
         readonly object _gate = new object();
         Stream? _stream;
@@ -212,13 +213,19 @@ namespace StepUp.Tasks
             }
         }
 
+        /// <summary>
+        /// The StepUp metadata that is set. Lists go as MSBuild escaped them, so that the director
+        /// splits them as MSBuild does: Out="a%3Bb.txt" is the one file a;b.txt.
+        /// </summary>
         static IEnumerable<KeyValuePair<string, string>> StepUpMetadata(ITaskItem item)
         {
             foreach (DictionaryEntry entry in item.CloneCustomMetadata())
             {
                 var name = (string)entry.Key;
-                if (entry.Value is string value && value.Length > 0 && Array.IndexOf(MetadataNames, name) >= 0)
-                    yield return new KeyValuePair<string, string>(name, value);
+                if (!(entry.Value is string value) || value.Length == 0 || Array.IndexOf(MetadataNames, name) < 0) continue;
+                if (Array.IndexOf(ListMetadataNames, name) >= 0)
+                    value = item is ITaskItem2 escaped ? escaped.GetMetadataValueEscaped(name) : value;
+                yield return new KeyValuePair<string, string>(name, value);
             }
         }
 

@@ -205,7 +205,7 @@ public sealed class Planner
             else if (PathRules.IsInStateFolder(path))
                 plan.Diagnostics.Add(Diagnostic.Error(Codes.OutsideRoot, $"Step '{name}' has output '{path}' inside .stepup/, which belongs to StepUp.", item.Location));
         }
-        var env = PathRules.SplitList(item.Meta("Env")).Distinct().Order(StringComparer.Ordinal).ToList();
+        var env = Contract.SplitList(item.Meta("Env")).Distinct().Order(StringComparer.Ordinal).ToList();
         var optional = ReadBool(plan, item, "Optional", name);
         var resources = Contract.ParseResources(item.Meta("Resources"), out var resourceError) ?? new Dictionary<string, int>();
         if (resourceError != null)
@@ -215,7 +215,7 @@ public sealed class Planner
     }
 
     List<string> Paths(ItemSpec item, string metadata, string workdir) =>
-        PathRules.SplitList(item.Meta(metadata)).Select(p => PathRules.Normalize(_root, workdir, p)).Distinct().ToList();
+        Contract.SplitList(item.Meta(metadata)).Select(p => PathRules.Normalize(_root, workdir, p)).Distinct().ToList();
 
     static bool ReadBool(Plan plan, ItemSpec item, string metadata, string name)
     {

@@ -55,4 +55,13 @@ public sealed class ContractTests
         foreach (var bad in new[] { "0", "-2", "two", "1.5", "99999999999" })
             Assert.IsFalse(Contract.TryParseJobs(bad, out _), bad);
     }
+
+    [TestMethod]
+    public void Lists_SplitAsMSBuildDoes_AndAnEscapedElementStaysWhole()
+    {
+        CollectionAssert.AreEqual(new[] { "a.txt", "b c.txt" }, Contract.SplitList(" a.txt ;; b c.txt ;"));
+        CollectionAssert.AreEqual(new[] { "a;b.txt", "100%.txt", "50%" }, Contract.SplitList("a%3Bb.txt;100%25.txt;50%"));
+        foreach (var path in new[] { "plain.txt", "a;b.txt", "100%.txt", "%3B.txt", "x;%;y" })
+            CollectionAssert.AreEqual(new[] { path }, Contract.SplitList(Contract.EscapeListElement(path)), path);
+    }
 }
