@@ -90,25 +90,27 @@ namespace StepUp.Tasks
             if (Action == "Shutdown") return Shutdown();
 
             var clock = System.Diagnostics.Stopwatch.StartNew();
+            // Everything is ready before connecting: the director closes a connection whose request
+            // does not come within a few seconds. The items go in a frame of their own: the director
+            // fingerprints their bytes and does not even parse them when they are the same as last time.
+            byte[]? items = null;
+            if (request is BuildProjectRequest build)
+            {
+                build.ItemsFollow = true;
+                items = WriteItems();
+            }
+            var frame = request.ToFrame();
+            var prepared = clock.Elapsed.TotalMilliseconds;
             using (var stream = DirectorConnection.Connect(DirectorPath, DotnetHostPath, SdkVersion, out _logPath))
             {
                 lock (_gate) _stream = stream;
                 var connected = clock.Elapsed.TotalMilliseconds;
-                // The items go in a frame of their own: the director fingerprints their bytes and
-                // does not even parse them when they are the same as last time.
-                byte[]? items = null;
-                if (request is BuildProjectRequest build)
-                {
-                    build.ItemsFollow = true;
-                    items = WriteItems();
-                }
-                var prepared = clock.Elapsed.TotalMilliseconds;
-                Framing.Write(stream, request.ToFrame());
+                Framing.Write(stream, frame);
                 if (items != null) Framing.Write(stream, items);
                 var sent = clock.Elapsed.TotalMilliseconds;
                 var success = Relay(stream);
-                Log.LogMessage(MessageImportance.Low, "StepUp task: connected in {0:0.0} ms, request prepared in {1:0.0} ms, sent in {2:0.0} ms, events relayed in {3:0.0} ms",
-                    connected, prepared - connected, sent - prepared, clock.Elapsed.TotalMilliseconds - sent);
+                Log.LogMessage(MessageImportance.Low, "StepUp task: request prepared in {0:0.0} ms, connected in {1:0.0} ms, sent in {2:0.0} ms, events relayed in {3:0.0} ms",
+                    prepared, connected - prepared, sent - connected, clock.Elapsed.TotalMilliseconds - sent);
                 if (!success && !Log.HasLoggedErrors && !_cancelled)
                     Error(Codes.FailedWithoutError, "The StepUp director reported that the " + Action.ToLowerInvariant() + " did not succeed, without an error; see " + _logPath + ".");
                 return success && !Log.HasLoggedErrors;
