@@ -20,8 +20,11 @@ public sealed class LogFile(string path)
             try
             {
                 Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-                File.AppendAllText(Path, $"{DateTime.Now:yyyy-MM-dd HH:mm:ss.fff} [{Environment.ProcessId}] {message}{Environment.NewLine}");
-                if (new FileInfo(Path).Length > MaxBytes) Rotate();
+                var line = $"{DateTime.Now:yyyy-MM-dd HH:mm:ss.fff} [{Environment.ProcessId}] {message}{Environment.NewLine}";
+                // Before the line, so that the newest line is always in the log itself.
+                var log = new FileInfo(Path);
+                if (log.Exists && log.Length + line.Length > MaxBytes) Rotate();
+                File.AppendAllText(Path, line);
             }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }

@@ -86,14 +86,14 @@ public sealed class ProtocolBoundsTests
                 .. Enumerable.Range(1, 10).Select(i => $$"""<Step Include="copy{{i}}" Command="cat ${inp} &gt; ${out}" Inp="held.txt" Out="copy{{i}}.txt" />"""),
             ]);
         using var running = p.StartBuild("-p:StepUpDirectorIdleTimeout=0");
-        if (!TestProject.WaitFor(() => p.FileExists("started") || running.HasExited, TimeSpan.FromSeconds(90)) || running.HasExited)
+        if (!TestProject.WaitFor(() => p.FileExists("started") || running.HasExited, TimeSpan.FromSeconds(240)) || running.HasExited)
             Assert.Fail("The first step should be running. Output so far:\n" + running.OutputSoFar);
         var socket = RawConnection.SocketOf(p.Home);
         var silent = Enumerable.Range(0, 50).Select(_ => new RawConnection(socket)).ToList();
         try
         {
             p.WriteFile("release", "");
-            var r = running.Wait(TimeSpan.FromSeconds(120)).AssertSuccess("The build finishes while 50 connections sit silent");
+            var r = running.Wait(TimeSpan.FromSeconds(240)).AssertSuccess("The build finishes while 50 connections sit silent");
             r.Check(Enumerable.Range(1, 10).All(i => r.Ran("copy" + i)), "Every step ran");
             foreach (var connection in silent)
                 Assert.IsTrue(connection.ClosedByDirectorWithin(TimeSpan.FromSeconds(30)), "The director closes a connection that sends no request");

@@ -29,7 +29,10 @@ sealed class RawConnection : IDisposable
         {
             _socket.Send(bytes);
         }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.Shutdown or SocketError.ConnectionReset or SocketError.ConnectionAborted) { }
+        catch (SocketException)
+        {
+            // The director answered and closed before taking everything: the answer is still there to read.
+        }
     }
 
     public void SendFrame(string json) => SendFrame(Encoding.UTF8.GetBytes(json));
