@@ -70,17 +70,7 @@ static class StepCallBridge
             DeclareStaticCall => new StaticReply { Paths = reply.Strings("paths") },
             AmendCall => new AmendReply { CarryOn = reply.Bool("carryOn", true) },
             WriteGraphCall => new GraphFilesReply { Files = reply.Strings("files") },
-            _ => new DefinitionReply
-            {
-                Key = reply.Str("key") ?? "",
-                Label = reply.Str("label") ?? "",
-                Command = reply.Str("command") ?? "",
-                Workdir = reply.Str("workdir") ?? "",
-                Inp = reply.Strings("inp"),
-                Out = reply.Strings("out"),
-                Vol = reply.Strings("vol"),
-                Env = reply.Strings("env"),
-            },
+            _ => DefinitionReply.From(key => reply.Str(key), key => reply.Strings(key)),
         };
     }
 }

@@ -498,16 +498,19 @@ namespace StepUp.Protocol
             Fields.WriteList(w, "env", Env);
         }
 
-        internal static DefinitionReply Read(Fields f) => new DefinitionReply
+        internal static DefinitionReply Read(Fields f) => From(f.String, f.Strings);
+
+        /// <summary>A definition from its fields by wire name: <paramref name="text"/> for the strings, <paramref name="list"/> for the lists.</summary>
+        public static DefinitionReply From(Func<string, string?> text, Func<string, List<string>> list) => new DefinitionReply
         {
-            Key = f.String("key") ?? "",
-            Label = f.String("label") ?? "",
-            Command = f.String("command") ?? "",
-            Workdir = f.String("workdir") ?? "",
-            Inp = f.Strings("inp"),
-            Out = f.Strings("out"),
-            Vol = f.Strings("vol"),
-            Env = f.Strings("env"),
+            Key = text("key") ?? "",
+            Label = text("label") ?? "",
+            Command = text("command") ?? "",
+            Workdir = text("workdir") ?? "",
+            Inp = list("inp"),
+            Out = list("out"),
+            Vol = list("vol"),
+            Env = list("env"),
         };
     }
 
