@@ -76,7 +76,7 @@ public sealed class HyperPlanner
     {
         var dir = item.Meta("RealizationsDir");
         if (dir.Length > 0) _realizationsDir = dir.Replace('\\', '/').TrimEnd('/');
-        _selection = PathRules.SplitList(item.Meta("Plan").Replace(',', ';'));
+        _selection = Contract.SplitList(item.Meta("Plan").Replace(',', ';'));
     }
 
     public void AddGlobal(ItemSpec item) => _globals.Add(item);
@@ -131,14 +131,14 @@ public sealed class HyperPlanner
             if (!(workdir == "." || PathRules.IsInsideRoot(workdir)))
                 _plan.Diagnostics.Add(Diagnostic.Error(Codes.OutsideRoot, $"Step '{name}' has Workdir '{workdirRaw}' outside the project root.", item.Location));
         }
-        var env = PathRules.SplitList(item.Meta("Env")).Distinct().Order(StringComparer.Ordinal).ToList();
+        var env = Contract.SplitList(item.Meta("Env")).Distinct().Order(StringComparer.Ordinal).ToList();
         var optional = Planner.ReadBool(_plan, item, "Optional", name);
         var planning = Planner.ReadBool(_plan, item, "Planning", name);
-        var resources = Planner.ParseResources(item.Meta("Resources"), out var resourceError);
+        var resources = Contract.ParseResources(item.Meta("Resources"), out var resourceError) ?? new Dictionary<string, int>();
         if (resourceError != null)
             _plan.Diagnostics.Add(Diagnostic.Error(Codes.BadMetadata, $"Step '{name}' has Resources=\"{item.Meta("Resources")}\": {resourceError}", item.Location));
         if (_plan.Diagnostics.Count != before) return null;
-        return new StepMeta(command, workdir, PathRules.SplitList(item.Meta("Vol")), env, optional, planning, resources);
+        return new StepMeta(command, workdir, Contract.SplitList(item.Meta("Vol")), env, optional, planning, resources);
     }
 
     /// <summary>The definitions of every item added with <see cref="AddStep"/>, by item, in realization order.</summary>
@@ -150,7 +150,7 @@ public sealed class HyperPlanner
         foreach (var (item, definition, order) in _fixed)
         {
             var step = new WorkflowStep(definition.Key, item, order) { Workdir = definition.Workdir };
-            foreach (var path in PathRules.SplitList(item.Meta("Out")).Where(Names.IsName))
+            foreach (var path in Contract.SplitList(item.Meta("Out")).Where(Names.IsName))
                 step.FixedOutputs.TryAdd(path, PathRules.Normalize(_root, definition.Workdir, path));
             _builder.AddFixedStep(step);
         }

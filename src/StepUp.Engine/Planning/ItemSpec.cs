@@ -15,7 +15,7 @@ public sealed record ItemSpec(string ItemType, string Include, IReadOnlyDictiona
     public List<string> List(string name) =>
         Lists != null && Lists.TryGetValue(name, out var list)
             ? list.Select(s => s.Trim()).Where(s => s.Length > 0).ToList()
-            : PathRules.SplitList(Meta(name));
+            : Contract.SplitList(Meta(name));
 }
 
 public enum Severity { Warning, Error }

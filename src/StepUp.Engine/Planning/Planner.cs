@@ -254,7 +254,7 @@ public sealed class Planner
             if (RootGuard.CheckOutputPath(name, path, item.Location) is { } refused) plan.Diagnostics.Add(refused);
         var env = item.List("Env").Distinct().Order(StringComparer.Ordinal).ToList();
         var optional = ReadBool(plan, item, "Optional", name);
-        var resources = ParseResources(item.Meta("Resources"), out var resourceError);
+        var resources = Contract.ParseResources(item.Meta("Resources"), out var resourceError) ?? new Dictionary<string, int>();
         if (resourceError != null)
             plan.Diagnostics.Add(Diagnostic.Error(Codes.BadMetadata, $"Step '{name}' has Resources=\"{item.Meta("Resources")}\": {resourceError}", item.Location));
         if (plan.Diagnostics.Count != before) return null;
@@ -271,26 +271,6 @@ public sealed class Planner
         if (value.Equals("true", StringComparison.OrdinalIgnoreCase)) return true;
         plan.Diagnostics.Add(Diagnostic.Error(Codes.BadMetadata, $"Step '{name}' has {metadata}=\"{value}\"; use true or false.", item.Location));
         return false;
-    }
-
-    /// <summary>Parses "gpu:1,mem:4" (or ';'-separated); a name alone means one unit.</summary>
-    public static Dictionary<string, int> ParseResources(string text, out string? error)
-    {
-        error = null;
-        var result = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var part in text.Split(',', ';').Select(p => p.Trim()).Where(p => p.Length > 0))
-        {
-            var colon = part.IndexOf(':');
-            var name = (colon < 0 ? part : part[..colon]).Trim();
-            var units = 1;
-            if (name.Length == 0 || (colon >= 0 && (!int.TryParse(part[(colon + 1)..].Trim(), out units) || units < 0)))
-            {
-                error = $"'{part}' is not of the form name:units with a whole number of units.";
-                return result;
-            }
-            result[name] = units;
-        }
-        return result;
     }
 
     /// <summary>The real places of the plan's static files and folders, which its steps may not write.</summary>

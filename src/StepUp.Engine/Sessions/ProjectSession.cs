@@ -239,11 +239,19 @@ public sealed class ProjectSession : IDisposable
     /// <summary>When the session last served a request; idle sessions give their memory back.</summary>
     public DateTime LastUsed { get; private set; } = DateTime.UtcNow;
 
-    /// <summary>Releases the graph and the database of an idle session; the next request loads them again.</summary>
+    /// <summary>
+    /// Releases the graph and the database of an idle session; the next request loads them again.
+    /// True only when something was held: a released session is not released again.
+    /// </summary>
     public bool TryRelease()
     {
         if (!_busy.Wait(0)) return false;
-        try { Forget(); return true; }
+        try
+        {
+            var held = _store != null || _graph != null;
+            Forget();
+            return held;
+        }
         finally { _busy.Release(); }
     }
 

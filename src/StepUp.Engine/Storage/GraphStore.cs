@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using StepUp.Engine.Graph;
 
@@ -229,15 +228,8 @@ public sealed class GraphStore : IDisposable
         }
     }
 
-    static bool IsDamagedData(Exception e) => e switch
-    {
-        SqliteException s => GraphSchema.IsDamage(s),
-        // Rows that do not decode: bad JSON, an unknown state name, a duplicate path or id, ...
-        ObjectDisposedException => false,
-        JsonException or FormatException or InvalidDataException or InvalidCastException or
-            InvalidOperationException or ArgumentException or IndexOutOfRangeException or KeyNotFoundException => true,
-        _ => false,
-    };
+    /// <summary>Damage is what SQLite reports as a bad file, or a row the loader cannot decode; anything else is a bug.</summary>
+    static bool IsDamagedData(Exception e) => e is SqliteException s ? GraphSchema.IsDamage(s) : e is InvalidDataException;
 
     /// <summary>
     /// Saves, in one transaction, the nodes marked dirty and the removal of nodes deleted from the
