@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using StepUp.Protocol;
 
 namespace StepUp.Cli;
@@ -6,45 +5,46 @@ namespace StepUp.Cli;
 /// <summary>One request and its answer over the director's Unix socket, with clear errors.</summary>
 static class DirectorConnection
 {
-    public static Dictionary<string, object?> Exchange(string socketPath, Dictionary<string, object?> request)
+    /// <summary>Sends <paramref name="call"/> and returns the answer: its reply, an error or a rejection.</summary>
+    public static Message Exchange(string socketPath, StepCall call)
     {
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        Stream? stream;
         try
         {
-            socket.Connect(UnixSocket.EndPointFor(socketPath));
+            // The call carries the step's token: it only goes to a director of this user.
+            stream = Endpoint.TryConnect(socketPath);
         }
-        catch (Exception e) when (e is SocketException or ArgumentException)
+        catch (EndpointRefusedException e)
         {
-            if (!File.Exists(socketPath))
-                throw new CliException("cannot connect to the StepUp director: its socket " + socketPath +
-                    " does not exist (did the build that runs this step end?)");
-            throw new CliException("cannot connect to the StepUp director at " + socketPath + ": " + e.Message +
-                " (did the build that runs this step end?)");
+            throw new CliException(e.Message);
         }
-        CheckPeer(socket, socketPath);
-
-        using var stream = new NetworkStream(socket, ownsSocket: false);
-        try
+        catch (Exception e) when (e is ArgumentException or IOException)
         {
-            Framing.WriteMessage(stream, request);
-            return Framing.ReadMessage(stream)
-                ?? throw new CliException("the StepUp director at " + socketPath + " closed the connection without answering");
+            throw new CliException("cannot connect to the StepUp director at " + socketPath + ": " + e.Message + " (did the build that runs this step end?)");
         }
-        catch (IOException e)
+        if (stream == null)
         {
-            throw new CliException("lost the connection to the StepUp director at " + socketPath + ": " + e.Message);
+            throw new CliException(File.Exists(socketPath)
+                ? "cannot connect to the StepUp director at " + socketPath + ": nothing listens there (did the build that runs this step end?)"
+                : "cannot connect to the StepUp director: its socket " + socketPath + " does not exist (did the build that runs this step end?)");
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException)
+        using (stream)
         {
-            throw new CliException("the StepUp director at " + socketPath + " sent a malformed answer: " + e.Message);
+            try
+            {
+                Framing.Write(stream, call.ToFrame());
+                var frame = Framing.Read(stream, ProtocolInfo.MaxAnswerBytes)
+                    ?? throw new CliException("the StepUp director at " + socketPath + " closed the connection without answering");
+                return Messages.ReadStepAnswer(frame, call);
+            }
+            catch (IOException e)
+            {
+                throw new CliException("lost the connection to the StepUp director at " + socketPath + ": " + e.Message);
+            }
+            catch (ProtocolException e)
+            {
+                throw new CliException("the StepUp director at " + socketPath + " sent a malformed answer: " + e.Message);
+            }
         }
-    }
-
-    /// <summary>The request carries the step's token: only send it to a director of this user.</summary>
-    static void CheckPeer(Socket socket, string socketPath)
-    {
-        if (OperatingSystem.IsWindows()) return;
-        if (UnixUser.PeerUserId(socket) is uint peer && peer != UnixUser.EffectiveUserId())
-            throw new CliException("the socket " + socketPath + " belongs to another user (uid " + peer + "), not to this user's StepUp director");
     }
 }

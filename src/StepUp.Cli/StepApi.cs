@@ -34,33 +34,25 @@ sealed class StepApi
         variable + " is not set.";
 
     /// <summary>
-    /// Sends a request of <paramref name="type"/> with <paramref name="fields"/> and returns the "ok"
+    /// Sends <paramref name="call"/> with the step's token and working folder and returns the "ok"
     /// answer; an "error" or "rejected" answer becomes a <see cref="CliException"/>.
     /// </summary>
-    public Dictionary<string, object?> Call(string type, Dictionary<string, object?> fields)
+    public TReply Call<TReply>(StepCall call) where TReply : StepReply
     {
-        var request = new Dictionary<string, object?>(StringComparer.Ordinal)
+        call.Token = _token;
+        call.Cwd = Environment.CurrentDirectory;
+        switch (DirectorConnection.Exchange(_socketPath, call))
         {
-            ["type"] = type,
-            ["protocol"] = (long)ProtocolInfo.Version,
-            ["token"] = _token,
-            ["cwd"] = Environment.CurrentDirectory,
-        };
-        foreach (var (key, value) in fields) request[key] = value;
-
-        var answer = DirectorConnection.Exchange(_socketPath, request);
-        switch (answer.Str("type"))
-        {
-            case "ok":
-                return answer;
-            case "error":
-                throw new CliException(NonEmpty(answer.Str("message"), "the director reported an error without a message"));
-            case "rejected":
-                throw new CliException("the director rejected the request: " + NonEmpty(answer.Str("reason"), "no reason given"));
+            case TReply reply:
+                return reply;
+            case ErrorReply error:
+                throw new CliException(NonEmpty(error.Text, "the director reported an error without a message"));
+            case Rejection rejection:
+                throw new CliException("the director rejected the request: " + NonEmpty(rejection.Reason, "no reason given"));
             case var other:
-                throw new CliException("the director gave an unexpected answer" + (other == null ? " without a type" : " of type '" + other + "'"));
+                throw new CliException("the director gave an unexpected answer of type '" + other.Type + "'");
         }
     }
 
-    static string NonEmpty(string? text, string fallback) => string.IsNullOrEmpty(text) ? fallback : text;
+    static string NonEmpty(string text, string fallback) => string.IsNullOrEmpty(text) ? fallback : text;
 }

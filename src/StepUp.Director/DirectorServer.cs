@@ -1,29 +1,22 @@
-using StepUp.Engine.Sessions;
 using System.Diagnostics;
 using System.Net.Sockets;
 using StepUp.Engine.Building;
+using StepUp.Engine.Sessions;
 using StepUp.Protocol;
 
 namespace StepUp.Director;
 
 /// <summary>
-/// Listens on the user's private endpoint, serves requests one connection each, and exits when
-/// idle for the requested time, after a transient build, or when asked to.
+/// Listens on the user's private endpoint and serves each connection without holding a thread while
+/// it waits. Ends when idle past its keep-alive, when asked to, or when its socket file is removed.
 /// </summary>
 sealed class DirectorServer
 {
     readonly Endpoint _endpoint;
     readonly LogFile _log;
     readonly RequestHandler _handler;
+    readonly DirectorLifecycle _life = new();
     readonly CancellationTokenSource _stop = new();
-    readonly object _gate = new();
-    int _active;
-    DateTime _lastActivity = DateTime.UtcNow;
-    TimeSpan _idleTimeout = TimeSpan.FromMinutes(10);
-
-    /// <summary>How long a project's graph stays in memory after its last request.</summary>
-    static readonly TimeSpan SessionKeepAlive = TimeSpan.FromMinutes(2);
-    bool _exitWhenIdle;
 
     DirectorServer(Endpoint endpoint, LogFile log)
     {
@@ -32,28 +25,25 @@ sealed class DirectorServer
         _handler = new RequestHandler(this, log, new DirectorContext
         {
             SocketPath = endpoint.SocketPath,
-            ToolsDirectory = ToolsDirectory(),
+            ToolsDirectory = ToolsFolder.Prepare(endpoint, log),
+            DeferCap = Contract.DeferCap,
         });
-    }
-
-    /// <summary>The package's tools/ folder (the director lives in tools/director/), when the clients are there.</summary>
-    static string? ToolsDirectory()
-    {
-        var tools = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, ".."));
-        var stepup = Path.Combine(tools, "bin", "stepup");
-        if (!File.Exists(stepup) && !Directory.Exists(Path.Combine(tools, "python"))) return null;
-        // NuGet does not keep file modes: make the command runnable.
-        if (!OperatingSystem.IsWindows() && File.Exists(stepup))
-            File.SetUnixFileMode(stepup, File.GetUnixFileMode(stepup) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
-        return tools;
     }
 
     public static async Task<int> RunAsync(string dir, string id)
     {
         Detach.FromTerminal();
         var endpoint = new Endpoint(dir, id);
-        endpoint.EnsurePrivateDirectory();
         var log = new LogFile(endpoint.LogPath);
+        try
+        {
+            endpoint.MakePrivateDirectory();
+        }
+        catch (EndpointRefusedException e)
+        {
+            Console.Error.WriteLine("StepUp director: " + e.Message);
+            return 1;
+        }
         FileStream serverLock;
         try
         {
@@ -91,7 +81,8 @@ sealed class DirectorServer
         UnixUser.MakeOwnerOnly(_endpoint.SocketPath);
         listener.Listen(64);
         _log.Write($"listening on {_endpoint.SocketPath} (StepUp.Director {typeof(DirectorServer).Assembly.GetName().Version}, protocol {ProtocolInfo.Version})");
-        _ = Task.Run(WatchIdleAsync);
+        _life.Listening();
+        _ = WatchAsync();
 
         while (!_stop.IsCancellationRequested)
         {
@@ -109,80 +100,63 @@ sealed class DirectorServer
                 client.Dispose();
                 continue;
             }
-            Enter();
-            _ = Task.Run(async () =>
-            {
-                try
-                {
-                    await using var stream = new NetworkStream(client, ownsSocket: true);
-                    await _handler.ServeAsync(stream, _stop.Token).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
-                {
-                    _log.Write("connection lost: " + e.Message);
-                }
-                catch (Exception e)
-                {
-                    _log.Write("request failed: " + e);
-                }
-                finally
-                {
-                    Leave();
-                }
-            });
+            _ = ServeConnectionAsync(client);
         }
         // Let requests in flight (a build, a shutdown answer) finish before the process ends.
         var waited = Stopwatch.StartNew();
-        while (Volatile.Read(ref _active) > 0 && waited.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(50).ConfigureAwait(false);
+        while (_life.Active > 0 && waited.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(50).ConfigureAwait(false);
         _handler.ReleaseIdleSessions(TimeSpan.Zero);
         _log.Write("stopped");
         return 0;
     }
 
-    void Enter()
+    async Task ServeConnectionAsync(Socket client)
     {
-        lock (_gate) { _active++; _lastActivity = DateTime.UtcNow; }
-    }
-
-    void Leave()
-    {
-        lock (_gate)
+        try
         {
-            _active--;
-            _lastActivity = DateTime.UtcNow;
-            if (_active == 0 && _exitWhenIdle) Stop("transient director: the build is done");
+            await using var stream = new NetworkStream(client, ownsSocket: true);
+            await _handler.ServeAsync(stream, _stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            _log.Write("connection lost: " + e.Message);
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested) { }
+        catch (Exception e)
+        {
+            // Only real internal errors get here, with their trace; bad input is answered and logged in one line.
+            _log.Write("request failed: " + e);
         }
     }
 
-    /// <summary>Each build says how long the director may stay idle after it; the last one wins.</summary>
-    public void SetIdleTimeout(TimeSpan timeout, bool transient)
+    /// <summary>A valid request arrived: it counts as activity until <see cref="Leave"/>.</summary>
+    public bool TryEnter() => _life.TryEnter();
+
+    public void Leave()
     {
-        lock (_gate)
-        {
-            _idleTimeout = timeout;
-            _exitWhenIdle = transient || timeout <= TimeSpan.Zero;
-        }
+        _life.Leave();
+        if (_life.IdleExpired() is { } reason) Stop(reason);
     }
+
+    /// <summary>Each project request says how long the director may stay idle after it (0: transient).</summary>
+    public void OfferKeepAlive(TimeSpan keepAlive) => _life.OfferKeepAlive(keepAlive);
 
     public void Stop(string reason)
     {
-        if (_stop.IsCancellationRequested) return;
+        if (!_life.BeginShutdown()) return;
         _log.Write("stopping: " + reason);
         _stop.Cancel();
     }
 
-    async Task WatchIdleAsync()
+    async Task WatchAsync()
     {
         while (!_stop.IsCancellationRequested)
         {
             try { await Task.Delay(TimeSpan.FromMilliseconds(250), _stop.Token).ConfigureAwait(false); }
             catch (OperationCanceledException) { return; }
-            _handler.ReleaseIdleSessions(SessionKeepAlive);
-            lock (_gate)
-            {
-                if (_active == 0 && DateTime.UtcNow - _lastActivity > _idleTimeout) Stop($"idle for {_idleTimeout.TotalMinutes:0.##} minute(s)");
-                if (!File.Exists(_endpoint.SocketPath)) Stop("the socket file was removed");
-            }
+            _handler.ReleaseIdleSessions(Contract.SessionKeepAlive);
+            if (_life.IdleExpired() is { } reason) Stop(reason);
+            else if (!File.Exists(_endpoint.SocketPath)) Stop("the socket file was removed");
         }
     }
 }

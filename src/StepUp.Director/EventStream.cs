@@ -12,7 +12,7 @@ namespace StepUp.Director;
 sealed class EventStream : IBuildEvents, IAsyncDisposable
 {
     readonly Stream _stream;
-    readonly Channel<Dictionary<string, object?>> _queue = Channel.CreateUnbounded<Dictionary<string, object?>>(new UnboundedChannelOptions { SingleReader = true });
+    readonly Channel<Message> _queue = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleReader = true });
     readonly Task _writer;
 
     public EventStream(Stream stream)
@@ -26,7 +26,7 @@ sealed class EventStream : IBuildEvents, IAsyncDisposable
 
     // Runs of SKIP lines (thousands in a no-op build) travel as one message; the task still logs
     // one MSBuild message per line.
-    readonly List<object?> _skips = new();
+    readonly List<string> _skips = new();
 
     public void Line(string tag, string text)
     {
@@ -36,33 +36,30 @@ sealed class EventStream : IBuildEvents, IAsyncDisposable
             if (_skips.Count >= 4096) FlushSkips();
             return;
         }
-        FlushSkips();
-        Send(new() { ["type"] = "line", ["tag"] = tag, ["text"] = text });
+        Send(new LineEvent { Tag = tag, Text = text });
     }
 
     void FlushSkips()
     {
         if (_skips.Count == 0) return;
-        _queue.Writer.TryWrite(new() { ["type"] = "lines", ["tag"] = "SKIP", ["texts"] = new List<object?>(_skips) });
+        _queue.Writer.TryWrite(new LineBatchEvent { Tag = "SKIP", Texts = new List<string>(_skips) });
         _skips.Clear();
     }
 
-    public void Page(string title, string text) =>
-        Send(new() { ["type"] = "page", ["title"] = title, ["text"] = text });
+    public void Page(string title, string text) => Send(new PageEvent { Title = title, Text = text });
 
     public void Report(Diagnostic d) =>
-        Send(new()
+        Send(new DiagnosticEvent
         {
-            ["type"] = "diag",
-            ["severity"] = d.Severity == Severity.Error ? "error" : "warning",
-            ["code"] = d.Code,
-            ["message"] = d.Message,
-            ["file"] = d.Location.File,
-            ["line"] = (long)d.Location.Line,
-            ["column"] = (long)d.Location.Column,
+            IsWarning = d.Severity == Severity.Warning,
+            Code = d.Code,
+            Text = d.Message,
+            File = d.Location.File,
+            Line = d.Location.Line,
+            Column = d.Location.Column,
         });
 
-    public void Send(Dictionary<string, object?> message)
+    public void Send(Message message)
     {
         FlushSkips();
         _queue.Writer.TryWrite(message);
@@ -75,7 +72,7 @@ sealed class EventStream : IBuildEvents, IAsyncDisposable
         {
             while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
             {
-                while (_queue.Reader.TryRead(out var message)) Framing.WriteMessageUnflushed(buffered, message);
+                while (_queue.Reader.TryRead(out var message)) Framing.WriteUnflushed(buffered, message.ToFrame());
                 await buffered.FlushAsync().ConfigureAwait(false);
             }
         }

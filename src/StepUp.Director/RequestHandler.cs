@@ -1,104 +1,140 @@
 using System.Diagnostics;
-using System.Globalization;
+using System.Security.Cryptography;
 using StepUp.Engine.Building;
-using StepUp.Engine.Graph;
 using StepUp.Engine.Planning;
 using StepUp.Engine.Sessions;
 using StepUp.Protocol;
+using EngineBuildRequest = StepUp.Engine.Sessions.BuildRequest;
 
 namespace StepUp.Director;
 
-/// <summary>Reads one request from a connection, does it, and answers with events and a final "done".</summary>
+/// <summary>
+/// Serves one connection: reads its request within <see cref="ProtocolInfo.RequestTimeout"/>, answers
+/// what it cannot serve with a rejection, and does the rest (events and "done", or one answer).
+/// </summary>
 sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext context)
 {
     readonly Dictionary<string, ProjectSession> _sessions = new(StringComparer.Ordinal);
 
+    /// <summary>The fingerprint of the last items frame of each root that parsed: the same bytes need no check.</summary>
+    readonly Dictionary<string, string> _parsedItems = new(StringComparer.Ordinal);
+
     public async Task ServeAsync(Stream stream, CancellationToken stopping)
     {
-        var request = Framing.ReadMessage(stream);
-        if (request == null) return;
-        // The director's own time runs from the request's arrival to the last byte of the answer.
-        var clock = Stopwatch.StartNew();
-        var items = request.Bool("itemsFollow") ? Framing.ReadRawFrame(stream) : null;
-        var type = request.Str("type") ?? "";
-        var protocol = request.Long("protocol");
-        if (protocol != ProtocolInfo.Version)
+        Request request;
+        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping))
         {
-            Framing.WriteMessage(stream, new()
+            deadline.CancelAfter(ProtocolInfo.RequestTimeout);
+            byte[]? frame;
+            try
             {
-                ["type"] = "rejected",
-                ["reason"] = $"this director speaks StepUp protocol {ProtocolInfo.Version}, the client speaks {protocol}",
-            });
+                frame = await Framing.ReadAsync(stream, ProtocolInfo.MaxRequestBytes, deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+            {
+                log.Write($"closed a connection that sent no request within {ProtocolInfo.RequestTimeout.TotalSeconds:0} s");
+                return;
+            }
+            catch (ProtocolException e)
+            {
+                await RejectAsync(stream, Codes.MalformedRequest, e.Message, stopping).ConfigureAwait(false);
+                return;
+            }
+            if (frame == null) return;
+            try
+            {
+                request = Messages.ReadRequest(frame);
+            }
+            catch (ProtocolException e)
+            {
+                await RejectAsync(stream, e.IsVersionMismatch ? Codes.ProtocolMismatch : Codes.MalformedRequest, e.Message, stopping).ConfigureAwait(false);
+                return;
+            }
+        }
+        if (!server.TryEnter())
+        {
+            await RejectAsync(stream, Codes.DirectorUnavailable, "the director is shutting down; build again to start a new one", stopping).ConfigureAwait(false);
             return;
         }
-        switch (type)
+        try
         {
-            case "ping":
-                Framing.WriteMessage(stream, new() { ["type"] = "done", ["success"] = true, ["pid"] = (long)Environment.ProcessId });
-                return;
-            case "shutdown":
-                Framing.WriteMessage(stream, new() { ["type"] = "done", ["success"] = true, ["pid"] = (long)Environment.ProcessId });
-                server.Stop("asked to shut down");
-                return;
-            case var api when api.StartsWith("api.", StringComparison.Ordinal):
-                await ServeStepCallAsync(request, stream).ConfigureAwait(false);
-                return;
-            case "build" or "clean" or "graph":
-                await ServeProjectRequestAsync(type, request, items, stream, clock, stopping).ConfigureAwait(false);
-                return;
-            default:
-                Framing.WriteMessage(stream, new() { ["type"] = "rejected", ["reason"] = $"unknown request '{type}'" });
-                return;
+            switch (request)
+            {
+                case ShutdownRequest:
+                    await Framing.WriteAsync(stream, new ShutdownReply { Pid = Environment.ProcessId }.ToFrame(), stopping).ConfigureAwait(false);
+                    server.Stop("asked to shut down");
+                    break;
+                case StepCall call:
+                    await ServeStepCallAsync(call, stream, stopping).ConfigureAwait(false);
+                    break;
+                case ProjectRequest project:
+                    await ServeProjectRequestAsync(project, stream, stopping).ConfigureAwait(false);
+                    break;
+            }
         }
+        finally
+        {
+            server.Leave();
+        }
+    }
+
+    async Task RejectAsync(Stream stream, string code, string reason, CancellationToken stopping)
+    {
+        log.Write($"refused a request ({code}): {reason}");
+        await Framing.WriteAsync(stream, new Rejection { Code = code, Reason = reason }.ToFrame(), stopping).ConfigureAwait(false);
     }
 
     /// <summary>A call from a running step: answered by the build that runs it, if it still does.</summary>
-    async Task ServeStepCallAsync(Dictionary<string, object?> request, Stream stream)
+    async Task ServeStepCallAsync(StepCall call, Stream stream, CancellationToken stopping)
     {
-        var target = context.Steps.Find(request.Str("token"));
+        var target = context.Steps.Find(call.Token);
         var reply = target == null
-            ? new Dictionary<string, object?> { ["type"] = "error", ["message"] = "no step with this token is running: the StepUp API only works inside a step while the director runs it" }
-            : await target.CallAsync(request).ConfigureAwait(false);
-        Framing.WriteMessage(stream, reply);
+            ? new ErrorReply { Text = "no step with this token is running: the StepUp API only works inside a step while the director runs it" }
+            : StepCallBridge.FromEngine(call, await target.CallAsync(StepCallBridge.ToEngine(call)).ConfigureAwait(false));
+        await Framing.WriteAsync(stream, reply.ToFrame(), stopping).ConfigureAwait(false);
     }
 
-    async Task ServeProjectRequestAsync(string type, Dictionary<string, object?> request, byte[]? items, Stream stream, Stopwatch clock, CancellationToken stopping)
+    async Task ServeProjectRequestAsync(ProjectRequest request, Stream stream, CancellationToken stopping)
     {
-        var root = Path.GetFullPath(request.Str("root") ?? throw new InvalidDataException("A request needs a root."));
-        var idle = request.TryGetValue("idleTimeout", out var idleValue) ? Convert.ToDouble(idleValue, CultureInfo.InvariantCulture) : 10.0;
-        server.SetIdleTimeout(TimeSpan.FromMinutes(Math.Max(0, idle)), request.Bool("transient"));
-
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        // The client says "cancel" (Ctrl-C) or just goes away: either way the build stops.
-        var watcher = Task.Run(() =>
+        // The director's own time runs from the request's arrival to the last byte of the answer.
+        var clock = Stopwatch.StartNew();
+        var root = Path.GetFullPath(request.Root);
+        server.OfferKeepAlive(request.Transient ? TimeSpan.Zero : TimeSpan.FromMinutes(request.IdleTimeoutMinutes));
+        EngineBuildRequest? build = null;
+        if (request is BuildProjectRequest buildRequest)
         {
             try
             {
-                while (Framing.ReadMessage(stream) is { } message)
-                    if (message.Str("type") == "cancel") break;
+                build = await ReadBuildAsync(buildRequest, root, stream, stopping).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidDataException) { }
-            cancel.Cancel();
-        });
+            catch (ProtocolException e)
+            {
+                await RejectAsync(stream, Codes.MalformedRequest, e.Message, stopping).ConfigureAwait(false);
+                return;
+            }
+        }
 
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        using var served = new CancellationTokenSource();
+        var watcher = WatchForCancelAsync(stream, cancel, served.Token);
         var events = new EventStream(stream);
         var success = true;
-        string summaryText = "";
+        var summaryText = "";
         var session = SessionFor(root);
         try
         {
-            switch (type)
+            switch (request)
             {
-                case "build":
-                    var summary = await session.BuildAsync(ReadBuild(request, items, root), events, context, cancel.Token).ConfigureAwait(false);
+                case BuildProjectRequest:
+                    var summary = await session.BuildAsync(build!, events, context, cancel.Token).ConfigureAwait(false);
                     success = summary.Success;
                     summaryText = summary.ToString();
                     break;
-                case "clean":
+                case CleanProjectRequest:
                     await session.CleanAsync(events, cancel.Token).ConfigureAwait(false);
                     break;
-                case "graph":
-                    await session.WriteGraphAsync(request.Str("prefix") ?? "graph", events, cancel.Token).ConfigureAwait(false);
+                case GraphProjectRequest graph:
+                    await session.WriteGraphAsync(graph.Prefix, events, cancel.Token).ConfigureAwait(false);
                     break;
             }
         }
@@ -108,15 +144,74 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
             events.Report(Diagnostic.Error(Codes.Cancelled, "The request was cancelled."));
         }
         var elapsed = clock.Elapsed.TotalMilliseconds;
-        log.Write($"{type} {root}: {(success ? "ok" : "failed")} in {elapsed:0.0} ms {summaryText}");
-        events.Send(new()
-        {
-            ["type"] = "done",
-            ["success"] = success,
-            ["summary"] = summaryText,
-            ["directorMs"] = elapsed,
-        });
+        log.Write($"{request.Type} {root}: {(success ? "ok" : "failed")} in {elapsed:0.0} ms {summaryText}");
+        events.Send(new DoneEvent { Success = success, Summary = summaryText, DirectorMs = elapsed });
         await events.DisposeAsync().ConfigureAwait(false);
+        served.Cancel();
+        await watcher.ConfigureAwait(false);
+    }
+
+    /// <summary>The client says "cancel" (Ctrl-C) or just goes away: either way the request stops.</summary>
+    static async Task WatchForCancelAsync(Stream stream, CancellationTokenSource cancel, CancellationToken served)
+    {
+        try
+        {
+            var frame = await Framing.ReadAsync(stream, ProtocolInfo.MaxRequestBytes, served).ConfigureAwait(false);
+            if (frame != null) Messages.ReadWhileServed(frame);
+        }
+        catch (OperationCanceledException) when (served.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or ProtocolException or OperationCanceledException) { }
+        cancel.Cancel();
+    }
+
+    /// <summary>The engine's build request; reads and, when its bytes are new, checks the items frame.</summary>
+    async Task<EngineBuildRequest> ReadBuildAsync(BuildProjectRequest request, string root, Stream stream, CancellationToken stopping)
+    {
+        byte[]? frame = null;
+        if (request.ItemsFollow)
+        {
+            using var stall = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            stall.CancelAfter(ProtocolInfo.ItemsStallTimeout);
+            try
+            {
+                frame = await Framing.ReadAsync(stream, ProtocolInfo.MaxItemsBytes, stall.Token, () => stall.CancelAfter(ProtocolInfo.ItemsStallTimeout)).ConfigureAwait(false)
+                    ?? throw new ProtocolException("the connection closed before the announced items frame");
+            }
+            catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+            {
+                throw new ProtocolException($"the announced items frame stalled for {ProtocolInfo.ItemsStallTimeout.TotalSeconds:0} s");
+            }
+        }
+        var fingerprint = frame == null ? "" : Convert.ToHexStringLower(SHA256.HashData(frame));
+        List<ItemSpec>? items = null;
+        bool known;
+        lock (_parsedItems) known = _parsedItems.TryGetValue(root, out var last) && last == fingerprint;
+        if (frame != null && !known)
+        {
+            // New bytes are read now, so that a malformed frame is rejected rather than failing inside a build.
+            items = ItemsReader.Read(frame);
+            lock (_parsedItems) _parsedItems[root] = fingerprint;
+        }
+        return new EngineBuildRequest
+        {
+            ItemsFingerprint = fingerprint,
+            Items = items,
+            ParseItems = () => frame == null ? new List<ItemSpec>() : ItemsReader.Read(frame),
+            Environment = request.Environment,
+            Options = new BuildOptions
+            {
+                Jobs = request.Jobs,
+                KeepGoing = request.KeepGoing,
+                Clean = request.Clean,
+                Targets = request.Targets.Select(t => PathRules.Normalize(root, ".", t)).ToList(),
+                Resources = request.Resources,
+                ExplainRerun = request.ExplainRerun,
+                List = request.List,
+            },
+        };
     }
 
     ProjectSession SessionFor(string root)
@@ -140,29 +235,5 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
         foreach (var session in sessions)
             if (DateTime.UtcNow - session.LastUsed > idle && session.TryRelease())
                 log.Write($"released the graph of {session.Root} (idle)");
-    }
-
-    static BuildRequest ReadBuild(Dictionary<string, object?> request, byte[]? itemsFrame, string root)
-    {
-        var env = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (request.Obj("env") is { } e)
-            foreach (var (k, v) in e) if (v is string s) env[k] = s;
-        var options = request.Obj("options") ?? new Dictionary<string, object?>();
-        var targets = options.Strings("targets").Select(t => PathRules.Normalize(root, ".", t)).ToList();
-        return new BuildRequest
-        {
-            ItemsFingerprint = itemsFrame == null ? "" : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(itemsFrame)),
-            ParseItems = () => itemsFrame == null ? new List<ItemSpec>() : ItemsReader.Read(itemsFrame),
-            Environment = env,
-            Options = new BuildOptions
-            {
-                Jobs = (int)Math.Max(1, options.Long("jobs", Environment.ProcessorCount)),
-                KeepGoing = options.Bool("keepGoing"),
-                Clean = options.Bool("clean", true),
-                Targets = targets,
-                Resources = Planner.ParseResources(options.Str("resources") ?? "", out _),
-                ExplainRerun = options.Bool("explainRerun"),
-            },
-        };
     }
 }

@@ -1,78 +1,86 @@
 using System;
-using System.Collections.Generic;
 using System.IO;
-using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace StepUp.Protocol
 {
     /// <summary>
-    /// Messages are JSON objects, each sent as a 4-byte little-endian length and UTF-8 text.
+    /// A frame is a 4-byte little-endian length and that many bytes (UTF-8 JSON, see
+    /// <see cref="Messages"/>). Readers give a limit; memory follows the bytes that arrive, never the
+    /// length a peer claims, so a large prefix with nothing behind it costs nothing.
     /// </summary>
     public static class Framing
     {
-        public const int MaxFrame = 512 * 1024 * 1024;
-        static readonly UTF8Encoding Utf8 = new UTF8Encoding(false);
+        const int FirstChunk = 64 * 1024;
 
-        public static void WriteMessage(Stream stream, Dictionary<string, object?> message)
+        public static void Write(Stream stream, byte[] payload)
         {
-            WriteMessageUnflushed(stream, message);
+            WriteUnflushed(stream, payload);
             stream.Flush();
         }
 
-        public static void WriteMessageUnflushed(Stream stream, Dictionary<string, object?> message)
+        public static void WriteUnflushed(Stream stream, byte[] payload)
         {
-            var payload = Utf8.GetBytes(Json.Write(message));
-            var frame = new byte[4 + payload.Length];
-            var n = payload.Length;
-            frame[0] = (byte)n; frame[1] = (byte)(n >> 8); frame[2] = (byte)(n >> 16); frame[3] = (byte)(n >> 24);
-            Buffer.BlockCopy(payload, 0, frame, 4, payload.Length);
-            stream.Write(frame, 0, frame.Length);
+            stream.Write(Header(payload.Length), 0, 4);
+            stream.Write(payload, 0, payload.Length);
         }
 
-        /// <summary>Sends UTF-8 JSON text that is already serialized, as one frame.</summary>
-        public static void WriteRawFrame(Stream stream, byte[] payload)
+        public static async Task WriteAsync(Stream stream, byte[] payload, CancellationToken ct)
         {
-            var n = payload.Length;
-            stream.Write(new[] { (byte)n, (byte)(n >> 8), (byte)(n >> 16), (byte)(n >> 24) }, 0, 4);
-            stream.Write(payload, 0, n);
-            stream.Flush();
+            await stream.WriteAsync(Header(payload.Length), 0, 4, ct).ConfigureAwait(false);
+            await stream.WriteAsync(payload, 0, payload.Length, ct).ConfigureAwait(false);
+            await stream.FlushAsync(ct).ConfigureAwait(false);
         }
 
-        /// <summary>Reads one frame's bytes; null when the other side closed the connection.</summary>
-        public static byte[]? ReadRawFrame(Stream stream)
+        /// <summary>Reads one frame; null when the other side closed the connection before it.</summary>
+        /// <exception cref="ProtocolException">The frame is longer than <paramref name="maxBytes"/>.</exception>
+        /// <exception cref="EndOfStreamException">The connection closed in the middle of the frame.</exception>
+        public static byte[]? Read(Stream stream, int maxBytes) =>
+            ReadCore(maxBytes, (buffer, offset, count) => Task.FromResult(stream.Read(buffer, offset, count)), null)
+                .GetAwaiter().GetResult();
+
+        /// <summary>
+        /// Reads one frame without holding a thread; <paramref name="progress"/> runs whenever bytes
+        /// arrive (to push back a stall timeout).
+        /// </summary>
+        public static Task<byte[]?> ReadAsync(Stream stream, int maxBytes, CancellationToken ct, Action? progress = null) =>
+            ReadCore(maxBytes, (buffer, offset, count) => stream.ReadAsync(buffer, offset, count, ct), progress);
+
+        static byte[] Header(int n) => new[] { (byte)n, (byte)(n >> 8), (byte)(n >> 16), (byte)(n >> 24) };
+
+        static async Task<byte[]?> ReadCore(int maxBytes, Func<byte[], int, int, Task<int>> read, Action? progress)
         {
             var header = new byte[4];
-            if (!ReadExactly(stream, header, 4)) return null;
-            var n = header[0] | header[1] << 8 | header[2] << 16 | header[3] << 24;
-            if (n < 0 || n > MaxFrame) throw new InvalidDataException("Frame of " + n + " bytes is not allowed.");
-            var payload = new byte[n];
-            if (!ReadExactly(stream, payload, n)) throw new EndOfStreamException("Connection closed in the middle of a message.");
-            return payload;
+            if (!await Fill(read, header, 0, 4, progress, endIsFine: true).ConfigureAwait(false)) return null;
+            var length = (uint)(header[0] | header[1] << 8 | header[2] << 16 | header[3] << 24);
+            if (length > (uint)maxBytes)
+                throw new ProtocolException("a frame of " + length + " bytes is larger than the limit of " + maxBytes + " bytes");
+            var n = (int)length;
+            var buffer = new byte[Math.Min(n, FirstChunk)];
+            var done = 0;
+            while (true)
+            {
+                await Fill(read, buffer, done, buffer.Length - done, progress, endIsFine: false).ConfigureAwait(false);
+                done = buffer.Length;
+                if (done == n) return buffer;
+                Array.Resize(ref buffer, (int)Math.Min(n, 2L * buffer.Length));
+            }
         }
 
-        public static object? ParseFrame(byte[] payload) => Json.Parse(Utf8.GetString(payload, 0, payload.Length));
-
-        /// <summary>Reads one message; null when the other side closed the connection.</summary>
-        public static Dictionary<string, object?>? ReadMessage(Stream stream)
-        {
-            var payload = ReadRawFrame(stream);
-            if (payload == null) return null;
-            if (!(ParseFrame(payload) is Dictionary<string, object?> parsed)) throw new InvalidDataException("A message must be a JSON object.");
-            return parsed;
-        }
-
-        static bool ReadExactly(Stream stream, byte[] buffer, int count)
+        static async Task<bool> Fill(Func<byte[], int, int, Task<int>> read, byte[] buffer, int offset, int count, Action? progress, bool endIsFine)
         {
             var done = 0;
             while (done < count)
             {
-                var read = stream.Read(buffer, done, count - done);
-                if (read == 0)
+                var got = await read(buffer, offset + done, count - done).ConfigureAwait(false);
+                if (got == 0)
                 {
-                    if (done == 0) return false;
-                    throw new EndOfStreamException("Connection closed in the middle of a message.");
+                    if (endIsFine && done == 0) return false;
+                    throw new EndOfStreamException("The connection closed in the middle of a message.");
                 }
-                done += read;
+                done += got;
+                progress?.Invoke();
             }
             return true;
         }

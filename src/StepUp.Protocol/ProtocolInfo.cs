@@ -1,6 +1,8 @@
+using System;
+
 namespace StepUp.Protocol
 {
-    /// <summary>Names shared by every client and the director.</summary>
+    /// <summary>Names and limits shared by every client and the director.</summary>
     public static class ProtocolInfo
     {
         /// <summary>Bumped on every incompatible change of a message.</summary>
@@ -11,5 +13,23 @@ namespace StepUp.Protocol
         public const string EnvRoot = "STEPUP_ROOT";
         public const string EnvStepKey = "STEPUP_STEP_KEY";
         public const string EnvStepToken = "STEPUP_STEP_TOKEN";
+
+        /// <summary>The largest request frame the director reads: every request but the items.</summary>
+        public const int MaxRequestBytes = 1024 * 1024;
+
+        /// <summary>The largest items frame, read only after a valid build request that announced it.</summary>
+        public const int MaxItemsBytes = 512 * 1024 * 1024;
+
+        /// <summary>The largest event or answer a client reads (a page may hold a step's whole output).</summary>
+        public const int MaxAnswerBytes = 512 * 1024 * 1024;
+
+        /// <summary>How deep JSON may nest in any frame; the deepest message needs 3.</summary>
+        public const int MaxJsonDepth = 8;
+
+        /// <summary>How long the director waits for the request of a new connection before closing it.</summary>
+        public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
+
+        /// <summary>How long the director waits for the next bytes of an announced items frame.</summary>
+        public static readonly TimeSpan ItemsStallTimeout = TimeSpan.FromSeconds(30);
     }
 }

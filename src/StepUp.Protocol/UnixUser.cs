@@ -1,5 +1,4 @@
 using System;
-using System.IO;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
@@ -14,20 +13,50 @@ namespace StepUp.Protocol
         [DllImport("libc", EntryPoint = "chmod", SetLastError = true)]
         static extern int chmod(string path, uint mode);
 
+        // statx has one layout on every Linux architecture, unlike stat.
+        [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
+        static extern int statx(int dirfd, string path, int flags, uint mask, byte[] buffer);
+
+        [DllImport("libc", EntryPoint = "stat$INODE64", SetLastError = true)]
+        static extern int statInode64(string path, byte[] buffer);
+
+        [DllImport("libc", EntryPoint = "stat", SetLastError = true)]
+        static extern int stat(string path, byte[] buffer);
+
         static uint? _uid;
 
         public static uint EffectiveUserId() => _uid ??= geteuid();
 
-        /// <summary>Sets mode 0700 on a folder this user just created or already owns.</summary>
-        public static void MakePrivate(string directory)
-        {
-            if (chmod(directory, Convert.ToUInt32("700", 8)) != 0)
-                throw new UnauthorizedAccessException("Cannot make " + directory + " private (errno " + Marshal.GetLastWin32Error() + ").");
-        }
+        /// <summary>Sets mode 0700 on a folder; the errno when that fails, else null.</summary>
+        public static int? MakePrivate(string directory) =>
+            chmod(directory, Convert.ToUInt32("700", 8)) == 0 ? (int?)null : Marshal.GetLastWin32Error();
 
         public static void MakeOwnerOnly(string file)
         {
             chmod(file, Convert.ToUInt32("600", 8));
+        }
+
+        /// <summary>The user id that owns <paramref name="path"/> (not following a last symlink); null when the OS does not say.</summary>
+        public static uint? OwnerOf(string path)
+        {
+            var buffer = new byte[256];
+            try
+            {
+                if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
+                {
+                    // AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, STATX_UID = 0x8; struct statx: stx_uid at byte 20.
+                    return statx(-100, path, 0x100, 0x8, buffer) == 0 ? BitConverter.ToUInt32(buffer, 20) : (uint?)null;
+                }
+                if (RuntimeInformation.IsOSPlatform(OSPlatform.OSX))
+                {
+                    // The 64-bit-inode struct stat: st_uid at byte 16 (arm64 has no other stat).
+                    var result = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? statInode64(path, buffer) : stat(path, buffer);
+                    return result == 0 ? BitConverter.ToUInt32(buffer, 16) : (uint?)null;
+                }
+            }
+            catch (EntryPointNotFoundException) { }
+            catch (DllNotFoundException) { }
+            return null;
         }
 
         /// <summary>The user id of the process at the other end of a Unix socket, where the OS tells it.</summary>

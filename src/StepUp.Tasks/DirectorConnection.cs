@@ -14,29 +14,31 @@ namespace StepUp.Tasks
     {
         const int StartTimeoutMs = 20000;
 
+        /// <exception cref="DirectorUnavailableException">No director answers and none could be started.</exception>
+        /// <exception cref="EndpointRefusedException">The director folder or socket is another user's.</exception>
         public static Stream Connect(string directorPath, string dotnetPath, string version, out string logPath)
         {
             var endpoint = new Endpoint(Endpoint.DefaultDirectory(), Endpoint.ComputeId(version, directorPath));
             logPath = endpoint.LogPath;
-            var stream = endpoint.TryConnect(2000);
+            var stream = endpoint.TryConnect();
             if (stream != null) return stream;
 
             if (!File.Exists(directorPath))
                 throw new DirectorUnavailableException("the director program " + directorPath + " does not exist; the StepUp.Sdk package looks incomplete.");
-            endpoint.EnsurePrivateDirectory();
+            endpoint.MakePrivateDirectory();
             // Only one client starts a director; the others wait for it to answer.
             using (var startLock = AcquireStartLock(endpoint))
             {
-                stream = endpoint.TryConnect(2000);
+                stream = endpoint.TryConnect();
                 if (stream != null) return stream;
                 using (var process = Start(endpoint, directorPath, dotnetPath))
                 {
                     var clock = Stopwatch.StartNew();
                     while (clock.ElapsedMilliseconds < StartTimeoutMs)
                     {
-                        stream = endpoint.TryConnect(1000);
+                        stream = endpoint.TryConnect();
                         if (stream != null) return stream;
-                        if (process != null && process.HasExited)
+                        if (process.HasExited)
                             throw new DirectorUnavailableException("the director exited with code " + process.ExitCode + " while starting: " + LogTail(endpoint.LogPath));
                         Thread.Sleep(50);
                     }
@@ -53,6 +55,10 @@ namespace StepUp.Tasks
                 try
                 {
                     return new FileStream(endpoint.StartLockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                }
+                catch (UnauthorizedAccessException e)
+                {
+                    throw new DirectorUnavailableException("cannot open " + endpoint.StartLockPath + ": " + e.Message);
                 }
                 catch (IOException) when (clock.ElapsedMilliseconds < StartTimeoutMs)
                 {
@@ -74,40 +80,23 @@ namespace StepUp.Tasks
                 for (var i = Math.Max(0, lines.Length - 5); i < lines.Length; i++) tail.Add(lines[i]);
                 return string.Join(" | ", tail) + " (" + path + ")";
             }
-            catch (IOException) { return "see " + path; }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException) { return "see " + path; }
         }
 
-        static Process? Start(Endpoint endpoint, string directorPath, string dotnetPath)
+        static Process Start(Endpoint endpoint, string directorPath, string dotnetPath)
         {
             var host = string.IsNullOrEmpty(dotnetPath) || !File.Exists(dotnetPath) ? "dotnet" : dotnetPath;
-            ProcessStartInfo psi;
-            if (Endpoint.IsWindows)
-            {
-                psi = new ProcessStartInfo(host) { UseShellExecute = false, CreateNoWindow = true };
-                psi.Arguments = "\"" + directorPath + "\" --dir \"" + endpoint.Directory + "\" --id " + endpoint.Id;
-                psi.RedirectStandardInput = psi.RedirectStandardOutput = psi.RedirectStandardError = true;
-            }
-            else
-            {
-                // The shell drops the build's stdin/stdout/stderr before the director exists.
-                psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-                foreach (var arg in new[] { "-c", "exec \"$0\" \"$@\" </dev/null >>\"$STEPUP_DIRECTOR_LOG\" 2>&1", host, directorPath, "--dir", endpoint.Directory, "--id", endpoint.Id })
-                    AddArgument(psi, arg);
-                psi.EnvironmentVariables["STEPUP_DIRECTOR_LOG"] = endpoint.LogPath;
-            }
+            // The shell drops the build's stdin/stdout/stderr before the director exists.
+            var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+            foreach (var arg in new[] { "-c", "exec \"$0\" \"$@\" </dev/null >>\"$STEPUP_DIRECTOR_LOG\" 2>&1", host, directorPath, "--dir", endpoint.Directory, "--id", endpoint.Id })
+                AddArgument(psi, arg);
+            psi.EnvironmentVariables["STEPUP_DIRECTOR_LOG"] = endpoint.LogPath;
             psi.WorkingDirectory = Path.GetDirectoryName(directorPath) ?? ".";
             // Node-reuse and MSBuild-server variables of this build mean nothing to the director.
             foreach (var name in new[] { "MSBUILDNOINPROCNODE", "MSBUILDNODEHANDSHAKESALT" }) psi.EnvironmentVariables.Remove(name);
             try
             {
-                var process = Process.Start(psi);
-                if (Endpoint.IsWindows && process != null)
-                {
-                    process.StandardInput.Close();
-                    process.StandardOutput.Close();
-                    process.StandardError.Close();
-                }
-                return process;
+                return Process.Start(psi) ?? throw new DirectorUnavailableException("could not start '" + host + " " + directorPath + "'");
             }
             catch (Exception e) when (e is System.ComponentModel.Win32Exception || e is IOException)
             {

@@ -1,10 +1,8 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Text;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using StepUp.Protocol;
@@ -13,15 +11,17 @@ namespace StepUp.Tasks
 {
     /// <summary>
     /// Sends one request (Build, Clean, Graph or Shutdown) to the director and turns its events into
-    /// MSBuild messages, warnings and errors.
+    /// MSBuild messages, warnings and errors. Every failure is a STEPUP error, never an exception.
     /// </summary>
     public sealed class StepUpDirectorTask : Task, ICancelableTask
     {
-        static readonly string[] MetadataNames = { "Command", "Inp", "Out", "Vol", "Workdir", "Env", "Optional", "Planning", "Resources", "StepInfo" };
+        static readonly string[] MetadataNames = { "Command", "Inp", "Out", "Vol", "Workdir", "Env", "Optional", "Planning", "Resources", "StepInfo", "Params", "Value", "Reach", "Via" };
+        static readonly string[] ListMetadataNames = { "Inp", "Out", "Vol", "Env" };
 
         readonly object _gate = new object();
         Stream? _stream;
         bool _cancelled;
+        string _logPath = "";
 
         [Required] public string Action { get; set; } = "";
         [Required] public string ProjectRoot { get; set; } = "";
@@ -33,63 +33,96 @@ namespace StepUp.Tasks
         public ITaskItem[] Steps { get; set; } = Array.Empty<ITaskItem>();
         public ITaskItem[] Statics { get; set; } = Array.Empty<ITaskItem>();
         public ITaskItem[] Scripts { get; set; } = Array.Empty<ITaskItem>();
+        public ITaskItem[] Globals { get; set; } = Array.Empty<ITaskItem>();
+        public ITaskItem[] Plans { get; set; } = Array.Empty<ITaskItem>();
 
+        /// <summary>StepUpPlan: the plans to use; empty uses every plan.</summary>
+        public string PlanNames { get; set; } = "";
+        public string RealizationsDir { get; set; } = "";
+
+        /// <summary>StepUpList: plan and list the realizations with their state; run nothing.</summary>
+        public bool ListOnly { get; set; }
+
+        // The StepUp* properties; empty means the default of Contract.
         public string Jobs { get; set; } = "";
         public bool KeepGoing { get; set; }
         public bool Clean { get; set; } = true;
         public string Targets { get; set; } = "";
         public string Resources { get; set; } = "";
         public bool ExplainRerun { get; set; }
-        public string IdleTimeout { get; set; } = "10";
-        public string GraphPrefix { get; set; } = "graph";
+        public string IdleTimeout { get; set; } = "";
+        public string GraphPrefix { get; set; } = "";
 
         /// <summary>What the director reported, for the project's summary line.</summary>
         [Output] public string Summary { get; set; } = "";
 
         public override bool Execute()
         {
-            if (!ValidateProperties()) return false;
-            if (Action == "Shutdown") return Shutdown();
-            string logPath = "";
-            var clock = System.Diagnostics.Stopwatch.StartNew();
             try
             {
-                using (var stream = DirectorConnection.Connect(DirectorPath, DotnetHostPath, SdkVersion, out logPath))
-                {
-                    lock (_gate) _stream = stream;
-                    var connected = clock.Elapsed.TotalMilliseconds;
-                    var request = Request();
-                    var items = Action == "Build" ? ItemsJson() : null;
-                    var prepared = clock.Elapsed.TotalMilliseconds;
-                    // The items go in a frame of their own: the director fingerprints their bytes and
-                    // does not even parse them when they are the same as last time.
-                    request["itemsFollow"] = items != null;
-                    Framing.WriteMessage(stream, request);
-                    if (items != null) Framing.WriteRawFrame(stream, Encoding.UTF8.GetBytes(items));
-                    var sent = clock.Elapsed.TotalMilliseconds;
-                    var success = Relay(stream, logPath);
-                    Log.LogMessage(MessageImportance.Low, "StepUp task: connected in {0:0.0} ms, request prepared in {1:0.0} ms, sent in {2:0.0} ms, events relayed in {3:0.0} ms",
-                        connected, prepared - connected, sent - prepared, clock.Elapsed.TotalMilliseconds - sent);
-                    if (!success && !Log.HasLoggedErrors)
-                        Log.LogError(null, "STEPUP0106", null, ProjectFile, 0, 0, 0, 0, "The StepUp build did not succeed.");
-                    return success && !Log.HasLoggedErrors;
-                }
+                return ExecuteAction();
             }
             catch (DirectorUnavailableException e)
             {
-                Log.LogError(null, "STEPUP0301", null, ProjectFile, 0, 0, 0, 0, "The StepUp director could not be reached or started: " + e.Message);
-                return false;
+                return Error(Codes.DirectorUnavailable, "The StepUp director could not be reached or started: " + e.Message);
             }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is InvalidDataException || e is System.Net.Sockets.SocketException)
+            catch (EndpointRefusedException e)
+            {
+                return Error(Codes.EndpointRefused, "StepUp refuses the director endpoint: " + e.Message);
+            }
+            catch (ProtocolException e)
+            {
+                return Error(Codes.MalformedAnswer, "The StepUp director sent a message this task cannot read (" + e.Message + "). Director log: " + _logPath);
+            }
+            catch (Exception e) when (e is IOException || e is System.Net.Sockets.SocketException || e is ObjectDisposedException)
             {
                 if (_cancelled) return false;
-                Log.LogError(null, "STEPUP0302", null, ProjectFile, 0, 0, 0, 0,
-                    "The connection to the StepUp director was lost (" + e.Message + "). It may have been killed; the next build repairs the graph. Director log: " + logPath);
-                return false;
+                return Error(Codes.DirectorLost,
+                    "The connection to the StepUp director was lost (" + e.Message + "). It may have been killed; the next build repairs the graph. Director log: " + _logPath);
+            }
+            catch (Exception e) when (!(e is OutOfMemoryException))
+            {
+                return Error(Codes.TaskInternal, "The StepUp task failed unexpectedly: " + e);
             }
             finally
             {
                 lock (_gate) _stream = null;
+            }
+        }
+
+        bool ExecuteAction()
+        {
+            if (!Endpoint.IsSupportedPlatform)
+                return Error(Codes.UnsupportedPlatform, "StepUp.Sdk builds on Linux and macOS only: its director listens on a Unix socket and runs steps with /bin/sh.");
+            var request = RequestOfAction();
+            if (request == null) return false;
+            if (Action == "Shutdown") return Shutdown();
+
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            // Everything is ready before connecting: the director closes a connection whose request
+            // does not come within a few seconds. The items go in a frame of their own: the director
+            // fingerprints their bytes and does not even parse them when they are the same as last time.
+            byte[]? items = null;
+            if (request is BuildProjectRequest build)
+            {
+                build.ItemsFollow = true;
+                items = WriteItems();
+            }
+            var frame = request.ToFrame();
+            var prepared = clock.Elapsed.TotalMilliseconds;
+            using (var stream = DirectorConnection.Connect(DirectorPath, DotnetHostPath, SdkVersion, out _logPath))
+            {
+                lock (_gate) _stream = stream;
+                var connected = clock.Elapsed.TotalMilliseconds;
+                Framing.Write(stream, frame);
+                if (items != null) Framing.Write(stream, items);
+                var sent = clock.Elapsed.TotalMilliseconds;
+                var success = Relay(stream);
+                Log.LogMessage(MessageImportance.Low, "StepUp task: request prepared in {0:0.0} ms, connected in {1:0.0} ms, sent in {2:0.0} ms, events relayed in {3:0.0} ms",
+                    prepared, connected - prepared, sent - connected, clock.Elapsed.TotalMilliseconds - sent);
+                if (!success && !Log.HasLoggedErrors && !_cancelled)
+                    Error(Codes.FailedWithoutError, "The StepUp director reported that the " + Action.ToLowerInvariant() + " did not succeed, without an error; see " + _logPath + ".");
+                return success && !Log.HasLoggedErrors;
             }
         }
 
@@ -99,194 +132,214 @@ namespace StepUp.Tasks
             {
                 _cancelled = true;
                 if (_stream == null) return;
-                try { Framing.WriteMessage(_stream, new Dictionary<string, object?> { ["type"] = "cancel" }); }
+                try { Framing.Write(_stream, new CancelRequest().ToFrame()); }
                 catch (IOException) { }
                 catch (ObjectDisposedException) { }
             }
         }
 
-        bool ValidateProperties()
+        bool Error(string code, string message)
         {
-            var ok = true;
-            if (Jobs.Length > 0 && (!int.TryParse(Jobs, NumberStyles.Integer, CultureInfo.InvariantCulture, out var j) || j < 1))
-                ok = PropertyError("StepUpJobs", Jobs, "a whole number of at least 1");
-            if (!double.TryParse(IdleTimeout, NumberStyles.Float, CultureInfo.InvariantCulture, out var t) || t < 0)
-                ok = PropertyError("StepUpDirectorIdleTimeout", IdleTimeout, "a number of minutes (0 or more)");
-            foreach (var part in Resources.Split(new[] { ';', ',' }, StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim()).Where(p => p.Length > 0))
-            {
-                var colon = part.IndexOf(':');
-                if (colon <= 0 || !int.TryParse(part.Substring(colon + 1), NumberStyles.Integer, CultureInfo.InvariantCulture, out var units) || units < 0)
-                    ok = PropertyError("StepUpResources", Resources, "name:units pairs such as gpu:1;transform:2");
-            }
-            return ok;
-        }
-
-        bool PropertyError(string name, string value, string expected)
-        {
-            Log.LogError(null, "STEPUP0009", null, ProjectFile, 0, 0, 0, 0, name + "='" + value + "' is not valid; expected " + expected + ".");
+            Log.LogError(null, code, null, ProjectFile, 0, 0, 0, 0, "{0}", message);
             return false;
         }
 
-        Dictionary<string, object?> Request()
-        {
-            var transient = IsTrue(Environment.GetEnvironmentVariable("CI")) ||
-                            double.TryParse(IdleTimeout, NumberStyles.Float, CultureInfo.InvariantCulture, out var t) && t <= 0;
-            var request = new Dictionary<string, object?>
-            {
-                ["type"] = Action.ToLowerInvariant(),
-                ["protocol"] = (long)ProtocolInfo.Version,
-                ["root"] = Path.GetFullPath(ProjectRoot),
-                ["idleTimeout"] = double.Parse(IdleTimeout, CultureInfo.InvariantCulture),
-                ["transient"] = transient,
-                ["prefix"] = GraphPrefix,
-            };
-            if (Action != "Build") return request;
+        bool PropertyError(string name, string value, string expected) =>
+            Error(Codes.BadProperty, name + "='" + value + "' is not valid; expected " + expected + ".");
 
-            var env = new Dictionary<string, object?>();
-            foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
-                env[(string)entry.Key] = entry.Value as string ?? "";
-            request["env"] = env;
-            request["options"] = new Dictionary<string, object?>
+        /// <summary>The request of <see cref="Action"/> from the StepUp* properties; null (and errors logged) when one is malformed.</summary>
+        Request? RequestOfAction()
+        {
+            var ok = true;
+            if (!Contract.TryParseIdleTimeout(IdleTimeout, out var idle))
+                ok = PropertyError("StepUpDirectorIdleTimeout", IdleTimeout, Contract.IdleTimeoutSyntax);
+            if (!Contract.TryParseJobs(Jobs, out var jobs))
+                ok = PropertyError("StepUpJobs", Jobs, Contract.JobsSyntax);
+            var resources = Contract.ParseResources(Resources, out var resourceError);
+            if (resources == null)
+                ok = PropertyError("StepUpResources", Resources, Contract.ResourcesSyntax + " (" + resourceError + ")");
+            if (!ok) return null;
+
+            ProjectRequest request;
+            switch (Action)
             {
-                ["jobs"] = (long)(int.TryParse(Jobs, out var jobs) && jobs > 0 ? jobs : Environment.ProcessorCount),
-                ["keepGoing"] = KeepGoing,
-                ["clean"] = Clean,
-                ["targets"] = Targets.Split(';').Select(s => s.Trim()).Where(s => s.Length > 0).Cast<object?>().ToList(),
-                ["resources"] = Resources,
-                ["explainRerun"] = ExplainRerun,
-            };
+                case "Shutdown":
+                    return new ShutdownRequest();
+                case "Clean":
+                    request = new CleanProjectRequest();
+                    break;
+                case "Graph":
+                    request = new GraphProjectRequest { Prefix = GraphPrefix.Trim().Length > 0 ? GraphPrefix.Trim() : Contract.DefaultGraphPrefix };
+                    break;
+                case "Build":
+                    var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+                    foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
+                        environment[(string)entry.Key] = entry.Value as string ?? "";
+                    request = new BuildProjectRequest
+                    {
+                        Environment = environment,
+                        Jobs = jobs,
+                        KeepGoing = KeepGoing,
+                        Clean = Clean,
+                        Targets = Targets.Split(';').Select(s => s.Trim()).Where(s => s.Length > 0).ToList(),
+                        Resources = resources!,
+                        ExplainRerun = ExplainRerun,
+                        List = ListOnly,
+                    };
+                    break;
+                default:
+                    Error(Codes.BadProperty, "The StepUp task has Action='" + Action + "'; expected Build, Clean, Graph or Shutdown.");
+                    return null;
+            }
+            request.Root = Path.GetFullPath(ProjectRoot);
+            request.IdleTimeoutMinutes = idle;
+            request.Transient = IsTrue(Environment.GetEnvironmentVariable("CI")) || idle <= 0;
             return request;
         }
 
         /// <summary>
-        /// The Step, Static and Script items with their metadata and locations, as JSON text written
-        /// straight from the items: for 10,000 steps, intermediate objects cost more than the text.
+        /// The Step, Static and Script items with their metadata and locations, written straight from
+        /// the items: for 10,000 steps, intermediate objects cost more than the bytes.
         /// </summary>
-        string ItemsJson()
+        byte[] WriteItems()
         {
             var locations = new Dictionary<string, ItemLocations>(StringComparer.OrdinalIgnoreCase);
-            var items = new StringBuilder(256 * (Statics.Length + Steps.Length + Scripts.Length) + 16);
-            items.Append('[');
-            var first = true;
-            void Add(string type, ITaskItem[] list)
+            using (var writer = new ItemsFrame.Writer(256 * (Statics.Length + Steps.Length + Scripts.Length) + 16))
             {
-                foreach (var item in list)
+                void Add(string type, ITaskItem[] list)
                 {
-                    var defining = item.GetMetadata("DefiningProjectFullPath");
-                    if (string.IsNullOrEmpty(defining)) defining = ProjectFile;
-                    if (!locations.TryGetValue(defining, out var fileLocations)) locations[defining] = fileLocations = ItemLocations.Read(defining);
-                    var original = item.GetMetadata("OriginalItemSpec");
-                    var (file, line, column) = fileLocations.Take(type, original.Length > 0 ? original : item.ItemSpec);
-                    if (!first) items.Append(',');
-                    first = false;
-                    items.Append("{\"type\":\"").Append(type).Append("\",\"include\":");
-                    Json.WriteString(items, item.ItemSpec);
-                    items.Append(",\"meta\":{");
-                    var firstMeta = true;
-                    foreach (DictionaryEntry entry in item.CloneCustomMetadata())
+                    foreach (var item in list)
                     {
-                        var name = (string)entry.Key;
-                        var value = entry.Value as string;
-                        if (string.IsNullOrEmpty(value) || Array.IndexOf(MetadataNames, name) < 0) continue;
-                        if (!firstMeta) items.Append(',');
-                        firstMeta = false;
-                        Json.WriteString(items, name);
-                        items.Append(':');
-                        Json.WriteString(items, value!);
+                        var defining = item.GetMetadata("DefiningProjectFullPath");
+                        if (string.IsNullOrEmpty(defining)) defining = ProjectFile;
+                        if (!locations.TryGetValue(defining, out var fileLocations)) locations[defining] = fileLocations = ItemLocations.Read(defining);
+                        var original = item.GetMetadata("OriginalItemSpec");
+                        var (file, line, column) = fileLocations.Take(type, original.Length > 0 ? original : item.ItemSpec);
+                        writer.Add(type, item.ItemSpec, StepUpMetadata(item), file, line, column);
                     }
-                    items.Append("},\"file\":");
-                    Json.WriteString(items, file);
-                    items.Append(",\"line\":").Append(line.ToString(CultureInfo.InvariantCulture))
-                         .Append(",\"column\":").Append(column.ToString(CultureInfo.InvariantCulture)).Append('}');
                 }
+                Add("Static", Statics);
+                Add("Step", Steps);
+                Add("Script", Scripts);
+                Add("Global", Globals);
+                Add("Plan", Plans);
+                // The settings that change the plan travel with the items, so the plan's fingerprint covers them.
+                if (PlanNames.Length > 0 || RealizationsDir.Length > 0)
+                    writer.Add("Settings", "", new[]
+                    {
+                        new KeyValuePair<string, string>("Plan", PlanNames),
+                        new KeyValuePair<string, string>("RealizationsDir", RealizationsDir),
+                    }, "", 0, 0);
+                return writer.Finish();
             }
-            Add("Static", Statics);
-            Add("Step", Steps);
-            Add("Script", Scripts);
-            items.Append(']');
-            return items.ToString();
+        }
+
+        /// <summary>
+        /// The StepUp metadata that is set. Lists go as MSBuild escaped them, so that the director
+        /// splits them as MSBuild does: Out="a%3Bb.txt" is the one file a;b.txt.
+        /// </summary>
+        static IEnumerable<KeyValuePair<string, string>> StepUpMetadata(ITaskItem item)
+        {
+            foreach (DictionaryEntry entry in item.CloneCustomMetadata())
+            {
+                var name = (string)entry.Key;
+                if (!(entry.Value is string value) || value.Length == 0 || Array.IndexOf(MetadataNames, name) < 0) continue;
+                if (Array.IndexOf(ListMetadataNames, name) >= 0)
+                    value = item is ITaskItem2 escaped ? escaped.GetMetadataValueEscaped(name) : value;
+                yield return new KeyValuePair<string, string>(name, value);
+            }
         }
 
         /// <summary>Logs the director's events until it says it is done.</summary>
-        bool Relay(Stream stream, string logPath)
+        bool Relay(Stream stream)
         {
             var lastTag = "";
             while (true)
             {
-                var message = Framing.ReadMessage(stream);
-                if (message == null)
+                var frame = Framing.Read(stream, ProtocolInfo.MaxAnswerBytes);
+                if (frame == null)
                 {
                     if (_cancelled) return false;
-                    Log.LogError(null, "STEPUP0302", null, ProjectFile, 0, 0, 0, 0,
-                        "The StepUp director stopped before the request was done. It may have been killed; the next build repairs the graph. Director log: " + logPath);
-                    return false;
+                    return Error(Codes.DirectorLost,
+                        "The StepUp director stopped before the request was done. It may have been killed; the next build repairs the graph. Director log: " + _logPath);
                 }
-                switch (message.Str("type"))
+                switch (Messages.ReadEvent(frame))
                 {
-                    case "line":
-                        lastTag = message.Str("tag") ?? "";
+                    case LineEvent line:
+                        lastTag = line.Tag;
                         var important = lastTag == "FAIL" || lastTag == "WARNING";
-                        Log.LogMessage(important ? MessageImportance.High : MessageImportance.Normal, "{0}", EventText.Line(lastTag, message.Str("text") ?? ""));
+                        // What StepUpList leaves out is shown at detailed verbosity (-v:d).
+                        var importance = important ? MessageImportance.High : lastTag == "OMITTED" ? MessageImportance.Low : MessageImportance.Normal;
+                        Log.LogMessage(importance, "{0}", EventText.Line(lastTag, line.Text));
                         break;
-                    case "lines":
-                        lastTag = message.Str("tag") ?? "";
-                        foreach (var text in message.Strings("texts"))
-                            Log.LogMessage(MessageImportance.Normal, EventText.Line(lastTag, text));
+                    case LineBatchEvent lines:
+                        lastTag = lines.Tag;
+                        foreach (var text in lines.Texts)
+                            Log.LogMessage(MessageImportance.Normal, "{0}", EventText.Line(lastTag, text));
                         break;
-                    case "page":
-                        Log.LogMessage(lastTag == "FAIL" ? MessageImportance.High : MessageImportance.Normal, "{0}",
-                            EventText.Page(message.Str("title") ?? "", message.Str("text") ?? ""));
+                    case PageEvent page:
+                        Log.LogMessage(lastTag == "FAIL" ? MessageImportance.High : MessageImportance.Normal, "{0}", EventText.Page(page.Title, page.Text));
                         break;
-                    case "diag":
-                        LogDiagnostic(message);
+                    case DiagnosticEvent diagnostic:
+                        LogDiagnostic(diagnostic);
                         break;
-                    case "rejected":
-                        Log.LogError(null, "STEPUP0303", null, ProjectFile, 0, 0, 0, 0,
-                            "The StepUp director refused the request: " + message.Str("reason") + ". Stop it with `dotnet build -t:StepUpShutdown` and build again.");
-                        return false;
-                    case "done":
-                        Summary = message.Str("summary") ?? "";
-                        if (message.TryGetValue("directorMs", out var ms))
-                            Log.LogMessage(MessageImportance.Low, "StepUp director time: {0} ms", Convert.ToDouble(ms, CultureInfo.InvariantCulture).ToString("0.0", CultureInfo.InvariantCulture));
+                    case Rejection rejection:
+                        return Refused(rejection);
+                    case DoneEvent done:
+                        Summary = done.Summary;
+                        Log.LogMessage(MessageImportance.Low, "StepUp director time: {0:0.0} ms", done.DirectorMs);
+                        // "<project> -> text" is the form the terminal logger shows on the project's result line.
                         if (Summary.Length > 0)
-                        {
-                            // "<project> -> text" is the form the terminal logger shows on the project's result line.
                             Log.LogMessage(MessageImportance.High, "{0} -> {1}", Path.GetFileNameWithoutExtension(ProjectFile), Summary);
-                        }
-                        return message.Bool("success");
+                        return done.Success;
+                    case var other:
+                        throw new ProtocolException("unexpected '" + other.Type + "' during a request");
                 }
             }
         }
 
-        void LogDiagnostic(Dictionary<string, object?> message)
+        bool Refused(Rejection rejection)
         {
-            var file = message.Str("file");
-            if (string.IsNullOrEmpty(file)) file = ProjectFile;
-            var line = (int)message.Long("line");
-            var column = (int)message.Long("column");
-            var code = message.Str("code") ?? "STEPUP0000";
-            var text = message.Str("message") ?? "";
-            if (message.Str("severity") == "warning")
-                Log.LogWarning(null, code, null, file, line, column, 0, 0, "{0}", text);
+            var advice = rejection.Code == Codes.ProtocolMismatch ? " Stop it with `dotnet build -t:StepUpShutdown` and build again." : " Director log: " + _logPath;
+            return Error(rejection.Code, "The StepUp director refused the request: " + rejection.Reason + "." + advice);
+        }
+
+        void LogDiagnostic(DiagnosticEvent message)
+        {
+            var file = message.File.Length > 0 ? message.File : ProjectFile;
+            var code = message.Code.Length > 0 ? message.Code : Codes.DirectorInternal;
+            if (message.IsWarning)
+                Log.LogWarning(null, code, null, file, message.Line, message.Column, 0, 0, "{0}", message.Text);
             else
-                Log.LogError(null, code, null, file, line, column, 0, 0, "{0}", text);
+                Log.LogError(null, code, null, file, message.Line, message.Column, 0, 0, "{0}", message.Text);
         }
 
         bool Shutdown()
         {
             var endpoint = new Endpoint(Endpoint.DefaultDirectory(), Endpoint.ComputeId(SdkVersion, DirectorPath));
-            using (var stream = endpoint.TryConnect(2000))
+            _logPath = endpoint.LogPath;
+            using (var stream = endpoint.TryConnect())
             {
                 if (stream == null)
                 {
                     Log.LogMessage(MessageImportance.High, "No StepUp director is running.");
                     return true;
                 }
-                Framing.WriteMessage(stream, new Dictionary<string, object?> { ["type"] = "shutdown", ["protocol"] = (long)ProtocolInfo.Version });
-                var answer = Framing.ReadMessage(stream);
-                Log.LogMessage(MessageImportance.High, "Stopped the StepUp director (pid {0}).", answer?.Long("pid") ?? 0);
+                Framing.Write(stream, new ShutdownRequest().ToFrame());
+                var frame = Framing.Read(stream, ProtocolInfo.MaxAnswerBytes);
+                switch (frame == null ? null : Messages.ReadEvent(frame))
+                {
+                    case ShutdownReply stopping:
+                        Log.LogMessage(MessageImportance.High, "Stopped the StepUp director (pid {0}).", stopping.Pid);
+                        return true;
+                    case Rejection rejection:
+                        return Refused(rejection);
+                    case null:
+                        return Error(Codes.DirectorLost, "The StepUp director closed the connection without confirming the shutdown. Director log: " + _logPath);
+                    case var other:
+                        throw new ProtocolException("unexpected '" + other.Type + "' as the answer to shutdown");
+                }
             }
-            return true;
         }
 
         static bool IsTrue(string? value) =>

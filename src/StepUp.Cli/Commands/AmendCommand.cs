@@ -28,15 +28,15 @@ sealed class AmendCommand : Command
     protected override int Execute(ParsedArguments args, TextWriter output, TextWriter errors)
     {
         NoPositionals(args);
-        var answer = Connect().Call("api.amend", new(StringComparer.Ordinal)
+        var answer = Connect().Call<AmendReply>(new AmendCall
         {
-            ["inp"] = args.Values(CommonOptions.Inp.Name),
-            ["out"] = args.Values(CommonOptions.Out.Name),
-            ["vol"] = args.Values(CommonOptions.Vol.Name),
-            ["env"] = args.Values(CommonOptions.Env.Name),
-            ["implicitStatic"] = args.Flag(ImplicitStatic.Name),
+            Inp = args.Values(CommonOptions.Inp.Name),
+            Out = args.Values(CommonOptions.Out.Name),
+            Vol = args.Values(CommonOptions.Vol.Name),
+            Env = args.Values(CommonOptions.Env.Name),
+            ImplicitStatic = args.Flag(ImplicitStatic.Name),
         });
-        if (answer.Bool("carryOn", fallback: true)) return ExitCodes.Success;
+        if (answer.CarryOn) return ExitCodes.Success;
         errors.WriteLine("stepup: " + NotBuiltYetMessage);
         return ExitCodes.NotBuiltYet;
     }

@@ -17,8 +17,8 @@ sealed class GraphCommand : Command
     protected override int Execute(ParsedArguments args, TextWriter output, TextWriter errors)
     {
         var prefix = OnePositional(args, "PREFIX");
-        var answer = Connect().Call("api.graph", new(StringComparer.Ordinal) { ["prefix"] = prefix });
-        foreach (var file in answer.Strings("files")) output.WriteLine(file);
+        var answer = Connect().Call<GraphFilesReply>(new WriteGraphCall { Prefix = prefix });
+        foreach (var file in answer.Files) output.WriteLine(file);
         return ExitCodes.Success;
     }
 }

@@ -1,3 +1,8 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using StepUp.Protocol;
+
 namespace StepUp.Cli.Commands;
 
 /// <summary><c>stepup info</c>: prints the running step's definition as JSON (api.info).</summary>
@@ -15,9 +20,21 @@ sealed class InfoCommand : Command
     protected override int Execute(ParsedArguments args, TextWriter output, TextWriter errors)
     {
         NoPositionals(args);
-        var answer = Connect().Call("api.info", new(StringComparer.Ordinal));
-        answer.Remove("type");
-        output.WriteLine(PrettyJson.Write(answer));
+        var answer = Connect().Call<DefinitionReply>(new StepInfoCall());
+        output.WriteLine(Indented(answer));
         return ExitCodes.Success;
+    }
+
+    /// <summary>The definition with one item a line and two-space indentation, for people to read.</summary>
+    static string Indented(DefinitionReply definition)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            definition.WriteDefinition(w);
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
     }
 }

@@ -1,3 +1,5 @@
+using StepUp.Protocol;
+
 namespace StepUp.Cli.Commands;
 
 /// <summary><c>stepup script</c>: defines the plan step of an executable script (api.script).</summary>
@@ -25,20 +27,18 @@ sealed class ScriptCommand : Command
     protected override int Execute(ParsedArguments args, TextWriter output, TextWriter errors)
     {
         var executable = OnePositional(args, "EXE");
-        var fields = new Dictionary<string, object?>(StringComparer.Ordinal)
+        var answer = Connect().Call<DefinitionReply>(new DefineScriptCall
         {
-            ["executable"] = executable,
-            ["workdir"] = args.Value(CommonOptions.Workdir.Name) ?? CommonOptions.DefaultWorkdir,
-            ["optional"] = args.Flag(CommonOptions.Optional.Name),
-        };
-        if (args.Value(StepInfo.Name) is { } stepInfo) fields["stepInfo"] = stepInfo;
-        fields["inp"] = args.Values(CommonOptions.Inp.Name);
-        fields["out"] = args.Values(CommonOptions.Out.Name);
-        fields["vol"] = args.Values(CommonOptions.Vol.Name);
-        fields["env"] = args.Values(CommonOptions.Env.Name);
-        if (args.Value(CommonOptions.Resources.Name) is { } resources) fields["resources"] = resources;
-
-        var answer = Connect().Call("api.script", fields);
+            Executable = executable,
+            Workdir = args.Value(CommonOptions.Workdir.Name) ?? CommonOptions.DefaultWorkdir,
+            Optional = args.Flag(CommonOptions.Optional.Name),
+            StepInfo = args.Value(StepInfo.Name),
+            Inp = args.Values(CommonOptions.Inp.Name),
+            Out = args.Values(CommonOptions.Out.Name),
+            Vol = args.Values(CommonOptions.Vol.Name),
+            Env = args.Values(CommonOptions.Env.Name),
+            Resources = args.Value(CommonOptions.Resources.Name),
+        });
         output.WriteLine(StepLabel.Of(answer));
         return ExitCodes.Success;
     }

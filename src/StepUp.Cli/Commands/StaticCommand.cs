@@ -1,3 +1,5 @@
+using StepUp.Protocol;
+
 namespace StepUp.Cli.Commands;
 
 /// <summary><c>stepup static</c>: declares files that no step makes (api.static).</summary>
@@ -16,7 +18,7 @@ sealed class StaticCommand : Command
     protected override int Execute(ParsedArguments args, TextWriter output, TextWriter errors)
     {
         if (args.Positionals.Count == 0) throw new UsageException("no path given");
-        Connect().Call("api.static", new(StringComparer.Ordinal) { ["paths"] = args.Positionals });
+        Connect().Call<StaticReply>(new DeclareStaticCall { Paths = args.Positionals });
         return ExitCodes.Success;
     }
 }

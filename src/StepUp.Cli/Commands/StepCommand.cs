@@ -1,3 +1,5 @@
+using StepUp.Protocol;
+
 namespace StepUp.Cli.Commands;
 
 /// <summary><c>stepup step</c>: defines a new step (api.step) and prints its label.</summary>
@@ -31,18 +33,19 @@ sealed class StepCommand : Command
         var command = string.Join(' ', args.Positionals);
         if (command.Trim().Length == 0) throw new UsageException("no COMMAND given (put it after --)");
 
-        var fields = new Dictionary<string, object?>(StringComparer.Ordinal) { ["command"] = command };
-        if (args.Value(NameOption.Name) is { } name) fields["name"] = name;
-        fields["workdir"] = args.Value(CommonOptions.Workdir.Name) ?? CommonOptions.DefaultWorkdir;
-        fields["inp"] = args.Values(CommonOptions.Inp.Name);
-        fields["out"] = args.Values(CommonOptions.Out.Name);
-        fields["vol"] = args.Values(CommonOptions.Vol.Name);
-        fields["env"] = args.Values(CommonOptions.Env.Name);
-        fields["optional"] = args.Flag(CommonOptions.Optional.Name);
-        fields["planning"] = args.Flag(Planning.Name);
-        if (args.Value(CommonOptions.Resources.Name) is { } resources) fields["resources"] = resources;
-
-        var answer = Connect().Call("api.step", fields);
+        var answer = Connect().Call<DefinitionReply>(new DefineStepCall
+        {
+            Command = command,
+            Name = args.Value(NameOption.Name),
+            Workdir = args.Value(CommonOptions.Workdir.Name) ?? CommonOptions.DefaultWorkdir,
+            Inp = args.Values(CommonOptions.Inp.Name),
+            Out = args.Values(CommonOptions.Out.Name),
+            Vol = args.Values(CommonOptions.Vol.Name),
+            Env = args.Values(CommonOptions.Env.Name),
+            Optional = args.Flag(CommonOptions.Optional.Name),
+            Planning = args.Flag(Planning.Name),
+            Resources = args.Value(CommonOptions.Resources.Name),
+        });
         output.WriteLine(StepLabel.Of(answer));
         return ExitCodes.Success;
     }

@@ -10,4 +10,6 @@ public sealed class BuildOptions
     public IReadOnlyList<string> Targets { get; init; } = Array.Empty<string>();
     public IReadOnlyDictionary<string, int> Resources { get; init; } = new Dictionary<string, int>();
     public bool ExplainRerun { get; init; }
+    /// <summary>StepUpList: plan, and report each planned step and realization with its state, without running.</summary>
+    public bool List { get; init; }
 }

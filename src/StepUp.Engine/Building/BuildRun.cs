@@ -1,18 +1,22 @@
 using System.Threading.Channels;
-using StepUp.Engine.Files;
+using StepUp.Engine.Events;
 using StepUp.Engine.Graph;
 using StepUp.Engine.Planning;
+using StepUp.Engine.Running;
+using StepUp.Engine.Scheduling;
+using StepUp.Engine.StepApi;
+using StepUp.Engine.Storage;
 
 namespace StepUp.Engine.Building;
 
 /// <summary>
-/// One build of one project: decides which steps are needed, checks each as soon as its inputs are
-/// ready (skip when its hash and outputs match the last success, run otherwise), runs at most
-/// Jobs at once within the shared pool and the named resources, and records every result.
-/// Running steps may define more steps and amend their own dependencies (BuildRun.Api.cs).
-/// All graph changes happen on the loop; processes and API calls reach it through one inbox.
+/// One build of one project (ninja's Builder): takes ready steps from the <see cref="BuildPlan"/>,
+/// skips those the <see cref="UpToDateCheck"/> finds up to date, starts the others on the runner
+/// within the build's jobs, the director's <see cref="JobPool"/> and the <see cref="ResourcePool"/>,
+/// and records every result. All graph changes happen on this loop: step ends and step-API calls
+/// reach it through one inbox.
 /// </summary>
-public sealed partial class BuildRun
+public sealed class BuildRun
 {
     readonly ProjectGraph _graph;
     readonly string _root;
@@ -21,32 +25,22 @@ public sealed partial class BuildRun
     readonly IBuildEvents _events;
     readonly DirectorContext _context;
     readonly Action _checkpoint;
+    readonly OutputWrites _writes;
     readonly Channel<object> _inbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
-
-    readonly HashSet<StepNode> _needed = new(ReferenceEqualityComparer.Instance);
-    readonly Dictionary<StepNode, HashSet<FileNode>> _waiting = new(ReferenceEqualityComparer.Instance);
-    readonly HashSet<StepNode> _done = new(ReferenceEqualityComparer.Instance);
-    readonly HashSet<StepNode> _queued = new(ReferenceEqualityComparer.Instance);
-    readonly PriorityQueue<StepNode, (int, long)> _ready = new();
-    readonly List<StepNode> _resourceWait = new();
-    readonly Dictionary<StepNode, List<StepNode>> _creatorWait = new(ReferenceEqualityComparer.Instance);
-    readonly Dictionary<string, int> _resourcesInUse = new(StringComparer.Ordinal);
-    readonly Dictionary<StepNode, RunningStep> _runningSteps = new(ReferenceEqualityComparer.Instance);
-    readonly Dictionary<StepNode, int> _deferCount = new(ReferenceEqualityComparer.Instance);
-    readonly HashSet<string> _targets;
+    readonly BuildPlan _plan;
+    readonly ResourcePool _resources;
+    readonly StepReporter _reporter;
+    readonly UpToDateCheck _check;
+    readonly StepApiHandler _api;
     bool _draining;
     CancellationToken _ct;
-    ShellWorkers _shells = null!;
+    IStepRunner _runner = null!;
     DateTime _lastCheckpoint = DateTime.UtcNow;
 
-    public BuildSummary Summary { get; } = new();
+    public BuildSummary Summary => _reporter.Summary;
 
-    /// <summary>
-    /// Set when nothing changed since a build that checked every step: a step that succeeded then,
-    /// and depends on no environment variable, is up to date without computing its hash.
-    /// </summary>
-    public bool TrustHashes { get => _trustHashes; init => _trustHashes = value; }
-    bool _trustHashes;
+    /// <summary>Nothing changed since a build that checked every step (see <see cref="UpToDateCheck.TrustHashes"/>).</summary>
+    public bool TrustHashes { get => _check.TrustHashes; init => _check.TrustHashes = value; }
 
     public BuildRun(ProjectGraph graph, string root, BuildOptions options, IReadOnlyDictionary<string, string> env,
         IBuildEvents events, DirectorContext context, Action checkpoint)
@@ -58,35 +52,33 @@ public sealed partial class BuildRun
         _events = events;
         _context = context;
         _checkpoint = checkpoint;
-        _targets = new HashSet<string>(options.Targets, StringComparer.Ordinal);
+        _writes = new OutputWrites(graph, root);
+        _plan = new BuildPlan(options.Targets);
+        _resources = new ResourcePool(options.Resources);
+        _reporter = new StepReporter(events);
+        _check = new UpToDateCheck(_plan, env, options.ExplainRerun, _reporter);
+        _api = new StepApiHandler(graph, root, env, _plan, _writes);
     }
 
-    sealed record Completion(StepNode Step, RunResult Result);
-
-    /// <summary>A step between its start and the handling of its completion.</summary>
-    sealed class RunningStep(string token)
-    {
-        public string Token { get; } = token;
-        public bool Deferred { get; set; }
-        public List<string> DeferredBecause { get; } = new();
-    }
+    sealed record Completion(PlannedStep Step, RunResult Result);
+    sealed record StatusReport(PlannedStep Step, StepStatus Status);
+    sealed record ApiCall(StepNode Step, StepCommand Command, TaskCompletionSource<StepReply> Reply);
 
     public async Task<BuildSummary> RunAsync(CancellationToken ct)
     {
         _ct = ct;
         using var membership = _context.Pool.Join(_options.Jobs);
-        using var shells = _shells = new ShellWorkers(BaseEnvironment());
+        var environment = StepEnvironment.ForBuild(_env, _root, _context.SocketPath, _context.ToolsDirectory);
+        using var runner = _runner = _context.Runner.Open(new RunnerSite(Path.Combine(_root, GraphStore.FolderName), environment, _events));
         try
         {
-            SelectNeeded();
-            foreach (var step in _needed.OrderBy(s => s.Id).ToList()) Consider(step);
-
+            _plan.WantInitial(_graph);
             while (true)
             {
                 Dispatch();
-                if (_runningSteps.Count == 0)
+                if (_plan.Running == 0)
                 {
-                    if (_ready.Count == 0 || _draining || ct.IsCancellationRequested) break;
+                    if (!_plan.HasReady || _draining || ct.IsCancellationRequested) break;
                     // Ready work, but the shared pool is full with other projects' steps.
                     await Task.WhenAny(_context.Pool.SlotFreed(), Task.Delay(Timeout.Infinite, ct)).ConfigureAwait(false);
                     continue;
@@ -105,14 +97,12 @@ public sealed partial class BuildRun
             // Calls that arrive after the last step ended get an answer, never silence.
             _inbox.Writer.TryComplete();
             while (_inbox.Reader.TryRead(out var late))
-                if (late is ApiCall call) call.Reply.TrySetResult(ApiError("the step is no longer running"));
+                if (late is ApiCall call) call.Reply.TrySetResult(new ErrorReply("the step is no longer running"));
         }
 
-        if (ct.IsCancellationRequested)
-            _events.Report(Diagnostic.Error(Codes.Cancelled, "The build was cancelled; running steps were stopped."));
-        foreach (var target in _targets)
-            if (_graph.FindFile(target)?.Producer is not { } p || p.IsOrphan)
-                _events.Report(Diagnostic.Warning(Codes.TargetNotProduced, $"Target '{target}' is not an output of any step."));
+        if (ct.IsCancellationRequested) _reporter.BuildCancelled();
+        foreach (var target in _plan.Targets)
+            if (_graph.FindFile(target)?.Producer is not { } p || p.IsOrphan) _reporter.TargetNotProduced(target);
         ReportNotRun();
         Summary.Success = Summary.Failed == 0 && Summary.NotRun == 0 && !ct.IsCancellationRequested;
         return Summary;
@@ -122,425 +112,172 @@ public sealed partial class BuildRun
     {
         switch (item)
         {
-            case Completion completion: Complete(completion); break;
-            case ApiCall call: Answer(call); break;
+            case Completion completion: Complete(completion.Step, completion.Result); break;
+            case StatusReport report: _reporter.Status(report.Step.Step, report.Status); break;
+            case ApiCall call: call.Reply.TrySetResult(_api.Answer(call.Step, call.Command)); break;
         }
-    }
-
-    /// <summary>Non-optional steps (or the producers of the targets) and everything they need.</summary>
-    void SelectNeeded()
-    {
-        var roots = new List<StepNode>();
-        if (_targets.Count > 0)
-        {
-            foreach (var target in _targets)
-                if (_graph.FindFile(target)?.Producer is { } producer && !producer.IsOrphan) roots.Add(producer);
-        }
-        else
-        {
-            roots.AddRange(_graph.Steps.Values.Where(s => !s.Definition.Optional && !s.IsOrphan));
-        }
-        foreach (var step in roots) AddNeeded(step);
-    }
-
-    /// <summary>Marks a step needed, with the producers of its inputs and its creators; returns the new ones.</summary>
-    List<StepNode> AddNeeded(StepNode start)
-    {
-        var added = new List<StepNode>();
-        var stack = new Stack<StepNode>();
-        stack.Push(start);
-        while (stack.Count > 0)
-        {
-            var step = stack.Pop();
-            if (step.IsOrphan || !_needed.Add(step)) continue;
-            added.Add(step);
-            foreach (var input in step.Inputs)
-                if (input.Producer is { } producer && !producer.IsOrphan && !_needed.Contains(producer)) stack.Push(producer);
-            // A step is only trusted once the step that defined it has run or been skipped.
-            if (step.Creator is StepNode creator && !_needed.Contains(creator)) stack.Push(creator);
-        }
-        return added;
-    }
-
-    /// <summary>Makes a step (newly defined or newly wanted) part of this build.</summary>
-    void Need(StepNode step)
-    {
-        var added = AddNeeded(step);
-        foreach (var s in added) Consider(s);
-        if (added.Count == 0 && _needed.Contains(step) && !_done.Contains(step) && !_runningSteps.ContainsKey(step) && !_queued.Contains(step))
-            Consider(step);
-    }
-
-    /// <summary>Collects the inputs a step still waits for; queues it when there are none.</summary>
-    void Consider(StepNode step)
-    {
-        var waiting = new HashSet<FileNode>(ReferenceEqualityComparer.Instance);
-        var inputs = step.Inputs;
-        for (var i = 0; i < inputs.Count; i++)
-            if (!IsAvailable(inputs[i], step) && Blocks(inputs[i], step, amended: i >= step.Definition.Inputs.Count)) waiting.Add(inputs[i]);
-        _waiting[step] = waiting;
-        if (waiting.Count == 0) Enqueue(step);
-    }
-
-    /// <summary>
-    /// Whether an unavailable input holds a step back. An input the step amended last time does not,
-    /// unless a step of this build makes it or the step was deferred for it in this build: running
-    /// again, the step starts from its definition and amends what it needs now.
-    /// </summary>
-    /// <param name="amended">The step's links list its definition's inputs first, then what it amended.</param>
-    bool Blocks(FileNode input, StepNode step, bool amended)
-    {
-        if (!amended || _deferCount.ContainsKey(step)) return true;
-        return input.Producer is { } producer && !producer.IsOrphan && !ReferenceEquals(producer, step);
-    }
-
-    bool IsAvailable(FileNode input, StepNode consumer)
-    {
-        if (input.Producer is { } producer && !producer.IsOrphan && !ReferenceEquals(producer, consumer))
-            return _done.Contains(producer) && producer.State == StepState.Succeeded && input.State == FileState.Built;
-        return input.State == FileState.Static && !input.IsOrphan;
-    }
-
-    void Enqueue(StepNode step)
-    {
-        if (_queued.Add(step)) _ready.Enqueue(step, (step.Definition.Planning ? 0 : 1, step.Id));
     }
 
     void Dispatch()
     {
         if (_draining || _ct.IsCancellationRequested) return;
-        while (_ready.TryPeek(out var step, out _))
+        while (_plan.TryPeekReady(out var next))
         {
-            if (step.IsOrphan || _done.Contains(step) || _runningSteps.ContainsKey(step))
+            var step = next.Step;
+            if (step.IsOrphan)
             {
-                Dequeue();
+                _plan.Drop(next);
                 continue;
             }
-            if (UnsettledCreator(step) is { } creator)
+            if (_plan.UnsettledCreator(step) is { } creator)
             {
-                Dequeue();
-                if (!_creatorWait.TryGetValue(creator, out var list)) _creatorWait[creator] = list = new();
-                list.Add(step);
+                _plan.HoldForCreator(next, creator);
                 continue;
             }
-            if (CanSkip(step))
+            if (_check.CanSkip(step))
             {
-                Dequeue();
-                _events.Line("SKIP", step.Label);
-                Summary.Skipped++;
-                Finish(step);
+                _reporter.Skipped(step);
+                _plan.Settle(next);
                 continue;
             }
-            if (_runningSteps.Count >= _options.Jobs) return;
-            if (!TakeResources(step))
+            if (_plan.Running >= _options.Jobs) return;
+            if (!_resources.TryTake(step.Definition))
             {
-                Dequeue();
-                _resourceWait.Add(step);
+                _plan.HoldForResources(next);
+                _resources.Wait(next);
                 continue;
             }
             if (!_context.Pool.TryAcquire())
             {
-                ReleaseResources(step, requeue: false);
+                _resources.GiveBack(step.Definition);
                 return;
             }
-            Dequeue();
-            Start(step);
+            Start(next);
         }
     }
 
-    void Dequeue() => _queued.Remove(_ready.Dequeue());
-
-    /// <summary>The first creator of a step that has neither run nor been skipped in this build.</summary>
-    StepNode? UnsettledCreator(StepNode step)
+    void Start(PlannedStep planned)
     {
-        for (var node = step.Creator; node is StepNode creator; node = creator.Creator)
-        {
-            if (_runningSteps.ContainsKey(creator)) continue;
-            if (_done.Contains(creator) && creator.State == StepState.Succeeded) continue;
-            return creator;
-        }
-        return null;
-    }
-
-    bool CanSkip(StepNode step)
-    {
-        var candidate = step.State == StepState.Succeeded && step.SuccessHash != null &&
-            step.Outputs.All(o => o.State == FileState.Built) && step.Inputs.All(i => IsAvailable(i, step));
-        if (candidate && _trustHashes && step.Definition.EnvNames.Count == 0 && step.AmendedEnv.Count == 0) return true;
-        var hash = candidate || _options.ExplainRerun ? StepHasher.Compute(step, _env) : null;
-        if (candidate && step.SuccessHash == hash) return true;
-        if (_options.ExplainRerun)
-        {
-            var reason = step.RerunReason
-                ?? (step.SuccessHash == null ? "it has not succeeded before"
-                : step.SuccessHash != hash ? "an input or a listed environment variable changed"
-                : "an output is not built");
-            _events.Line("EXPLAIN", $"{step.Label}: runs because {reason}");
-        }
-        return false;
-    }
-
-    bool TakeResources(StepNode step)
-    {
-        foreach (var (name, units) in step.Definition.Resources)
-        {
-            var available = _options.Resources.TryGetValue(name, out var a) ? a : 0;
-            var used = _resourcesInUse.TryGetValue(name, out var u) ? u : 0;
-            if (used + units > available) return false;
-        }
-        foreach (var (name, units) in step.Definition.Resources)
-            _resourcesInUse[name] = (_resourcesInUse.TryGetValue(name, out var u) ? u : 0) + units;
-        return true;
-    }
-
-    void ReleaseResources(StepNode step, bool requeue = true)
-    {
-        foreach (var (name, units) in step.Definition.Resources) _resourcesInUse[name] -= units;
-        if (!requeue || step.Definition.Resources.Count == 0) return;
-        foreach (var waiting in _resourceWait) Enqueue(waiting);
-        _resourceWait.Clear();
-    }
-
-    void Start(StepNode step)
-    {
+        var step = planned.Step;
         // A step that runs may change what later steps read: from now on every check hashes.
-        _trustHashes = false;
-        ResetForRerun(step);
+        _check.TrustHashes = false;
         var token = _context.Steps.Register(new CallTarget(this, step));
-        var running = new RunningStep(token);
-        _runningSteps[step] = running;
+        _plan.Start(planned, token);
+        ResetForRerun(planned);
         step.State = StepState.Running;
         step.Dirty = true;
-        _events.Line("START", step.Label);
+        _reporter.Started(step);
+        var observer = new RunObserver(this, planned);
         var workdir = PathRules.FullPath(_root, step.Definition.Workdir);
-        var outputs = step.Outputs.ToList();
-        var volatiles = step.Volatiles.ToList();
-        var env = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [Protocol.ProtocolInfo.EnvStepKey] = step.Definition.Key,
-            [Protocol.ProtocolInfo.EnvStepToken] = token,
-        };
         try
         {
-            Directory.CreateDirectory(workdir);
-            foreach (var output in outputs.Concat(volatiles))
-                Directory.CreateDirectory(Path.GetDirectoryName(PathRules.FullPath(_root, output.Path))!);
+            _writes.Prepare(step);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _inbox.Writer.TryWrite(new Completion(step, new RunResult(-1, "", "", false, e.Message)));
+            observer.Finished(new RunResult(-1, "", "", false, e.Message));
             return;
         }
-        _shells.Start(step.Definition.Command, workdir, env, _ct,
-            result => _inbox.Writer.TryWrite(new Completion(step, result)));
+        _runner.Start(new StepLaunch(step.Definition.Key, step.Definition.Command, workdir, StepEnvironment.ForStep(step.Definition, token), _ct), observer);
     }
 
     /// <summary>
     /// A step that runs again starts from its definition: what it defined or amended last time is
     /// detached (an orphan until it defines the same again, which restores it with its state).
     /// </summary>
-    void ResetForRerun(StepNode step)
+    void ResetForRerun(PlannedStep planned)
     {
+        var step = planned.Step;
         foreach (var product in step.Products.ToList())
             if (product is StepNode || (product is FileNode f && !step.Outputs.Contains(f) && !step.Volatiles.Contains(f)))
                 ProjectGraph.SetCreator(product, null);
         _graph.LinkStep(step);
         step.AmendedEnv.Clear();
-        if (_creatorWait.Remove(step, out var waiting))
-            foreach (var s in waiting) Enqueue(s);
+        _plan.ReleaseDefined(planned);
     }
 
-    /// <summary>What every step of this build sees: the build's environment and how to reach StepUp.</summary>
-    Dictionary<string, string> BaseEnvironment()
+    void Complete(PlannedStep planned, RunResult result)
     {
-        var env = new Dictionary<string, string>(_env, StringComparer.Ordinal)
-        {
-            [Protocol.ProtocolInfo.EnvRoot] = _root,
-        };
-        if (_context.SocketPath != null) env[Protocol.ProtocolInfo.EnvDirectorSocket] = _context.SocketPath;
-        if (_context.ToolsDirectory != null)
-        {
-            env["PATH"] = Path.Combine(_context.ToolsDirectory, "bin") + (env.TryGetValue("PATH", out var path) && path.Length > 0 ? ":" + path : "");
-            env["PYTHONPATH"] = Path.Combine(_context.ToolsDirectory, "python") + (env.TryGetValue("PYTHONPATH", out var py) && py.Length > 0 ? ":" + py : "");
-        }
-        return env;
-    }
-
-    void Complete(Completion c)
-    {
-        var step = c.Step;
-        var running = _runningSteps[step];
-        _runningSteps.Remove(step);
-        _context.Steps.Unregister(running.Token);
+        var step = planned.Step;
+        _context.Steps.Unregister(planned.Token!);
         _context.Pool.Release();
-        ReleaseResources(step);
-        var result = c.Result;
+        _resources.GiveBack(step.Definition);
+        if (step.Definition.Resources.Count > 0) _plan.Retry(_resources.TakeWaiting());
+        var outcome = RunOutcome.Measure(step, _root, _env);
+        _writes.NoteWritten(step);
 
-        // Hash inputs and outputs now: amended ones are known only after the command ended.
-        var changedInputs = step.Inputs.Where(i => i.Stamp is { } before && (i.State is FileState.Static or FileState.Built) &&
-            !FileStamper.Stamp(PathRules.FullPath(_root, i.Path), before).SameContent(before)).ToList();
-        var hash = StepHasher.Compute(step, _env);
-        var missingOutputs = new List<string>();
-        foreach (var output in step.Outputs)
+        if (planned.DeferredFor != null && outcome.ChangedInputs.Count == 0 && !result.Cancelled)
         {
-            var stamp = FileStamper.Stamp(PathRules.FullPath(_root, output.Path), output.Stamp);
-            output.Dirty = true;
-            if (stamp.Exists) { output.Stamp = stamp; output.State = FileState.Outdated; }
-            else { output.State = FileState.Awaited; missingOutputs.Add(output.Path); }
-        }
-        step.Dirty = true;
-        step.RerunReason = null;
-        step.SuccessHash = null;
-
-        if (running.Deferred && changedInputs.Count == 0 && !result.Cancelled)
-        {
-            Defer(step, running);
+            Defer(planned);
             return;
         }
-        var ok = result.StartError == null && !result.Cancelled && result.ExitCode == 0 && missingOutputs.Count == 0 && changedInputs.Count == 0;
-        if (ok)
+        if (outcome.IsSuccess(result))
         {
-            foreach (var output in step.Outputs) output.State = FileState.Built;
-            step.State = StepState.Succeeded;
-            step.SuccessHash = hash;
-            _deferCount.Remove(step);
-            Summary.Ran++;
-            _events.Line("SUCCESS", step.Label);
-            Pages(result);
-            Finish(step);
+            outcome.RecordSuccess();
+            _reporter.Succeeded(step, result);
+            _plan.Settle(planned);
             return;
         }
-
-        step.State = StepState.Failed;
-        Summary.Failed++;
-        _events.Line("FAIL", step.Label);
-        Pages(result);
-        var loc = LocationOf(step);
-        if (result.Cancelled)
-            _events.Report(Diagnostic.Error(Codes.Cancelled, $"Step '{step.Label}' was stopped because the build was cancelled.", loc));
-        else if (result.StartError != null)
-            _events.Report(Diagnostic.Error(Codes.StepError, $"Step '{step.Label}' could not start: {result.StartError}", loc));
-        else if (result.ExitCode != 0)
-            _events.Report(Diagnostic.Error(Codes.StepFailed, $"Step '{step.Label}' failed with exit code {result.ExitCode}.", loc));
-        if (changedInputs.Count > 0)
-            _events.Report(Diagnostic.Error(Codes.InputChanged,
-                $"Step '{step.Label}' failed: its input changed while it ran: {string.Join(", ", changedInputs.Select(i => i.Path))}.", loc));
-        if (result.ExitCode == 0 && !result.Cancelled && missingOutputs.Count > 0)
-            _events.Report(Diagnostic.Error(Codes.OutputsNotCreated,
-                $"Step '{step.Label}' did not create its output(s): {string.Join(", ", missingOutputs)}.", loc));
-        foreach (var input in changedInputs)
-        {
-            // The input is what it is now: the next build sees the change.
-            if (input.State == FileState.Built) input.State = FileState.Outdated;
-            input.Dirty = true;
-        }
-        // What a failed step defined is not trusted.
-        foreach (var product in step.Products.OfType<StepNode>().ToList()) ProjectGraph.SetCreator(product, null);
-        _done.Add(step);
+        outcome.RecordFailure();
+        _reporter.Failed(step, result, outcome);
+        _plan.Fail(planned);
         if (!_options.KeepGoing) _draining = true;
     }
 
     /// <summary>A step that asked for inputs not built yet runs again, from scratch, once they are.</summary>
-    void Defer(StepNode step, RunningStep running)
+    void Defer(PlannedStep planned)
     {
-        var count = _deferCount[step] = (_deferCount.TryGetValue(step, out var n) ? n : 0) + 1;
-        if (count > _context.DeferCap)
+        var step = planned.Step;
+        if (++planned.Deferrals > _context.DeferCap)
         {
             step.State = StepState.Failed;
-            Summary.Failed++;
-            _events.Line("FAIL", step.Label);
-            _events.Report(Diagnostic.Error(Codes.StepFailed,
-                $"Step '{step.Label}' was deferred more than {_context.DeferCap} times waiting for amended inputs: {string.Join(", ", running.DeferredBecause)}.",
-                LocationOf(step)));
-            _done.Add(step);
+            _reporter.DeferredTooOften(step, _context.DeferCap, planned.DeferredFor!);
+            _plan.Fail(planned);
             if (!_options.KeepGoing) _draining = true;
             return;
         }
         step.State = StepState.Pending;
-        _events.Line("DEFERRED", step.Label);
-        Consider(step);
+        _reporter.Deferred(step);
+        _plan.Reconsider(planned);
     }
 
-    /// <summary>Where to point MSBuild for a step: its item, or the item of the step that defined it.</summary>
-    static SourceLocation LocationOf(StepNode step)
-    {
-        for (Node? node = step; node is StepNode s; node = s.Creator)
-            if (s.Definition.Location.File.Length > 0) return s.Definition.Location;
-        return SourceLocation.None;
-    }
-
-    void Pages(RunResult result)
-    {
-        if (result.Stdout.Length > 0) _events.Page("Standard output", result.Stdout);
-        if (result.Stderr.Length > 0) _events.Page("Standard error", result.Stderr);
-    }
-
-    /// <summary>Marks a step done; wakes the consumers of its outputs and the steps it defined.</summary>
-    void Finish(StepNode step)
-    {
-        _done.Add(step);
-        foreach (var output in step.Outputs)
-            foreach (var consumer in output.Consumers)
-                Satisfied(consumer, output);
-        if (_creatorWait.Remove(step, out var waiting))
-            foreach (var s in waiting) Enqueue(s);
-    }
-
-    /// <summary>An input of a waiting step became available.</summary>
-    void Satisfied(StepNode consumer, FileNode input)
-    {
-        if (!_needed.Contains(consumer) || _done.Contains(consumer) || !_waiting.TryGetValue(consumer, out var waiting)) return;
-        if (waiting.Remove(input) && waiting.Count == 0) Enqueue(consumer);
-    }
-
-    /// <summary>Needed steps that never ran: say why, when it is not an earlier failure.</summary>
+    /// <summary>Wanted steps that never ran: say why, when it is not an earlier failure.</summary>
     void ReportNotRun()
     {
-        var notDone = _needed.Where(s => !_done.Contains(s) && !s.IsOrphan).OrderBy(s => s.Id).ToList();
-        Summary.NotRun = notDone.Count;
+        var unsettled = _plan.Unsettled();
+        Summary.NotRun = unsettled.Count;
         if (_draining || _ct.IsCancellationRequested) return;
         var waitingOnOthers = new List<StepNode>();
-        foreach (var step in notDone)
+        foreach (var planned in unsettled)
         {
-            var missing = step.Inputs.Where(i => !IsAvailable(i, step) && (i.Producer == null || i.Producer.IsOrphan)).Select(i => i.Path).ToList();
-            if (missing.Count > 0)
-                _events.Report(Diagnostic.Error(Codes.MissingInput,
-                    $"Step '{step.Label}' cannot run: input(s) {string.Join(", ", missing.Select(m => "'" + m + "'"))} are neither static nor made by a step.",
-                    LocationOf(step)));
-            else if (_resourceWait.Contains(step))
-                _events.Report(Diagnostic.Error(Codes.MissingInput,
-                    $"Step '{step.Label}' cannot run: it needs more of resource(s) {string.Join(", ", step.Definition.Resources.Select(r => r.Key + ":" + r.Value))} than StepUpResources provides.",
-                    LocationOf(step)));
-            else
-                waitingOnOthers.Add(step);
+            var step = planned.Step;
+            var missing = step.Inputs.Where(i => !_plan.IsAvailable(i, step) && (i.Producer == null || i.Producer.IsOrphan)).Select(i => i.Path).ToList();
+            if (missing.Count > 0) _reporter.InputsMissing(step, missing);
+            else if (planned.Want == StepWant.Resources) _reporter.ResourcesShort(step);
+            else waitingOnOthers.Add(step);
         }
-        if (waitingOnOthers.Count > 0 && CycleAmong(waitingOnOthers) is { } cycle)
-            _events.Report(Diagnostic.Error(Codes.Cycle,
-                "Dependency cycle between steps (found while running): " + string.Join(" -> ", cycle.Select(s => s.Label)) + ".", LocationOf(cycle[0])));
+        if (waitingOnOthers.Count == 0) return;
+        var set = new HashSet<StepNode>(waitingOnOthers, ReferenceEqualityComparer.Instance);
+        if (GraphSearch.FindCycle(waitingOnOthers, s => GraphSearch.Producers(s).Where(set.Contains)) is { } cycle) _reporter.Cycle(cycle);
     }
 
-    /// <summary>A cycle of steps that wait for each other's outputs, if any.</summary>
-    static List<StepNode>? CycleAmong(List<StepNode> steps)
+    /// <summary>Hears from the runner about one run; everything goes through the inbox to the loop.</summary>
+    sealed class RunObserver(BuildRun run, PlannedStep planned) : IStepObserver
     {
-        var set = new HashSet<StepNode>(steps, ReferenceEqualityComparer.Instance);
-        var state = new Dictionary<StepNode, int>(ReferenceEqualityComparer.Instance);
-        var path = new List<StepNode>();
-        List<StepNode>? Visit(StepNode step)
+        public void Status(StepStatus status) => run._inbox.Writer.TryWrite(new StatusReport(planned, status));
+        public void Finished(RunResult result) => run._inbox.Writer.TryWrite(new Completion(planned, result));
+    }
+
+    /// <summary>A running step's door to the loop: converts its request, posts it, and converts the reply.</summary>
+    sealed class CallTarget(BuildRun run, StepNode step) : IStepCallTarget
+    {
+        public async Task<Dictionary<string, object?>> CallAsync(Dictionary<string, object?> request)
         {
-            state[step] = 1;
-            path.Add(step);
-            foreach (var producer in step.Inputs.Select(i => i.Producer).OfType<StepNode>().Where(set.Contains))
-            {
-                if (state.TryGetValue(producer, out var s) && s == 1)
-                    return path.Skip(path.IndexOf(producer)).Append(producer).ToList();
-                if (!state.ContainsKey(producer) && Visit(producer) is { } found) return found;
-            }
-            path.RemoveAt(path.Count - 1);
-            state[step] = 2;
-            return null;
+            var (command, refusal) = WireFormat.ReadCommand(request);
+            if (command == null) return WireFormat.WriteReply(refusal!);
+            var call = new ApiCall(step, command, new TaskCompletionSource<StepReply>(TaskCreationOptions.RunContinuationsAsynchronously));
+            if (!run._inbox.Writer.TryWrite(call)) return WireFormat.WriteReply(new ErrorReply("the step is no longer running"));
+            return WireFormat.WriteReply(await call.Reply.Task.ConfigureAwait(false));
         }
-        foreach (var step in steps)
-            if (!state.ContainsKey(step) && Visit(step) is { } cycle) return cycle;
-        return null;
     }
 }

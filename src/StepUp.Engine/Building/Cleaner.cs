@@ -5,20 +5,24 @@ using StepUp.Engine.Planning;
 namespace StepUp.Engine.Building;
 
 /// <summary>
-/// Removes files StepUp made and no longer needs. A file is deleted only when it is an output
-/// with the hash recorded when it was built (or a volatile output); static files, edited outputs
-/// and anything outside the project root are never deleted.
+/// Removes files StepUp made and no longer needs. A file is deleted only when a step wrote it and
+/// it still has the hash recorded when it was built (or is a volatile output), and only through
+/// real folders of the root (<see cref="RootGuard"/>); static files, edited outputs, files that were
+/// there before a step made them and anything outside the project root are never deleted. Of the
+/// folders left empty, only those StepUp created are removed.
 /// </summary>
 public sealed class Cleaner
 {
     readonly string _root;
     readonly IBuildEvents _events;
+    readonly RootGuard _guard;
     readonly HashSet<string> _touchedFolders = new(StringComparer.Ordinal);
 
     public Cleaner(string root, IBuildEvents events)
     {
         _root = Path.GetFullPath(root);
         _events = events;
+        _guard = new RootGuard(_root);
     }
 
     public int Removed { get; private set; }
@@ -35,7 +39,7 @@ public sealed class Cleaner
             DeleteIfUnedited(file);
             graph.Remove(file);
         }
-        RemoveEmptyFolders();
+        RemoveEmptyFolders(graph.CreatedFolders);
     }
 
     /// <summary>The Clean target: every output and volatile output the graph records, if unedited.</summary>
@@ -43,29 +47,37 @@ public sealed class Cleaner
     {
         foreach (var file in graph.Files.Values.OrderByDescending(f => f.Path, StringComparer.Ordinal).ToList())
             DeleteIfUnedited(file);
-        RemoveEmptyFolders();
+        RemoveEmptyFolders(graph.CreatedFolders);
     }
 
     void DeleteIfUnedited(FileNode file)
     {
-        if (!PathRules.IsInsideRoot(file.Path) || PathRules.IsInStateFolder(file.Path)) return;
+        // Static, missing, undeclared, never built, or found there rather than written: not StepUp's to delete.
+        if (!file.Written || !PathRules.IsInsideRoot(file.Path) || PathRules.IsInStateFolder(file.Path)) return;
+        var checkContent = file.State is FileState.Built or FileState.Outdated or FileState.Awaited && file.Stamp is { Exists: true };
+        if (file.State != FileState.Volatile && !checkContent) return;
         var full = PathRules.FullPath(_root, file.Path);
-        switch (file.State)
+        if (!_guard.MayDelete(file.Path))
         {
-            case FileState.Volatile:
-                Delete(file.Path, full);
-                return;
-            case FileState.Built or FileState.Outdated or FileState.Awaited when file.Stamp is { Exists: true } recorded:
-                var now = FileStamper.Stamp(full, recorded);
-                if (!now.Exists) { _touchedFolders.Add(Path.GetDirectoryName(full)!); return; }
-                if (now.SameContent(recorded)) Delete(file.Path, full);
-                else
-                    _events.Report(Diagnostic.Warning(Codes.EditedOutputKept,
-                        $"Output '{file.Path}' was edited after StepUp built it; it is kept.", new SourceLocation(full, 0, 0)));
-                return;
-            default:
-                return; // static, missing, undeclared, or never built: not StepUp's to delete
+            if (Path.Exists(full))
+                _events.Report(Diagnostic.Warning(Codes.KeptBehindLink,
+                    $"Output '{file.Path}' is kept: a folder on its way is a symbolic link (it leads to '{_guard.RealPath(file.Path, followLast: false)}'), and StepUp never deletes through one.",
+                    new SourceLocation(full, 0, 0)));
+            return;
         }
+        if (checkContent)
+        {
+            var recorded = file.Stamp!;
+            var now = FileStamper.Stamp(full, recorded);
+            if (!now.Exists) { _touchedFolders.Add(Parent(file.Path)); return; }
+            if (!now.SameContent(recorded))
+            {
+                _events.Report(Diagnostic.Warning(Codes.EditedOutputKept,
+                    $"Output '{file.Path}' was edited after StepUp built it; it is kept.", new SourceLocation(full, 0, 0)));
+                return;
+            }
+        }
+        Delete(file.Path, full);
     }
 
     void Delete(string path, string full)
@@ -76,23 +88,35 @@ public sealed class Cleaner
             File.Delete(full);
             Removed++;
             _events.Line("REMOVE", path);
-            _touchedFolders.Add(Path.GetDirectoryName(full)!);
+            _touchedFolders.Add(Parent(path));
         }
         catch (IOException e) { _events.Line("WARNING", $"Could not remove {path}: {e.Message}"); }
         catch (UnauthorizedAccessException e) { _events.Line("WARNING", $"Could not remove {path}: {e.Message}"); }
     }
 
-    /// <summary>Removes folders left empty by a removal, up to (never including) the root.</summary>
-    void RemoveEmptyFolders()
+    static string Parent(string graphPath)
+    {
+        var slash = graphPath.LastIndexOf('/');
+        return slash < 0 ? "." : graphPath[..slash];
+    }
+
+    /// <summary>
+    /// Removes folders left empty by a removal, up to (never including) the root: only those StepUp
+    /// created, and only real folders of the root (never a link, never through one).
+    /// </summary>
+    void RemoveEmptyFolders(FolderSet created)
     {
         foreach (var start in _touchedFolders.OrderByDescending(f => f.Length))
         {
-            for (var dir = start; dir.Length > _root.Length && dir.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal); dir = Path.GetDirectoryName(dir)!)
+            for (var folder = start; folder != "." && created.Contains(folder); folder = Parent(folder))
             {
+                var full = PathRules.FullPath(_root, folder);
                 try
                 {
-                    if (!Directory.Exists(dir) || Directory.EnumerateFileSystemEntries(dir).Any()) break;
-                    Directory.Delete(dir);
+                    if (!Directory.Exists(full)) { created.Remove(folder); continue; }
+                    if (!_guard.MayRemoveFolder(folder) || Directory.EnumerateFileSystemEntries(full).Any()) break;
+                    Directory.Delete(full);
+                    created.Remove(folder);
                 }
                 catch (IOException) { break; }
                 catch (UnauthorizedAccessException) { break; }

@@ -1,10 +1,16 @@
+using StepUp.Engine.Running;
+using StepUp.Engine.Scheduling;
+
 namespace StepUp.Engine.Building;
 
-/// <summary>What every build of one director shares: job slots, running steps, and where its clients are.</summary>
+/// <summary>What every build of one director shares: job slots, running steps, where steps run, and where its clients are.</summary>
 public sealed class DirectorContext
 {
     public JobPool Pool { get; init; } = new();
     public StepRegistry Steps { get; init; } = new();
+
+    /// <summary>Where step commands run: worker shells on this machine unless told otherwise (the engine's tests run a fake).</summary>
+    public IStepRunnerFactory Runner { get; init; } = ShellRunner.Factory;
 
     /// <summary>The socket steps use to call the director; null when steps cannot call back (in-process tests).</summary>
     public string? SocketPath { get; init; }

@@ -24,6 +24,9 @@ public sealed class BuildSummary
     public int NotRun { get; set; }
     public bool Success { get; set; }
 
-    public override string ToString() =>
+    /// <summary>A summary of another kind of request (StepUpList) in place of the counts.</summary>
+    public string? Text { get; set; }
+
+    public override string ToString() => Text ??
         $"StepUp: {Ran} ran, {Skipped} skipped, {Failed} failed, {Removed} removed" + (NotRun > 0 ? $", {NotRun} not run" : "");
 }

@@ -99,6 +99,12 @@ public sealed class FileNode : Node
     /// <summary>Steps that declare this file as an input.</summary>
     public List<StepNode> Consumers { get; } = new();
 
+    /// <summary>
+    /// A step of this project wrote the file: it did not just find it there. Cleanup deletes only
+    /// such files; a file that was there before any step made it stays the user's.
+    /// </summary>
+    public bool Written { get; internal set; }
+
     public bool IsOutput => State is FileState.Awaited or FileState.Built or FileState.Outdated;
 }
 

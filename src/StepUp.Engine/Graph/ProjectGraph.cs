@@ -39,6 +39,15 @@ public sealed class ProjectGraph
     public IReadOnlyDictionary<string, FileNode> Files => _files;
     public IReadOnlyDictionary<string, StepNode> Steps => _steps;
 
+    /// <summary>The folders StepUp created, which it may remove once they are empty (saved with the graph).</summary>
+    public FolderSet CreatedFolders { get; } = new();
+
+    /// <summary>
+    /// The static folders of the current plan and of the steps that declared some in this build (not
+    /// saved: a plan with static folders is planned again at every build), which no step may write into.
+    /// </summary>
+    public HashSet<string> StaticFolders { get; } = new(StringComparer.Ordinal);
+
     /// <summary>A digest of the last plan the root applied; equal plans need no re-planning.</summary>
     public string PlanFingerprint { get; set; } = "";
 
@@ -184,6 +193,7 @@ public sealed class ProjectGraph
         file.State = FileState.Missing;
         file.Stamp = null;
         file.Producer = null;
+        file.Written = false;
         file.Dirty = true;
     }
 

@@ -34,11 +34,29 @@ public sealed class StepDefinition
 
     public SourceLocation Location { get; init; } = SourceLocation.None;
 
+    /// <summary>
+    /// The step's named inputs, outputs and parameters with their resolved values (paths relative to
+    /// the workdir): environment variables of its process, and part of its hash.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Variables { get; init; } = EmptyVariables;
+
+    /// <summary>The canonical realization name of a hyper step's realization; null for other steps.</summary>
+    public string? Realization { get; init; }
+
+    /// <summary>
+    /// A realization the plans leave out of this build: it keeps its place in the graph and its
+    /// results, and runs only when a wanted step needs it, like an optional step. Not part of the
+    /// step's identity: selecting it again reuses what it built.
+    /// </summary>
+    public bool LeftOut { get; init; }
+
+    static readonly IReadOnlyDictionary<string, string> EmptyVariables = new Dictionary<string, string>();
+
     public StepDefinition WithInputs(IReadOnlyList<string> inputs) => new()
     {
         Key = Key, Label = Label, Command = Command, Workdir = Workdir, Inputs = inputs, Outputs = Outputs,
         Volatiles = Volatiles, EnvNames = EnvNames, Optional = Optional, Planning = Planning,
-        Resources = Resources, Location = Location,
+        Resources = Resources, Location = Location, Variables = Variables, Realization = Realization, LeftOut = LeftOut,
     };
 
     public bool SameAs(StepDefinition other) =>
@@ -47,5 +65,7 @@ public sealed class StepDefinition
         Inputs.SequenceEqual(other.Inputs) && Outputs.SequenceEqual(other.Outputs) &&
         Volatiles.SequenceEqual(other.Volatiles) && EnvNames.SequenceEqual(other.EnvNames) &&
         Resources.Count == other.Resources.Count &&
-        Resources.All(kv => other.Resources.TryGetValue(kv.Key, out var v) && v == kv.Value);
+        Resources.All(kv => other.Resources.TryGetValue(kv.Key, out var v) && v == kv.Value) &&
+        Variables.Count == other.Variables.Count &&
+        Variables.All(kv => other.Variables.TryGetValue(kv.Key, out var v) && v == kv.Value);
 }

@@ -47,8 +47,4 @@ public static class PathRules
             .Order(StringComparer.Ordinal)
             .Select(file => ToGraphPath(rootFull, file))
             .Where(path => !IsInStateFolder(path));
-
-    /// <summary>Splits a ';'-separated MSBuild list, dropping empty entries.</summary>
-    public static List<string> SplitList(string value) =>
-        value.Split(';').Select(s => s.Trim()).Where(s => s.Length > 0).ToList();
 }

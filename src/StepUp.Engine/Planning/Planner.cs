@@ -1,4 +1,6 @@
+using StepUp.Engine.Files;
 using StepUp.Engine.Graph;
+using StepUp.Engine.Hyper;
 
 namespace StepUp.Engine.Planning;
 
@@ -17,23 +19,72 @@ public sealed class Planner
         _env = env;
     }
 
-    public Plan Plan(IReadOnlyList<ItemSpec> items)
+    /// <param name="context">What the graph knows: realizations the plans leave out stay while they can still be produced.</param>
+    public Plan Plan(IReadOnlyList<ItemSpec> items, PlanningContext? context = null)
     {
         var plan = new Plan();
         foreach (var item in items.Where(i => i.ItemType == "Static")) AddStatic(plan, item);
+        // Steps that use the value language (reference §9) have realizations; the others are planned
+        // here as before and may be sources of their outputs. Item order is kept either way.
+        var hyper = new HyperPlanner(_root, plan, context);
+        var planned = new List<(ItemSpec Item, StepDefinition? Step)>();
+        var order = 0;
         foreach (var item in items)
         {
-            var step = item.ItemType switch
+            switch (item.ItemType)
             {
-                "Step" => StepFromItem(plan, item),
-                "Script" => ScriptFromItem(plan, item),
-                _ => null,
-            };
+                case "Step" when HyperPlanner.NeedsHyper(item):
+                    if (hyper.AddStep(item, order++)) planned.Add((item, null));
+                    break;
+                case "Step":
+                    if (StepFromItem(plan, item) is { } step)
+                    {
+                        hyper.AddFixed(item, step, order++);
+                        planned.Add((item, step));
+                    }
+                    break;
+                case "Script":
+                    if (ScriptFromItem(plan, item) is { } script) planned.Add((item, script));
+                    break;
+                case "Global": hyper.AddGlobal(item); break;
+                case "Plan": hyper.AddPlan(item); break;
+                case HyperPlanner.SettingsItem: hyper.AddSettings(item); break;
+            }
+        }
+        var realized = hyper.Run();
+        foreach (var (item, step) in planned)
+        {
             if (step != null) plan.Steps.Add(step);
+            else if (realized.TryGetValue(item, out var definitions)) plan.Steps.AddRange(definitions);
         }
         AddImplicitStatics(plan);
+        AddLiteralInputs(plan, hyper.LiteralInputs);
         Validate(plan);
         return plan;
+    }
+
+    /// <summary>
+    /// A realization's literal inputs (<c>in=(Size: small.txt big.txt)</c>) are static without a
+    /// Static item unless a step makes them, as ducttape checks them before it runs anything. Only a
+    /// wanted realization needs them to exist.
+    /// </summary>
+    void AddLiteralInputs(Plan plan, List<(string Path, SourceLocation Location, bool Required)> literals)
+    {
+        if (literals.Count == 0) return;
+        var outputs = new HashSet<string>(plan.Steps.SelectMany(s => s.Outputs.Concat(s.Volatiles)), StringComparer.Ordinal);
+        var statics = new HashSet<string>(plan.Statics.Select(s => s.Path), StringComparer.Ordinal);
+        var missing = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (path, location, required) in literals)
+        {
+            if (outputs.Contains(path) || statics.Contains(path)) continue;
+            if (File.Exists(PathRules.FullPath(_root, path)))
+            {
+                statics.Add(path);
+                plan.Statics.Add(new StaticSpec(path, location));
+            }
+            else if (required && missing.Add(path))
+                plan.Diagnostics.Add(Diagnostic.Error(Codes.MissingStatic, $"Input '{path}' does not exist, and no step makes it.", location));
+        }
     }
 
     /// <summary>
@@ -101,6 +152,7 @@ public sealed class Planner
                 plan.Diagnostics.Add(Diagnostic.Error(Codes.MissingStatic, $"Static folder '{item.Include}' does not exist.", item.Location));
                 return;
             }
+            plan.StaticFolders.Add(new StaticSpec(path, item.Location));
             foreach (var filePath in PathRules.FilesUnder(_root, full)) plan.Statics.Add(new StaticSpec(filePath, item.Location));
             return;
         }
@@ -199,15 +251,10 @@ public sealed class Planner
         var @out = Paths(item, "Out", workdir);
         var vol = Paths(item, "Vol", workdir);
         foreach (var path in @out.Concat(vol))
-        {
-            if (!PathRules.IsInsideRoot(path))
-                plan.Diagnostics.Add(Diagnostic.Error(Codes.OutsideRoot, $"Step '{name}' has output '{path}' outside the project root; StepUp only writes inside it.", item.Location));
-            else if (PathRules.IsInStateFolder(path))
-                plan.Diagnostics.Add(Diagnostic.Error(Codes.OutsideRoot, $"Step '{name}' has output '{path}' inside .stepup/, which belongs to StepUp.", item.Location));
-        }
-        var env = PathRules.SplitList(item.Meta("Env")).Distinct().Order(StringComparer.Ordinal).ToList();
+            if (RootGuard.CheckOutputPath(name, path, item.Location) is { } refused) plan.Diagnostics.Add(refused);
+        var env = item.List("Env").Distinct().Order(StringComparer.Ordinal).ToList();
         var optional = ReadBool(plan, item, "Optional", name);
-        var resources = ParseResources(item.Meta("Resources"), out var resourceError);
+        var resources = Contract.ParseResources(item.Meta("Resources"), out var resourceError) ?? new Dictionary<string, int>();
         if (resourceError != null)
             plan.Diagnostics.Add(Diagnostic.Error(Codes.BadMetadata, $"Step '{name}' has Resources=\"{item.Meta("Resources")}\": {resourceError}", item.Location));
         if (plan.Diagnostics.Count != before) return null;
@@ -215,9 +262,9 @@ public sealed class Planner
     }
 
     List<string> Paths(ItemSpec item, string metadata, string workdir) =>
-        PathRules.SplitList(item.Meta(metadata)).Select(p => PathRules.Normalize(_root, workdir, p)).Distinct().ToList();
+        item.List(metadata).Select(p => PathRules.Normalize(_root, workdir, p)).Distinct().ToList();
 
-    static bool ReadBool(Plan plan, ItemSpec item, string metadata, string name)
+    internal static bool ReadBool(Plan plan, ItemSpec item, string metadata, string name)
     {
         var value = item.Meta(metadata);
         if (value.Length == 0 || value.Equals("false", StringComparison.OrdinalIgnoreCase)) return false;
@@ -226,24 +273,15 @@ public sealed class Planner
         return false;
     }
 
-    /// <summary>Parses "gpu:1,mem:4" (or ';'-separated); a name alone means one unit.</summary>
-    public static Dictionary<string, int> ParseResources(string text, out string? error)
+    /// <summary>The real places of the plan's static files and folders, which its steps may not write.</summary>
+    (RootGuard Guard, StaticPlaces Statics) WriteRules(Plan plan)
     {
-        error = null;
-        var result = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var part in text.Split(',', ';').Select(p => p.Trim()).Where(p => p.Length > 0))
-        {
-            var colon = part.IndexOf(':');
-            var name = (colon < 0 ? part : part[..colon]).Trim();
-            var units = 1;
-            if (name.Length == 0 || (colon >= 0 && (!int.TryParse(part[(colon + 1)..].Trim(), out units) || units < 0)))
-            {
-                error = $"'{part}' is not of the form name:units with a whole number of units.";
-                return result;
-            }
-            result[name] = units;
-        }
-        return result;
+        var guard = new RootGuard(_root);
+        var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var spec in plan.Statics) files.TryAdd(guard.RealPath(spec.Path, followLast: false), spec.Path);
+        var statics = new StaticPlaces(guard, real => files.GetValueOrDefault(real));
+        foreach (var folder in plan.StaticFolders) statics.AddFolder(folder.Path);
+        return (guard, statics);
     }
 
     void Validate(Plan plan)
@@ -258,15 +296,15 @@ public sealed class Planner
                 byName.Add(step.Key, step);
         }
 
-        var statics = new HashSet<string>(plan.Statics.Select(s => s.Path), StringComparer.Ordinal);
+        var (guard, statics) = WriteRules(plan);
         var producers = new Dictionary<string, StepDefinition>(StringComparer.Ordinal);
         foreach (var step in byName.Values)
         {
+            if (guard.CheckWorkdir(step.Label, step.Workdir, step.Location) is { } badWorkdir) plan.Diagnostics.Add(badWorkdir);
             foreach (var path in step.Outputs.Concat(step.Volatiles))
             {
-                if (statics.Contains(path))
-                    plan.Diagnostics.Add(Diagnostic.Error(Codes.OutputIsStatic,
-                        $"Step '{step.Label}' declares '{path}' as output, but it is a static file; StepUp never writes static files.", step.Location));
+                if (guard.CheckOutput(step.Label, path, statics, followLastLink: false, step.Location) is { } refused)
+                    plan.Diagnostics.Add(refused);
                 else if (producers.TryGetValue(path, out var other))
                     plan.Diagnostics.Add(Diagnostic.Error(Codes.OutputClaimedTwice,
                         $"Output '{path}' is claimed by step '{other.Label}' and by step '{step.Label}'; give each output one producer.", step.Location));
@@ -282,7 +320,8 @@ public sealed class Planner
 
         if (plan.IsValid)
         {
-            var cycle = CycleFinder.Find(byName.Values.ToList(), producers);
+            var cycle = GraphSearch.FindCycle(byName.Values,
+                step => step.Inputs.Select(producers.GetValueOrDefault).OfType<StepDefinition>());
             if (cycle != null)
                 plan.Diagnostics.Add(Diagnostic.Error(Codes.Cycle,
                     "Dependency cycle between steps: " + string.Join(" -> ", cycle.Select(s => s.Label)) + ".", cycle[0].Location));

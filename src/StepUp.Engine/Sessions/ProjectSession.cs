@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Data.Sqlite;
 using StepUp.Engine.Building;
 using StepUp.Engine.Files;
 using StepUp.Engine.Graph;
@@ -20,6 +21,7 @@ public sealed class ProjectSession : IDisposable
     long _generation = -1;
     long _verifiedGeneration = -2;
     FileStamp _databaseStamp = FileStamp.Missing;
+    bool _resetReported;
 
     public ProjectSession(string root)
     {
@@ -32,24 +34,25 @@ public sealed class ProjectSession : IDisposable
     public string Root { get; }
     string StateFolder => Path.Combine(Root, ".stepup");
 
-    public Task<BuildSummary> BuildAsync(BuildRequest request, IBuildEvents events, JobPool pool, CancellationToken ct) =>
-        BuildAsync(request, events, new DirectorContext { Pool = pool }, ct);
-
     public async Task<BuildSummary> BuildAsync(BuildRequest request, IBuildEvents events, DirectorContext context, CancellationToken ct)
     {
-        await using var hold = await EnterAsync(events, ct).ConfigureAwait(false);
-        var clock = Stopwatch.StartNew();
         var summary = new BuildSummary();
+        await using var hold = await TryEnterAsync(events, ct).ConfigureAwait(false);
+        if (hold == null) return summary;
+        var clock = Stopwatch.StartNew();
         try
         {
             var phases = new PhaseClock();
-            var (store, graph, trustStat) = Open();
+            var (store, graph, trustStat) = Open(events);
             phases.Mark("open");
             // Equal items make an equal plan (unless it lists folders): then it is not even parsed.
-            var samePlan = request.ItemsFingerprint.Length > 0 && request.ItemsFingerprint == graph.PlanFingerprint;
+            // StepUpList always plans: it reports what the plans leave out.
+            var samePlan = !request.Options.List && request.ItemsFingerprint.Length > 0 && request.ItemsFingerprint == graph.PlanFingerprint;
+            Plan? applied = null;
             bool PlanAndApply()
             {
-                var plan = new Planner(Root, request.Environment).Plan(request.GetItems());
+                var known = new PlanningContext(graph.Steps.Values.Select(s => s.Definition), Explain: request.Options.List);
+                var plan = applied = new Planner(Root, request.Environment).Plan(request.GetItems(), known);
                 phases.Mark("plan");
                 foreach (var diagnostic in plan.Diagnostics) events.Report(diagnostic);
                 if (!plan.IsValid)
@@ -78,6 +81,15 @@ public sealed class ProjectSession : IDisposable
                     return summary;
                 }
                 changedFiles += FileRefresher.Refresh(graph, Root, trustStat);
+            }
+            if (request.Options.List)
+            {
+                summary = PlanList.Report(graph, applied!, request.Environment, events);
+                store.Save(graph);
+                store.MarkBuildFinished();
+                _generation = store.Generation;
+                _verifiedGeneration = -1;
+                return summary;
             }
             // Nothing changed since a build that checked every step: recorded hashes still hold.
             var trustHashes = samePlan && changedFiles == 0 && _verifiedGeneration == _generation && trustStat;
@@ -108,6 +120,13 @@ public sealed class ProjectSession : IDisposable
             Log($"build: {summary} in {clock.ElapsedMilliseconds} ms ({phases})");
             return summary;
         }
+        catch (Exception e) when (IsStateFailure(e))
+        {
+            Forget();
+            ReportStateFailure(events, e);
+            summary.Success = false;
+            return summary;
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             Forget();
@@ -123,31 +142,60 @@ public sealed class ProjectSession : IDisposable
     public async Task CleanAsync(IBuildEvents events, CancellationToken ct)
     {
         if (!File.Exists(Path.Combine(StateFolder, GraphStore.FileName))) return;
-        await using var hold = await EnterAsync(events, ct).ConfigureAwait(false);
-        var (_, graph, _) = Open();
+        await using var hold = await TryEnterAsync(events, ct).ConfigureAwait(false);
+        if (hold == null) return;
         var cleaner = new Cleaner(Root, events);
-        cleaner.RemoveAllOutputs(graph);
-        Forget();
-        GraphStore.Delete(Root);
+        try
+        {
+            var (_, graph, _) = Open(events);
+            cleaner.RemoveAllOutputs(graph);
+            Forget();
+            GraphStore.Delete(Root);
+        }
+        catch (Exception e) when (IsStateFailure(e) || e is IOException or UnauthorizedAccessException)
+        {
+            Forget();
+            ReportStateFailure(events, e);
+            return;
+        }
         events.Line("DIRECTOR", $"Removed {cleaner.Removed} output(s); the graph is reset.");
         Log($"clean: removed {cleaner.Removed}");
     }
 
     public async Task WriteGraphAsync(string prefix, IBuildEvents events, CancellationToken ct)
     {
-        await using var hold = await EnterAsync(events, ct).ConfigureAwait(false);
-        var (_, graph, _) = Open();
+        await using var hold = await TryEnterAsync(events, ct).ConfigureAwait(false);
+        if (hold == null) return;
+        ProjectGraph graph;
+        try
+        {
+            (_, graph, _) = Open(events);
+        }
+        catch (Exception e) when (IsStateFailure(e))
+        {
+            Forget();
+            ReportStateFailure(events, e);
+            return;
+        }
         GraphWriter.Write(graph, Root, prefix);
         events.Line("DIRECTOR", $"Wrote graph to {prefix}.txt, {prefix}_provenance.dot and {prefix}_dependency.dot");
     }
 
-    (GraphStore store, ProjectGraph graph, bool trustStat) Open()
+    (GraphStore store, ProjectGraph graph, bool trustStat) Open(IBuildEvents events)
     {
         // Someone deleted or replaced .stepup/graph.db since the last request: start from the disk.
         if (_store != null && !SameFile(_store.DatabasePath, _databaseStamp)) Forget();
         if (_store == null)
         {
-            _store = GraphStore.Open(Root);
+            try
+            {
+                _store = GraphStore.Open(Root);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not StateFolderException)
+            {
+                throw new StateFolderException($"could not open {GraphStore.FileName}: {e.Message}", e);
+            }
+            _resetReported = false;
             FileStamper.TryStat(_store.DatabasePath, out _databaseStamp);
         }
         if (_graph == null || _store.ReadGeneration() != _generation)
@@ -155,10 +203,35 @@ public sealed class ProjectSession : IDisposable
             _graph = _store.Load();
             _generation = _store.Generation;
         }
+        ReportReset(_store, events);
         // Read after Load: another process may have left its build unfinished.
         var trustStat = !_store.WasInterrupted;
         if (!trustStat) Log("the previous build was interrupted: every file is hashed again");
         return (_store, _graph, trustStat);
+    }
+
+    /// <summary>Says once per database that it was started anew, and why: every step runs again.</summary>
+    void ReportReset(GraphStore store, IBuildEvents events)
+    {
+        if (store.ResetReason is not { } reason || _resetReported) return;
+        _resetReported = true;
+        Log($"the graph was started anew: {reason} {store.ResetDetail}");
+        if (reason == GraphResetReason.Damaged)
+            events.Report(Diagnostic.Warning(Codes.GraphRebuilt,
+                $"StepUp's graph {store.DatabasePath} was damaged ({store.ResetDetail}); it was started anew, so every step runs again."));
+        else
+            events.Line("DIRECTOR", $"The graph {store.DatabasePath} was made by another version of StepUp; it was started anew, so every step runs again.");
+    }
+
+    /// <summary>StepUp could not write .stepup/: a read-only or full file system, a folder it may not write.</summary>
+    static bool IsStateFailure(Exception e) => e is StateFolderException || e is SqliteException s && !GraphSchema.IsDamage(s);
+
+    void ReportStateFailure(IBuildEvents events, Exception e)
+    {
+        Log("cannot use the state folder: " + e.Message);
+        var detail = e is SqliteException ? $"{GraphStore.FileName}: {e.Message}" : e.Message;
+        events.Report(Diagnostic.Error(Codes.StateFolderUnusable,
+            $"StepUp cannot write its state folder {StateFolder}: {detail.TrimEnd('.')}. The project must be on a writable file system with free space."));
     }
 
     static bool SameFile(string path, FileStamp known) => FileStamper.TryStat(path, out var now) && now.Inode == known.Inode;
@@ -166,11 +239,19 @@ public sealed class ProjectSession : IDisposable
     /// <summary>When the session last served a request; idle sessions give their memory back.</summary>
     public DateTime LastUsed { get; private set; } = DateTime.UtcNow;
 
-    /// <summary>Releases the graph and the database of an idle session; the next request loads them again.</summary>
+    /// <summary>
+    /// Releases the graph and the database of an idle session; the next request loads them again.
+    /// True only when something was held: a released session is not released again.
+    /// </summary>
     public bool TryRelease()
     {
         if (!_busy.Wait(0)) return false;
-        try { Forget(); return true; }
+        try
+        {
+            var held = _store != null || _graph != null;
+            Forget();
+            return held;
+        }
         finally { _busy.Release(); }
     }
 
@@ -181,6 +262,20 @@ public sealed class ProjectSession : IDisposable
         _store?.Dispose();
         _store = null;
         _generation = -1;
+    }
+
+    /// <summary>Enters as <see cref="EnterAsync"/> does; null (the error reported) when .stepup/ cannot be written.</summary>
+    async Task<IAsyncDisposable?> TryEnterAsync(IBuildEvents events, CancellationToken ct)
+    {
+        try
+        {
+            return await EnterAsync(events, ct).ConfigureAwait(false);
+        }
+        catch (StateFolderException e)
+        {
+            ReportStateFailure(events, e);
+            return null;
+        }
     }
 
     async Task<IAsyncDisposable> EnterAsync(IBuildEvents events, CancellationToken ct)

@@ -1,9 +1,14 @@
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using StepUp.Engine.Graph;
 
 namespace StepUp.Engine.Storage;
 
-/// <summary>Reads the rows of graph.db back into a <see cref="ProjectGraph"/> with all pointers restored.</summary>
+/// <summary>
+/// Reads the rows of graph.db back into a <see cref="ProjectGraph"/> with all pointers restored. A row
+/// that does not decode throws <see cref="InvalidDataException"/>: the store takes that, and SQLite's
+/// own errors, as damage.
+/// </summary>
 static class GraphLoader
 {
     /// <summary>Reads every node; runs inside the read transaction the caller has open.</summary>
@@ -14,7 +19,7 @@ static class GraphLoader
         var creators = new List<(Node Node, long CreatorId)>();
         var links = new List<(StepNode Step, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs, IReadOnlyList<string> Volatiles)>();
 
-        // 0 id, 1 p, 2 c, 3 s, 4 d, 5 z, 6 m, 7 t, 8 n, 9 o
+        // 0 id, 1 p, 2 c, 3 s, 4 d, 5 z, 6 m, 7 t, 8 n, 9 o, 10 w
         using (var select = new RawStatement(connection, GraphSchema.SelectFiles))
         {
             while (select.Read())
@@ -23,10 +28,11 @@ static class GraphLoader
                 var file = new FileNode(select.GetString(1))
                 {
                     Id = select.GetInt64(0),
-                    State = Enum.Parse<FileState>(select.GetString(3)),
+                    State = ParseState<FileState>(select, "f"),
                     Stamp = digest == null
                         ? null
                         : new FileStamp(digest, select.GetInt64(5), select.GetInt64(6), select.GetInt64(7), select.GetInt64(8), select.GetInt32(9)),
+                    Written = select.GetInt64(10) != 0,
                 };
                 Register(graph, byId, file);
                 if (!select.IsNull(2)) creators.Add((file, select.GetInt64(2)));
@@ -38,20 +44,23 @@ static class GraphLoader
         {
             while (select.Read())
             {
-                var definition = StepCodec.DecodeDefinition(select.GetString(1), select.GetString(5));
+                var definition = DecodeJson(select, "s", () => StepCodec.DecodeDefinition(select.GetString(1), select.GetString(5)));
                 var step = new StepNode(definition)
                 {
                     Id = select.GetInt64(0),
-                    State = Enum.Parse<StepState>(select.GetString(3)),
+                    State = ParseState<StepState>(select, "s"),
                     SuccessHash = HexColumn.Read(select, 4),
                 };
                 Register(graph, byId, step);
                 if (!select.IsNull(2)) creators.Add((step, select.GetInt64(2)));
-                var (inputs, outputs, volatiles, amendedEnv) = StepCodec.DecodeLinks(definition, select.GetStringOrNull(6));
+                var (inputs, outputs, volatiles, amendedEnv) = DecodeJson(select, "s", () => StepCodec.DecodeLinks(definition, select.GetStringOrNull(6)));
                 step.AmendedEnv.AddRange(amendedEnv);
                 links.Add((step, inputs, outputs, volatiles));
             }
         }
+
+        using (var select = new RawStatement(connection, GraphSchema.SelectFolders))
+            while (select.Read()) graph.CreatedFolders.AddLoaded(select.GetString(0));
 
         // Creators, with products in id order.
         creators.Sort((a, b) => a.Node.Id.CompareTo(b.Node.Id));
@@ -95,8 +104,32 @@ static class GraphLoader
     static void Register(ProjectGraph graph, Dictionary<long, Node> byId, Node node)
     {
         if (node.Id <= graph.Root.Id) throw new InvalidDataException($"Bad node id {node.Id}.");
-        byId.Add(node.Id, node); // throws on a duplicate id
-        graph.AddLoaded(node);   // throws on a duplicate path or key
+        var duplicate = node switch
+        {
+            FileNode f => graph.FindFile(f.Path) != null,
+            StepNode s => graph.FindStep(s.Definition.Key) != null,
+            _ => false,
+        };
+        if (duplicate || !byId.TryAdd(node.Id, node)) throw new InvalidDataException($"Node {node.Id} repeats an id, a path or a step key.");
+        graph.AddLoaded(node);
+    }
+
+    static T ParseState<T>(RawStatement row, string table) where T : struct, Enum =>
+        Enum.TryParse<T>(row.GetString(3), out var state) && Enum.IsDefined(state)
+            ? state
+            : throw new InvalidDataException($"Row {row.GetInt64(0)} of table {table} has the unknown state '{row.GetString(3)}'.");
+
+    /// <summary>Decodes a JSON column; what does not decode is damage of that row.</summary>
+    static T DecodeJson<T>(RawStatement row, string table, Func<T> decode)
+    {
+        try
+        {
+            return decode();
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or IndexOutOfRangeException or FormatException)
+        {
+            throw new InvalidDataException($"Row {row.GetInt64(0)} of table {table} does not decode: {e.Message}", e);
+        }
     }
 
     static FileNode FileFor(ProjectGraph graph, string path, List<FileNode> repaired)

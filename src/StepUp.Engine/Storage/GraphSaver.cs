@@ -35,7 +35,7 @@ static class GraphSaver
     {
         if (files.Count > 0)
         {
-            // id, p, c, s, d, z, m, t, n, o
+            // id, p, c, s, d, z, m, t, n, o, w
             using var upsert = new RawStatement(connection, GraphSchema.UpsertFile);
             foreach (var file in files)
             {
@@ -56,6 +56,7 @@ static class GraphSaver
                 {
                     for (var i = 5; i <= 10; i++) upsert.BindNull(i);
                 }
+                upsert.Bind(11, file.Written ? 1 : 0);
                 upsert.Execute();
             }
         }
@@ -75,6 +76,20 @@ static class GraphSaver
                 upsert.Bind(7, StepCodec.EncodeLinks(step));
                 upsert.Execute();
             }
+        }
+    }
+
+    /// <summary>Writes the folders added to or removed from <paramref name="folders"/> since its last save.</summary>
+    public static void SaveFolders(SqliteConnection connection, FolderSet folders)
+    {
+        if (folders.Changed.Count == 0) return;
+        using var insert = new RawStatement(connection, GraphSchema.InsertFolder);
+        using var delete = new RawStatement(connection, GraphSchema.DeleteFolder);
+        foreach (var folder in folders.Changed)
+        {
+            var statement = folders.Contains(folder) ? insert : delete;
+            statement.Bind(1, folder);
+            statement.Execute();
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using StepUp.Engine.Graph;
 
@@ -11,7 +10,7 @@ namespace StepUp.Engine.Storage;
 /// </summary>
 public sealed class GraphStore : IDisposable
 {
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
     public const string FolderName = ".stepup";
     public const string FileName = "graph.db";
 
@@ -55,14 +54,20 @@ public sealed class GraphStore : IDisposable
     bool _runningHere;
 
     /// <summary>True when the database had to be deleted and recreated (damaged, or another schema).</summary>
-    public bool WasReset { get; private set; }
+    public bool WasReset => ResetReason != null;
+
+    /// <summary>Why the database was recreated, when it was.</summary>
+    public GraphResetReason? ResetReason { get; private set; }
+
+    /// <summary>What the damage was, when <see cref="ResetReason"/> is <see cref="GraphResetReason.Damaged"/>.</summary>
+    public string ResetDetail { get; private set; } = "";
 
     SqliteConnection Connection => _connection ?? throw new ObjectDisposedException(nameof(GraphStore));
 
     public static GraphStore Open(string root)
     {
         var folder = Path.Combine(Path.GetFullPath(root), FolderName);
-        Directory.CreateDirectory(folder);
+        StateFolder.Ensure(folder);
         var store = new GraphStore(Path.Combine(folder, FileName));
         try
         {
@@ -84,7 +89,7 @@ public sealed class GraphStore : IDisposable
         }
         catch (SqliteException e) when (GraphSchema.IsDamage(e))
         {
-            Recreate();
+            Recreate(GraphResetReason.Damaged, e.Message);
         }
     }
 
@@ -98,7 +103,7 @@ public sealed class GraphStore : IDisposable
             var empty = version == 0 && Convert.ToInt64(Scalar(_connection, "SELECT count(*) FROM sqlite_master")) == 0;
             if (!empty)
             {
-                Recreate();
+                Recreate(GraphResetReason.OtherVersion, $"schema version {version}");
                 return;
             }
             CreateSchema(_connection);
@@ -120,7 +125,7 @@ public sealed class GraphStore : IDisposable
     }
 
     /// <summary>Deletes the database and its side files, then makes an empty one.</summary>
-    void Recreate()
+    void Recreate(GraphResetReason reason, string detail)
     {
         _connection?.Dispose();
         _connection = null;
@@ -128,7 +133,8 @@ public sealed class GraphStore : IDisposable
         _connection = OpenConnection();
         CreateSchema(_connection);
         _pendingRemoved.Clear();
-        WasReset = true;
+        ResetReason = reason;
+        ResetDetail = detail;
         if (_runningHere) WriteMeta(GraphSchema.RunningKey, 1L);
         ReadMeta();
     }
@@ -216,21 +222,14 @@ public sealed class GraphStore : IDisposable
             }
             catch (Exception e) when (IsDamagedData(e))
             {
-                Recreate();
+                Recreate(GraphResetReason.Damaged, e.Message);
                 return new ProjectGraph();
             }
         }
     }
 
-    static bool IsDamagedData(Exception e) => e switch
-    {
-        SqliteException s => GraphSchema.IsDamage(s),
-        // Rows that do not decode: bad JSON, an unknown state name, a duplicate path or id, ...
-        ObjectDisposedException => false,
-        JsonException or FormatException or InvalidDataException or InvalidCastException or
-            InvalidOperationException or ArgumentException or IndexOutOfRangeException or KeyNotFoundException => true,
-        _ => false,
-    };
+    /// <summary>Damage is what SQLite reports as a bad file, or a row the loader cannot decode; anything else is a bug.</summary>
+    static bool IsDamagedData(Exception e) => e is SqliteException s ? GraphSchema.IsDamage(s) : e is InvalidDataException;
 
     /// <summary>
     /// Saves, in one transaction, the nodes marked dirty and the removal of nodes deleted from the
@@ -257,6 +256,7 @@ public sealed class GraphStore : IDisposable
         {
             GraphSaver.Delete(connection, graph, _pendingRemoved);
             GraphSaver.Upsert(connection, files, steps);
+            GraphSaver.SaveFolders(connection, graph.CreatedFolders);
             WriteMeta(GraphSchema.PlanKey, graph.PlanFingerprint, transaction);
             using var increment = connection.CreateCommand();
             increment.Transaction = transaction;
@@ -267,6 +267,7 @@ public sealed class GraphStore : IDisposable
         }
 
         _pendingRemoved.Clear();
+        graph.CreatedFolders.MarkSaved();
         foreach (var file in files) file.Dirty = false;
         foreach (var step in steps) step.Dirty = false;
         graph.Root.Dirty = false;
@@ -323,4 +324,13 @@ public sealed class GraphStore : IDisposable
             _connection = null;
         }
     }
+}
+
+/// <summary>Why a graph database was deleted and started anew.</summary>
+public enum GraphResetReason
+{
+    /// <summary>The file was no database, or its data did not decode.</summary>
+    Damaged,
+    /// <summary>Another version of StepUp made it, with another layout.</summary>
+    OtherVersion,
 }

@@ -15,7 +15,7 @@ static class StepCodec
     // Property names of the definition object.
     const string LabelName = "l", CommandName = "c", WorkdirName = "w", InputsName = "i", OutputsName = "o",
         VolatilesName = "v", EnvName = "e", OptionalName = "opt", PlanningName = "pln", ResourcesName = "r",
-        LocationName = "loc";
+        LocationName = "loc", VariablesName = "var", RealizationName = "rz", LeftOutName = "lo";
 
     [ThreadStatic] static ArrayBufferWriter<byte>? t_buffer;
 
@@ -52,6 +52,14 @@ static class StepCodec
             foreach (var (name, units) in d.Resources) w.WriteNumber(name, units);
             w.WriteEndObject();
         }
+        if (d.Variables.Count > 0)
+        {
+            w.WriteStartObject(VariablesName);
+            foreach (var (name, value) in d.Variables.OrderBy(v => v.Key, StringComparer.Ordinal)) w.WriteString(name, value);
+            w.WriteEndObject();
+        }
+        if (d.Realization != null) w.WriteString(RealizationName, d.Realization);
+        if (d.LeftOut) w.WriteBoolean(LeftOutName, true);
         var loc = d.Location;
         if (loc.File.Length > 0 || loc.Line != 0 || loc.Column != 0)
         {
@@ -82,6 +90,9 @@ static class StepCodec
             Optional = o.TryGetProperty(OptionalName, out var optional) && optional.GetBoolean(),
             Planning = o.TryGetProperty(PlanningName, out var planning) && planning.GetBoolean(),
             Resources = ReadResources(o),
+            Variables = ReadVariables(o),
+            Realization = o.TryGetProperty(RealizationName, out var realization) ? realization.GetString() : null,
+            LeftOut = o.TryGetProperty(LeftOutName, out var leftOut) && leftOut.GetBoolean(),
             Location = o.TryGetProperty(LocationName, out var loc)
                 ? new SourceLocation(loc[0].GetString()!, loc[1].GetInt32(), loc[2].GetInt32())
                 : SourceLocation.None,
@@ -154,6 +165,14 @@ static class StepCodec
         var i = 0;
         foreach (var item in array.EnumerateArray()) list[i++] = item.GetString()!;
         return list;
+    }
+
+    static IReadOnlyDictionary<string, string> ReadVariables(JsonElement o)
+    {
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (o.TryGetProperty(VariablesName, out var v))
+            foreach (var p in v.EnumerateObject()) variables[p.Name] = p.Value.GetString()!;
+        return variables;
     }
 
     static IReadOnlyDictionary<string, int> ReadResources(JsonElement o)

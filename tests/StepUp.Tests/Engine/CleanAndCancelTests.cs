@@ -104,7 +104,7 @@ public sealed class CancellationTests
             Environment = new Dictionary<string, string>(p.Env),
             Options = new BuildOptions { Jobs = 2 },
         };
-        var build = p.Session.BuildAsync(request, events, new JobPool(), cts.Token);
+        var build = p.Session.BuildAsync(request, events, p.NewContext(), cts.Token);
 
         // Safety timeouts only, so that a broken engine fails the test instead of hanging the suite.
         await started.Task.WaitAsync(TimeSpan.FromSeconds(20));

@@ -3,6 +3,8 @@ using System.Text;
 using StepUp.Engine.Building;
 using StepUp.Engine.Graph;
 using StepUp.Engine.Planning;
+using StepUp.Engine.Running;
+using StepUp.Engine.Scheduling;
 using StepUp.Engine.Sessions;
 using StepUp.Tests.Unit;
 
@@ -150,7 +152,8 @@ static class Item
 /// <summary>
 /// A project root in a temp folder, built in-process the way the director does it: one
 /// <see cref="ProjectSession"/> kept between builds (until <see cref="Restart"/>), a fresh
-/// <see cref="JobPool"/> per build and a copy of this process's environment.
+/// <see cref="JobPool"/> per build and a copy of this process's environment. Steps run on the
+/// <see cref="FakeRunner"/>, or on real worker shells for the tests of the shell runner.
 /// </summary>
 sealed class EngineProject : IDisposable
 {
@@ -158,12 +161,22 @@ sealed class EngineProject : IDisposable
     static readonly TimeSpan BuildSafetyTimeout = TimeSpan.FromSeconds(120);
 
     readonly TempFolder _folder = new();
+    readonly StepRegistry _steps = new();
+    readonly IStepRunnerFactory _runner;
     ProjectSession? _session;
 
-    public EngineProject()
+    public EngineProject(bool shell = false, bool queues = false)
     {
         Env = CurrentEnvironment();
+        Fake = new FakeRunner(_steps) { Queues = queues };
+        _runner = shell ? ShellRunner.Factory : Fake;
     }
+
+    /// <summary>The runner of the steps (unless they run on worker shells).</summary>
+    public FakeRunner Fake { get; }
+
+    /// <summary>What the director shares between builds, with a fresh pool of job slots.</summary>
+    public DirectorContext NewContext() => new() { Pool = new JobPool(), Steps = _steps, Runner = _runner };
 
     public string Root => _folder.Path;
     public Dictionary<string, string> Env { get; }
@@ -191,7 +204,7 @@ sealed class EngineProject : IDisposable
             Environment = new Dictionary<string, string>(Env, StringComparer.Ordinal),
             Options = options ?? new BuildOptions { Jobs = 2 },
         };
-        var summary = await Session.BuildAsync(request, events, new JobPool(), ct).WaitAsync(BuildSafetyTimeout);
+        var summary = await Session.BuildAsync(request, events, NewContext(), ct).WaitAsync(BuildSafetyTimeout);
         return new EngineBuild(summary, events);
     }
 

@@ -4,19 +4,17 @@ using StepUp.Engine.Planning;
 namespace StepUp.Tests.Engine;
 
 /// <summary>
-/// Jobs and named resources. Overlap is detected with a marker: each step creates the folder
-/// `running.lock` (mkdir is atomic), holds it a moment and removes it; a step that finds the folder
-/// already there records the overlap. No assertion depends on how long anything takes.
+/// Jobs and named resources. The fake runner counts how many steps run at once; a step that holds
+/// a moment gives the scheduler the chance to start another beside it. Steps that must overlap
+/// wait for each other (with a bound). No assertion depends on how long anything takes.
 /// </summary>
 [TestClass]
 public sealed class SchedulingTests
 {
-    static string Exclusive(string name) =>
-        $"if mkdir running.lock 2>/dev/null; then sleep 0.2; rmdir running.lock; else echo {name} >> overlap.txt; fi; echo {name} > ${{out}}";
+    static string Exclusive(string name) => $"sleep 0.2; echo {name} > ${{out}}";
 
-    /// <summary>Succeeds only if the other step starts while this one runs (bounded wait of 200 x 0.05 s).</summary>
-    static string Meet(string me, string other) =>
-        $"touch started.{me}; i=0; while [ ! -e started.{other} ]; do i=$((i+1)); if [ $i -gt 200 ]; then exit 1; fi; sleep 0.05; done; echo {me} > ${{out}}";
+    /// <summary>Succeeds only if the other step starts while this one runs.</summary>
+    static string Meet(string me, string other) => $"wait-for {other}; echo {me} > ${{out}}";
 
     [TestMethod]
     public async Task TwoJobs_RunTwoStepsAtOnce()
@@ -29,6 +27,7 @@ public sealed class SchedulingTests
             ],
             new BuildOptions { Jobs = 2 })).AssertSuccess("Each step waits for the other to start.");
         Assert.AreEqual(2, r.Summary.Ran);
+        Assert.AreEqual(2, p.Fake.PeakRunning);
     }
 
     [TestMethod]
@@ -38,7 +37,7 @@ public sealed class SchedulingTests
         var items = Enumerable.Range(1, 4).Select(i => Item.Step($"s{i}", Exclusive($"s{i}"), line: 2 + i, @out: $"s{i}.txt")).ToList();
         var r = (await p.BuildAsync(items, new BuildOptions { Jobs = 1 })).AssertSuccess();
         Assert.AreEqual(4, r.Summary.Ran);
-        Assert.IsFalse(p.Exists("overlap.txt"), "Steps overlapped: " + (p.Exists("overlap.txt") ? p.Read("overlap.txt") : ""));
+        Assert.AreEqual(1, p.Fake.PeakRunning, "Steps overlapped.\n" + r);
     }
 
     [TestMethod]
@@ -48,7 +47,7 @@ public sealed class SchedulingTests
         var items = Enumerable.Range(1, 3).Select(i => Item.Step($"g{i}", Exclusive($"g{i}"), line: 2 + i, @out: $"g{i}.txt", resources: "gpu:1")).ToList();
         var r = (await p.BuildAsync(items, new BuildOptions { Jobs = 4, Resources = new Dictionary<string, int> { ["gpu"] = 1 } })).AssertSuccess();
         Assert.AreEqual(3, r.Summary.Ran);
-        Assert.IsFalse(p.Exists("overlap.txt"), "Steps overlapped: " + (p.Exists("overlap.txt") ? p.Read("overlap.txt") : ""));
+        Assert.AreEqual(1, p.Fake.PeakRunning, "Steps overlapped.\n" + r);
         for (var i = 1; i <= 3; i++) Assert.IsTrue(p.Exists($"g{i}.txt"));
     }
 
@@ -101,5 +100,15 @@ public sealed class SchedulingTests
         (await p.BuildAsync(items, new BuildOptions { Jobs = 2, Resources = new Dictionary<string, int> { ["gpu"] = 1 } })).AssertSuccess();
         var r = await p.BuildAsync(items, new BuildOptions { Jobs = 2 });
         r.AssertNothingRan(1);
+    }
+
+    [TestMethod]
+    public async Task ARunnerThatQueuesSteps_ReportsWhenEachWaitsAndWhenItRuns()
+    {
+        using var p = new EngineProject(queues: true);
+        var r = (await p.BuildAsync(Item.Step("batch", "echo b > ${out}", @out: "b.txt"))).AssertSuccess();
+        var lines = r.Events.Lines.ToList();
+        var order = new[] { ("START", "batch"), ("QUEUED", "batch"), ("RUNNING", "batch"), ("SUCCESS", "batch") }.Select(l => lines.IndexOf(l)).ToList();
+        Assert.IsTrue(order.All(i => i >= 0) && order.SequenceEqual(order.Order()), "START, QUEUED, RUNNING, SUCCESS in this order.\n" + r);
     }
 }

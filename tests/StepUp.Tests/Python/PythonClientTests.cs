@@ -12,6 +12,7 @@ public sealed class PythonClientTests
     static readonly string[] StepUpVariables =
     {
         "STEPUP_DIRECTOR_SOCKET", "STEPUP_STEP_TOKEN", "STEPUP_ROOT", "STEPUP_STEP_KEY", "STEPUP_EXTERNAL_SOURCES",
+        "STEPUP_PATH_FILTER", "STEPUP_STEP_NEED", "STEPUP_JOB_I", "STEPUP_MAX_OUTPUT_SIZE",
     };
 
     [TestMethod]

@@ -6,8 +6,10 @@ import os
 import shutil
 import socket
 import struct
-import tempfile
+import subprocess
 import sys
+import tempfile
+import textwrap
 import threading
 import unittest
 from unittest import mock
@@ -21,7 +23,8 @@ except ImportError:
     sys.path.insert(0, SRC_PYTHON)
 
 STEPUP_VARS = ("STEPUP_DIRECTOR_SOCKET", "STEPUP_STEP_TOKEN", "STEPUP_ROOT", "STEPUP_STEP_KEY",
-               "STEPUP_EXTERNAL_SOURCES")
+               "STEPUP_EXTERNAL_SOURCES", "STEPUP_PATH_FILTER", "STEPUP_STEP_NEED", "STEPUP_JOB_I",
+               "STEPUP_MAX_OUTPUT_SIZE")
 
 
 def clean_env(extra=None):
@@ -35,7 +38,7 @@ class ClientTestCase(unittest.TestCase):
     """Runs each test in a fresh temporary working folder, without a surrounding step's variables."""
 
     def setUp(self):
-        from stepup.core import api
+        from stepup.core import _amend
 
         self.old_cwd = os.getcwd()
         self.tmp = os.path.realpath(tempfile.mkdtemp(prefix="stepup-py-"))
@@ -43,8 +46,8 @@ class ClientTestCase(unittest.TestCase):
         patcher = mock.patch.dict(os.environ, clean_env(), clear=True)
         patcher.start()
         self.addCleanup(patcher.stop)
-        api._amended.clear()
-        self.addCleanup(api._amended.clear)
+        _amend.forget()
+        self.addCleanup(_amend.forget)
 
     def tearDown(self):
         os.chdir(self.old_cwd)
@@ -57,6 +60,61 @@ class ClientTestCase(unittest.TestCase):
         self.addCleanup(director.__exit__, None, None, None)
         os.environ.update(director.env(self.tmp if root is None else root))
         return director
+
+
+class ScriptTestCase(ClientTestCase):
+    """Writes files and runs scripts in a subprocess, with the fake director's variables."""
+
+    pythonpath = None
+
+    def write(self, path, text, executable=False):
+        path = os.path.join(self.tmp, path)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as stream:
+            stream.write(textwrap.dedent(text))
+        if executable:
+            os.chmod(path, 0o755)
+        return path
+
+    def env(self, extra=None):
+        env = dict(os.environ)
+        env["PYTHONPATH"] = self.pythonpath or SRC_PYTHON
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env.update(extra or {})
+        return env
+
+    def run_script(self, *args, script="work.py", cwd=None, extra_env=None, check=True):
+        result = subprocess.run(
+            [sys.executable, script] + list(args),
+            cwd=cwd or self.tmp,
+            env=self.env(extra_env),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            universal_newlines=True,
+            timeout=120,
+        )
+        if check and result.returncode != 0:
+            self.fail("%s %s failed (%d):\n%s\n%s" % (script, args, result.returncode, result.stdout, result.stderr))
+        return result
+
+    def sh(self, command, cwd=None):
+        """Runs a planned command the way the director does: /bin/sh -c in the workdir."""
+        result = subprocess.run(
+            ["/bin/sh", "-c", command],
+            cwd=cwd or self.tmp,
+            env=self.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            universal_newlines=True,
+            timeout=120,
+        )
+        if result.returncode != 0:
+            self.fail("%s failed (%d):\n%s\n%s" % (command, result.returncode, result.stdout, result.stderr))
+        return result
+
+    def read_json(self, path):
+        with open(os.path.join(self.tmp, path)) as stream:
+            return json.load(stream)
 
 
 def default_answer(request):
@@ -81,6 +139,8 @@ def default_answer(request):
         }
     if kind == "api.info":
         return {"type": "ok", "command": "./me", "workdir": "./", "inp": ["a"], "out": ["b"], "vol": [], "env": []}
+    if kind in ("api.glob", "api.hold", "api.release", "api.record"):
+        return {"type": "ok"}
     if kind == "api.graph":
         prefix = request.get("prefix")
         return {"type": "ok", "files": [prefix + ".txt", prefix + "_provenance.dot", prefix + "_dependency.dot"]}

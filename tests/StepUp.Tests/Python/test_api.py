@@ -5,22 +5,88 @@ import pathlib
 
 from fake_director import ClientTestCase
 
-from stepup.core import api, interact
+from stepup.core import _amend, api, interact
+
+
+def touch(*paths):
+    for path in paths:
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        with open(path, "w") as stream:
+            stream.write(path)
 
 
 class StaticTests(ClientTestCase):
     def test_paths_strings_pathlike_and_iterables(self):
+        touch("a.txt", "b.txt", "c.txt", "d/x.txt", "e.txt")
         director = self.director()
-        result = api.static("a.txt", pathlib.Path("b.txt"), ["c.txt", ("d/",)], (p for p in ["e.txt"]))
+        result = api.static("e.txt", pathlib.Path("b.txt"), ["c.txt", ("d/",)], (p for p in ["a.txt"]))
         self.assertEqual(
             director.of_type("api.static"),
-            [{"type": "api.static", "cwd": self.tmp, "paths": ["a.txt", "b.txt", "c.txt", "d/", "e.txt"]}],
+            [{"type": "api.static", "cwd": self.tmp, "paths": ["d/", "a.txt", "b.txt", "c.txt", "e.txt"]}],
         )
         self.assertEqual(result, ["a.txt", "b.txt", "c.txt", "d/", "e.txt"])
 
-    def test_answer_paths_are_returned(self):
-        self.director(lambda request: {"type": "ok", "paths": ["sub/a.txt"]})
-        self.assertEqual(api.static("a.txt"), ["sub/a.txt"])
+    def test_a_folder_gets_a_trailing_slash(self):
+        touch("data/x.txt")
+        director = self.director()
+        self.assertEqual(api.static("data"), ["data/"])
+        self.assertEqual(director.requests[0]["paths"], ["data/"])
+
+    def test_a_missing_path_is_an_error_and_sends_nothing(self):
+        touch("a.txt")
+        director = self.director()
+        with self.assertRaises(api.PathError) as caught:
+            api.static("a.txt", "nope.txt")
+        self.assertEqual(str(caught.exception), "Path does not exist: nope.txt")
+        self.assertEqual(director.requests, [])
+
+    def test_pattern_declares_its_matches_and_registers(self):
+        touch("src/a.txt", "src/b.txt", "src/c.md", "src/sub/d.txt")
+        director = self.director()
+        self.assertEqual(api.static("src/*.txt"), ["src/a.txt", "src/b.txt"])
+        (request,) = director.of_type("api.static")
+        self.assertEqual(request["paths"], ["src/a.txt", "src/b.txt"])
+        self.assertEqual(request["patterns"], [{"pattern": "src/*.txt", "subs": {}, "paths": ["src/a.txt", "src/b.txt"]}])
+
+    def test_pattern_without_matches_is_still_registered(self):
+        director = self.director()
+        self.assertEqual(api.static("raw/*.csv"), [])
+        (request,) = director.of_type("api.static")
+        self.assertEqual(request["paths"], [])
+        self.assertEqual(request["patterns"], [{"pattern": "raw/*.csv", "subs": {}, "paths": []}])
+
+    def test_folder_matches_are_folders(self):
+        touch("runs/1/x", "runs/2/x", "runs/notes.txt")
+        director = self.director()
+        self.assertEqual(api.static("runs/*"), ["runs/1/", "runs/2/", "runs/notes.txt"])
+        self.assertEqual(director.requests[0]["paths"], ["runs/1/", "runs/2/", "runs/notes.txt"])
+
+    def test_recursive_pattern_in_the_middle_but_not_at_the_end(self):
+        touch("a/x/y.txt", "a/z.txt")
+        director = self.director()
+        self.assertEqual(api.static("a/**/*.txt"), ["a/x/y.txt", "a/z.txt"])
+        with self.assertRaises(api.PathError):
+            api.static("a/**")
+        self.assertEqual(len(director.requests), 1)
+
+    def test_named_glob_argument_is_not_registered_again(self):
+        touch("a.txt", "b.txt")
+        director = self.director()
+        found = api.glob("${*name}.txt")
+        self.assertEqual(api.static(found), ["a.txt", "b.txt"])
+        (request,) = director.of_type("api.static")
+        self.assertEqual(request["paths"], ["a.txt", "b.txt"])
+        self.assertNotIn("patterns", request)
+
+    def test_variables_in_paths_are_substituted_and_amended(self):
+        touch("data/x.txt")
+        director = self.director()
+        os.environ["DATA_DIR"] = "data"
+        self.assertEqual(api.static("${DATA_DIR}/x.txt"), ["data/x.txt"])
+        self.assertEqual([r["type"] for r in director.requests], ["api.amend", "api.static"])
+        self.assertEqual(director.requests[0]["env"], ["DATA_DIR"])
+        with self.assertRaises(api.EnvVarError):
+            api.static("${UNSET_VARIABLE_FOR_TEST}/x.txt")
 
     def test_nothing_declared_sends_nothing(self):
         director = self.director()
@@ -99,6 +165,70 @@ class StepTests(ClientTestCase):
     def test_empty_command_is_refused(self):
         with self.assertRaises(ValueError):
             api.step("  ")
+        with self.assertRaises(api.StepUpError):
+            api.step("")
+
+    def test_shell_only_for_shell_syntax(self):
+        director = self.director()
+        plain = ["./work.py cached cached.txt", "cp -p a.txt b.txt", "sub/tool --n=3"]
+        shell = ["echo hi > out.txt", "cat ${inp}", "grep 'a b' x", "cd sub", "A=1 ./x", "ls *.txt", "a && b",
+                 "not-a-program-anywhere x"]
+        for command in plain + shell:
+            api.step(command)
+        for request in director.of_type("api.step"):
+            if request["command"] in plain:
+                self.assertEqual((request["shell"], request["placeholders"]), (False, False), request["command"])
+                self.assertEqual(request["argv"], request["command"].split())
+            else:
+                self.assertNotIn("shell", request, request["command"])
+                self.assertNotIn("placeholders", request, request["command"])
+        api.step("./run.sh", shell=True)
+        api.step("echo $HOME", shell=False)
+        forced_shell, forced_plain = director.of_type("api.step")[-2:]
+        self.assertNotIn("shell", forced_shell)
+        self.assertEqual(forced_plain["argv"], ["echo", "$HOME"])
+
+    def test_stepup_4_keywords(self):
+        director = self.director()
+        api.step("./x.py ${inp}", inp="a", need=api.Need.PLAN, shell=False, env_overrides={"N": 4}, duration=2)
+        (request,) = director.of_type("api.step")
+        self.assertIs(request["planning"], True)
+        self.assertIs(request["optional"], False)
+        self.assertIs(request["shell"], False)
+        self.assertEqual(request["argv"], ["./x.py", "${inp}"])
+        self.assertIs(request["placeholders"], False)
+        self.assertEqual(request["envOverrides"], {"N": "4"})
+        self.assertEqual(request["duration"], 2.0)
+
+    def test_need_optional_and_conflicts(self):
+        director = self.director()
+        api.step("true", need=api.Need.OPTIONAL)
+        self.assertIs(director.requests[0]["optional"], True)
+        with self.assertRaises(api.StepUpError):
+            api.step("true", need=api.Need.DEFAULT, optional=True)
+        with self.assertRaises(api.StepUpError):
+            api.step("true", need=api.Need.TARGET)
+
+    def test_bad_duration_resources_and_overrides(self):
+        director = self.director()
+        for duration in (-1, float("nan"), float("inf"), True, "1"):
+            with self.assertRaises(api.StepUpError):
+                api.step("true", duration=duration)
+        with self.assertRaises(api.StepUpError):
+            api.step("true", resources={"gpu": 0})
+        with self.assertRaises(api.StepUpError):
+            api.step("true", env="A", env_overrides={"A": "1"})
+        with self.assertRaises(api.StepUpError):
+            api.step("true", env_overrides={"HERE": "x"})
+        self.assertEqual(director.requests, [])
+
+    def test_folders_are_not_inputs_or_outputs(self):
+        os.makedirs("sub/data")
+        self.director()
+        with self.assertRaises(api.PathError):
+            api.step("true", inp="data", workdir="sub")
+        with self.assertRaises(api.PathError):
+            api.step("true", out="out/")
 
     def test_runsh_is_step(self):
         director = self.director()
@@ -123,10 +253,18 @@ class StepTests(ClientTestCase):
     def test_copy(self):
         director = self.director()
         api.copy("a/b.txt", "out/")
-        (request,) = director.of_type("api.step")
-        self.assertEqual(request["command"], "cp -p ${inp} ${out}")
-        self.assertEqual(request["inp"], ["a/b.txt"])
-        self.assertEqual(request["out"], ["out/b.txt"])
+        api.copy("sub/my file.txt", "./")
+        first, second = director.of_type("api.step")
+        self.assertEqual(first["command"], "cp -p a/b.txt out/b.txt")
+        self.assertEqual(first["argv"], ["cp", "-p", "a/b.txt", "out/b.txt"])
+        self.assertIs(first["shell"], False)
+        self.assertIs(first["placeholders"], False)
+        self.assertEqual(first["inp"], ["a/b.txt"])
+        self.assertEqual(first["out"], ["out/b.txt"])
+        self.assertEqual(second["command"], "cp -p 'sub/my file.txt' 'my file.txt'")
+        self.assertEqual(second["argv"], ["cp", "-p", "sub/my file.txt", "my file.txt"])
+        with self.assertRaises(api.PathError):
+            api.copy("a.txt", "./a.txt")
 
 
 class ScriptTests(ClientTestCase):
@@ -216,8 +354,16 @@ class AmendTests(ClientTestCase):
 
     def test_implicit_static_flag_of_the_private_amend(self):
         director = self.director()
-        api._amend(inp=["helper.py"], implicit_static=True)
+        _amend.send_amend(inp=["helper.py"], implicit_static=True)
         self.assertIs(director.requests[0]["implicitStatic"], True)
+
+    def test_variables_in_paths(self):
+        director = self.director()
+        os.environ["OUT_DIR"] = "results"
+        api.amend(out="${OUT_DIR}/x.txt")
+        first, second = director.of_type("api.amend")
+        self.assertEqual(first["env"], ["OUT_DIR"])
+        self.assertEqual(second["out"], ["results/x.txt"])
 
 
 class GetenvTests(ClientTestCase):
@@ -232,14 +378,33 @@ class GetenvTests(ClientTestCase):
 
     def test_multi_path_back(self):
         self.director()
-        os.environ["MULTI"] = "a:b/../c:"
-        self.assertEqual(api.getenv("MULTI", multi=True), ["a", "b/../c"])
-        self.assertEqual(api.getenv("MULTI", multi=True, path=True), ["a", "c"])
+        os.environ["MULTI"] = "a: b/../c/ :"
+        self.assertEqual(api.getenv("MULTI", multi=True), ["a", "c/"])
         self.assertEqual(api.getenv("UNSET_MULTI", multi=True), [])
         os.mkdir(os.path.join(self.tmp, "sub"))
         os.chdir(os.path.join(self.tmp, "sub"))
         os.environ["DATA"] = "data/x.txt"
         self.assertEqual(api.getenv("DATA", back=True), os.path.join("..", "data", "x.txt"))
+        self.assertEqual(api.getenv("MULTI", back=True, multi=True), ["../a", "../c/"])
+
+    def test_path_substitutes_once_and_amends_both_variables(self):
+        director = self.director()
+        os.environ["BASE"] = "/data"
+        os.environ["INPUT"] = "${BASE}/./in.txt"
+        self.assertEqual(api.getenv("INPUT", path=True), "/data/in.txt")
+        self.assertEqual([r["env"] for r in director.of_type("api.amend")], [["INPUT"], ["BASE"]])
+
+    def test_unset_path_without_default(self):
+        self.director()
+        with self.assertRaises(api.EnvVarError):
+            api.getenv("UNSET_PATH_FOR_TEST", path=True)
+        self.assertEqual(api.getenv("UNSET_PATH_FOR_TEST", "x/./y", path=True), "x/y")
+
+    def test_reserved_variables_are_not_amended(self):
+        director = self.director()
+        os.environ["HERE"] = "sub"
+        self.assertEqual(api.getenv("HERE"), "sub")
+        self.assertEqual(director.requests, [])
 
 
 class GraphAndInfoTests(ClientTestCase):
@@ -275,30 +440,46 @@ class GraphAndInfoTests(ClientTestCase):
 class GlobTests(ClientTestCase):
     def setUp(self):
         super().setUp()
-        for path in ["a.txt", "b.txt", "c.md", "sub/d.txt", "sub/deep/e.txt"]:
-            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-            with open(path, "w") as stream:
-                stream.write(path)
+        touch("a.txt", "b.txt", "c.md", "sub/d.txt", "sub/deep/e.txt", ".hidden.txt")
 
-    def test_sorted_matches_and_no_request(self):
+    def test_sorted_matches_and_registration(self):
         director = self.director()
         matches = api.glob("*.txt")
-        self.assertEqual(list(matches), ["a.txt", "b.txt"])
-        self.assertEqual(matches.files(), ["a.txt", "b.txt"])
-        self.assertEqual(api.glob("**/*.txt"), ["a.txt", "b.txt", "sub/d.txt", "sub/deep/e.txt"])
-        self.assertEqual(api.glob("*.md", "*.txt"), ["a.txt", "b.txt", "c.md"])
-        self.assertEqual(api.glob("s*"), ["sub/"])
+        self.assertEqual(matches.files(), [".hidden.txt", "a.txt", "b.txt"])
+        self.assertEqual(list(matches), [".hidden.txt", "a.txt", "b.txt"])
+        self.assertEqual(api.glob("**/*.txt").files(),
+                         [".hidden.txt", "a.txt", "b.txt", "sub/d.txt", "sub/deep/e.txt"])
+        self.assertEqual(api.glob("s*").files(), ["sub/"])
         self.assertEqual(api.glob("*.md").single(), "c.md")
         self.assertFalse(api.glob("*.nothing"))
-        self.assertEqual(director.requests, [])
+        self.assertEqual(
+            director.of_type("api.glob")[0],
+            {"type": "api.glob", "cwd": self.tmp, "pattern": "*.txt", "subs": {}, "paths": [".hidden.txt", "a.txt", "b.txt"]},
+        )
+        self.assertEqual([r["type"] for r in director.requests], ["api.glob"] * 5)
 
-    def test_named_wildcards_and_required(self):
-        self.assertEqual(api.glob("${*name}.txt", name="[ab]"), ["a.txt", "b.txt"])
-        self.assertEqual(api.glob("sub/${*x}.txt"), ["sub/d.txt"])
+    def test_named_wildcards(self):
+        director = self.director()
+        found = api.glob("${*name}.txt", name="[ab]")
+        self.assertEqual([(m.name, m.files) for m in found], [("a", "a.txt"), ("b", "b.txt")])
+        self.assertEqual(director.requests[0]["subs"], {"name": "[ab]"})
+        self.assertEqual([m.x for m in api.glob("sub/${*x}.txt")], ["d"])
+
+    def test_required(self):
+        self.director()
         with self.assertRaises(api.StepUpError):
             api.glob("*.nothing", _required=True)
+
+    def test_a_director_without_glob_registration(self):
+        self.director(lambda request: {"type": "error", "message": "unknown call 'api.glob'"})
+        self.assertEqual(api.glob("*.md").files(), ["c.md"])
+
+    def test_other_errors_of_the_registration_are_raised(self):
+        self.director(lambda request: {"type": "error", "message": "'a.txt' is an output of step 'x'"})
+        with self.assertRaises(api.StepUpError):
+            api.glob("*.txt")
 
     def test_static_of_glob(self):
         director = self.director()
         api.static(api.glob("*.txt"))
-        self.assertEqual(director.requests[0]["paths"], ["a.txt", "b.txt"])
+        self.assertEqual(director.of_type("api.static")[0]["paths"], [".hidden.txt", "a.txt", "b.txt"])

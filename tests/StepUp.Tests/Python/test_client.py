@@ -12,7 +12,17 @@ from fake_director import TOKEN, ClientTestCase
 from stepup.core import _client, api
 
 
+def touch(*paths):
+    for path in paths:
+        with open(path, "w"):
+            pass
+
+
 class FramingTests(ClientTestCase):
+    def setUp(self):
+        super().setUp()
+        touch("a.txt", *("f%d.txt" % i for i in range(5)))
+
     def test_frame_is_little_endian_length_then_utf8_json(self):
         director = self.director()
         api.step("echo \u00e9t\u00e9 > ${out}", out="caf\u00e9.txt")
@@ -41,8 +51,8 @@ class FramingTests(ClientTestCase):
 
     def test_large_answer_is_read_completely(self):
         big = ["file%06d.txt" % i for i in range(40000)]
-        self.director(lambda request: {"type": "ok", "paths": big})
-        self.assertEqual(api.static("x/"), big)
+        self.director(lambda request: {"type": "ok", "files": big})
+        self.assertEqual(api.graph("x"), big)
 
     def test_error_answer_raises_stepup_error_with_message(self):
         self.director(lambda request: {"type": "error", "message": "Duplicate step name: story"})
@@ -127,6 +137,7 @@ class DryRunTests(ClientTestCase):
         self.assertEqual((info.inp, info.out, info.vol, info.env), ([], [], [], []))
 
     def test_script_static_graph(self):
+        touch("a.txt", "b.txt")
         info, lines = self.dry(api.script, "work.py", step_info="w.json", optional=True)
         self.assertEqual(info.command, "./work.py plan --optional --step-info=w.json")
         self.assertIn("w.json", info.out)
@@ -137,5 +148,6 @@ class DryRunTests(ClientTestCase):
 
     def test_empty_socket_variable_is_a_dry_run(self):
         os.environ["STEPUP_DIRECTOR_SOCKET"] = ""
+        touch("a.txt")
         _, lines = self.dry(api.static, "a.txt")
         self.assertEqual(lines[0][0], "api.static")

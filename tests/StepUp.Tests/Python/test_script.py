@@ -3,11 +3,9 @@
 import json
 import os
 import shutil
-import subprocess
-import sys
 import textwrap
 
-from fake_director import SRC_PYTHON, ClientTestCase
+from fake_director import SRC_PYTHON, ClientTestCase, ScriptTestCase
 
 from stepup.core.script import case_args, format_case_args, parse_case_args
 from stepup.core.exceptions import StepUpError
@@ -16,60 +14,14 @@ HEADER = "#!/usr/bin/env python3\nfrom stepup.core.script import driver\n"
 FOOTER = "\nif __name__ == '__main__':\n    driver()\n"
 
 
-class DriverTestCase(ClientTestCase):
-    pythonpath = None
-
-    def write(self, path, text, executable=False):
-        path = os.path.join(self.tmp, path)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w") as stream:
-            stream.write(textwrap.dedent(text))
-        if executable:
-            os.chmod(path, 0o755)
-        return path
+class DriverTestCase(ScriptTestCase):
+    def setUp(self):
+        super().setUp()
+        # The static file that the scripts below declare.
+        self.write("config.json", "{}\n")
 
     def write_script(self, body, path="work.py"):
         return self.write(path, HEADER + textwrap.dedent(body) + FOOTER, executable=True)
-
-    def env(self, extra=None):
-        env = dict(os.environ)
-        env["PYTHONPATH"] = self.pythonpath or SRC_PYTHON
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
-        env.update(extra or {})
-        return env
-
-    def run_script(self, *args, script="work.py", cwd=None, extra_env=None, check=True):
-        result = subprocess.run(
-            [sys.executable, script] + list(args),
-            cwd=cwd or self.tmp,
-            env=self.env(extra_env),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            universal_newlines=True,
-            timeout=120,
-        )
-        if check and result.returncode != 0:
-            self.fail("%s %s failed (%d):\n%s\n%s" % (script, args, result.returncode, result.stdout, result.stderr))
-        return result
-
-    def sh(self, command, cwd=None):
-        """Runs a planned command the way the director does: /bin/sh -c in the workdir."""
-        result = subprocess.run(
-            ["/bin/sh", "-c", command],
-            cwd=cwd or self.tmp,
-            env=self.env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            universal_newlines=True,
-            timeout=120,
-        )
-        if result.returncode != 0:
-            self.fail("%s failed (%d):\n%s\n%s" % (command, result.returncode, result.stdout, result.stderr))
-        return result
-
-    def read_json(self, path):
-        with open(os.path.join(self.tmp, path)) as stream:
-            return json.load(stream)
 
 
 SINGLE = """
@@ -110,6 +62,10 @@ class SingleCaseTests(DriverTestCase):
                     "env": [],
                     "optional": False,
                     "planning": False,
+                    # No shell syntax: the run step runs without a shell.
+                    "shell": False,
+                    "argv": ["./work.py", "run"],
+                    "placeholders": False,
                 }
             ],
         )

@@ -25,10 +25,12 @@ class StepInfoTests(ClientTestCase):
 
     def test_filters(self):
         info = StepInfo("x", inp=["a.txt", "sub/b.txt", "c.md"], out=["o/1.npy", "o/2.npy", "o/x/3.npy"], vol=["log"])
-        self.assertEqual(info.filter_inp("*.txt"), ["a.txt"])
-        self.assertEqual(info.filter_inp("**/*.txt"), ["a.txt", "sub/b.txt"])
-        self.assertEqual(info.filter_out("o/*.npy"), ["o/1.npy", "o/2.npy"])
-        self.assertEqual(info.filter_vol("l?g"), ["log"])
+        self.assertEqual(info.filter_inp("*.txt").files(), ["a.txt"])
+        self.assertEqual(info.filter_inp("**/*.txt").files(), ["a.txt", "sub/b.txt"])
+        self.assertEqual(info.filter_out("o/*.npy").files(), ["o/1.npy", "o/2.npy"])
+        self.assertEqual(info.filter_vol("l?g").files(), ["log"])
+        by_index = info.filter_out("o/${*i}.npy")
+        self.assertEqual([(m.i, m.files) for m in by_index], [("1", "o/1.npy"), ("2", "o/2.npy")])
 
     def test_load_one_object_and_a_list(self):
         with open("one.json", "w") as stream:

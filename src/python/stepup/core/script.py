@@ -27,7 +27,7 @@ import shlex
 import string
 import sys
 
-from . import api
+from . import _amend, api
 from .stepinfo import StepInfo, dump_step_info
 from .utils import path_str, to_str_list
 
@@ -468,4 +468,4 @@ def _amend_local_modules(script_file):
     # Modules of the project relative to the working directory, external ones absolute.
     inp = [os.path.relpath(path, cwd) for path in paths if _is_under(path, root)]
     inp.extend(path for path in paths if not _is_under(path, root))
-    api._amend(inp=inp, implicit_static=True)
+    _amend.send_amend(inp=inp, implicit_static=True)

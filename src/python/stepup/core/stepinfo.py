@@ -10,7 +10,9 @@ and ``dump_step_info`` translate).
 import json
 import os
 
-from .utils import dir_str, path_str, pattern_regex, to_str_list
+from . import _amend
+from .nglob import NamedGlob
+from .utils import dir_str, path_str, to_str_list
 
 __all__ = ("StepInfo", "load_step_info", "dump_step_info")
 
@@ -54,17 +56,17 @@ class StepInfo:
             data.get("vol") or (),
         )
 
-    def filter_inp(self, pattern):
-        """Inputs that match a glob pattern (``*`` stays inside a folder, ``**`` does not)."""
-        return _filter(self.inp, pattern)
+    def filter_inp(self, pattern, **subs):
+        """The inputs that match a pattern (see ``glob()``), as a NamedGlob."""
+        return NamedGlob(path_str(pattern), subs).extend(self.inp)
 
-    def filter_out(self, pattern):
-        """Outputs that match a glob pattern."""
-        return _filter(self.out, pattern)
+    def filter_out(self, pattern, **subs):
+        """The outputs that match a pattern, as a NamedGlob."""
+        return NamedGlob(path_str(pattern), subs).extend(self.out)
 
-    def filter_vol(self, pattern):
-        """Volatile outputs that match a glob pattern."""
-        return _filter(self.vol, pattern)
+    def filter_vol(self, pattern, **subs):
+        """The volatile outputs that match a pattern, as a NamedGlob."""
+        return NamedGlob(path_str(pattern), subs).extend(self.vol)
 
     def __eq__(self, other):
         if not isinstance(other, StepInfo):
@@ -79,11 +81,6 @@ class StepInfo:
 
     def __repr__(self):
         return "StepInfo(%s)" % ", ".join("%s=%r" % (key, value) for key, value in self.to_dict().items())
-
-
-def _filter(paths, pattern):
-    regex = pattern_regex(path_str(pattern))
-    return [path for path in paths if regex.match(path)]
 
 
 def _move_workdir(workdir, old_base, new_base):
@@ -101,9 +98,7 @@ def load_step_info(path, do_amend=True):
     """
     path = path_str(path)
     if do_amend:
-        from .api import amend
-
-        amend(inp=path)
+        _amend.send_amend(inp=path)
     with open(path, encoding="utf-8") as stream:
         data = json.load(stream)
     base = os.path.dirname(os.path.abspath(path))

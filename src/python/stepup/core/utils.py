@@ -4,7 +4,7 @@ import os
 import re
 import shlex
 
-__all__ = ("to_str_list", "path_str", "dir_str", "shq", "pattern_regex")
+__all__ = ("to_str_list", "path_str", "dir_str", "normpath_keep_affixes", "extract_env_overrides")
 
 
 def path_str(path):
@@ -40,6 +40,20 @@ def _collect(value, result):
         _collect(item, result)
 
 
+def normpath_keep_affixes(path):
+    """``os.path.normpath`` that keeps a leading ``./`` (a local executable) and a trailing ``/``
+    (a folder), which StepUp gives a meaning."""
+    path = path_str(path)
+    trailing = "/" if path.endswith("/") else ""
+    leading = "./" if path.rstrip("/").startswith("./") else ""
+    norm = os.path.normpath(path) if path else path
+    if leading and not norm.startswith(("/", "./")):
+        norm = leading + norm
+    if trailing and not norm.endswith("/"):
+        norm += trailing
+    return norm
+
+
 def dir_str(path):
     """A folder in StepUp's style: normalized, with a trailing slash (``./`` for the current one)."""
     path = os.path.normpath(path_str(path))
@@ -48,45 +62,27 @@ def dir_str(path):
     return path.rstrip("/") + "/"
 
 
-def shq(paths):
-    """Paths shell-quoted where needed and joined by single spaces."""
-    return " ".join(shlex.quote(path) for path in to_str_list(paths))
+# A leading VAR=value word of a command; the value may be quoted as in a POSIX shell.
+_ASSIGNMENT = re.compile(
+    r"\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>(?:[^\s'\"\\]|\\.|'[^']*'|\"(?:[^\"\\]|\\.)*\")*)(?=\s|$)"
+)
 
 
-def pattern_regex(pattern):
-    """A compiled regex for a glob pattern of paths.
+def extract_env_overrides(command):
+    """Splits the leading ``VAR=value`` words off a command: ({name: value} or None, the rest).
 
-    ``*`` and ``?`` do not cross a ``/``, ``**`` does, ``[...]`` is a character class.
+    Only words before the program count (``./cmd X=1`` has none); the rest is returned unchanged.
     """
-    parts = []
-    i = 0
-    n = len(pattern)
-    while i < n:
-        c = pattern[i]
-        if c == "*":
-            if pattern.startswith("**", i):
-                i += 2
-                if pattern.startswith("/", i):
-                    # "**/" matches zero or more folders.
-                    parts.append("(?:.*/)?")
-                    i += 1
-                else:
-                    parts.append(".*")
-                continue
-            parts.append("[^/]*")
-        elif c == "?":
-            parts.append("[^/]")
-        elif c == "[":
-            end = pattern.find("]", i + 2 if pattern.startswith("[!", i) or pattern.startswith("[^", i) else i + 1)
-            if end < 0:
-                parts.append(re.escape(c))
-            else:
-                body = pattern[i + 1:end]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                parts.append("[" + body.replace("\\", "\\\\") + "]")
-                i = end
-        else:
-            parts.append(re.escape(c))
-        i += 1
-    return re.compile("^" + "".join(parts) + "$")
+    overrides = {}
+    position = 0
+    while True:
+        match = _ASSIGNMENT.match(command, position)
+        if match is None:
+            break
+        try:
+            words = shlex.split(match.group("value"))
+        except ValueError:
+            break
+        overrides[match.group("name")] = words[0] if words else ""
+        position = match.end()
+    return (overrides or None), command[position:].lstrip()

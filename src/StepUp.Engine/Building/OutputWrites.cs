@@ -1,0 +1,95 @@
+using StepUp.Engine.Files;
+using StepUp.Engine.Graph;
+using StepUp.Engine.Planning;
+
+namespace StepUp.Engine.Building;
+
+/// <summary>
+/// What a build lets its steps write, and what it learns from their writes. Before a step runs:
+/// each output's real place is checked (<see cref="RootGuard"/>: inside the root, no static file or
+/// folder), missing folders are created and remembered as StepUp's, and each output's stat data is
+/// noted. After it ran: an output whose stat data changed was written by the step, which makes it
+/// StepUp's to delete later (<see cref="FileNode.Written"/>); one it left alone stays the user's.
+/// </summary>
+public sealed class OutputWrites
+{
+    readonly ProjectGraph _graph;
+    readonly string _root;
+    readonly RootGuard _guard;
+    readonly StaticPlaces _statics;
+    /// <summary>Stat data of each output of a running step as it was before the step ran; null when absent.</summary>
+    readonly Dictionary<FileNode, FileStamp?> _before = new(ReferenceEqualityComparer.Instance);
+
+    public OutputWrites(ProjectGraph graph, string root)
+    {
+        _graph = graph;
+        _root = Path.GetFullPath(root);
+        _guard = new RootGuard(_root);
+        // At run time the graph knows static files by their declared paths: a file reached through a
+        // link is found by its real path. (The plan checks links in declared static paths too.)
+        _statics = new StaticPlaces(_guard, real => graph.FindFile(real) is { State: FileState.Static or FileState.Missing, IsOrphan: false } f ? f.Path : null);
+        foreach (var folder in graph.StaticFolders) _statics.AddFolder(folder);
+    }
+
+    /// <summary>Why <paramref name="label"/> may not write <paramref name="graphPath"/>, or null when it may.</summary>
+    public string? Refusal(string label, string graphPath) =>
+        _guard.CheckOutput(label, graphPath, _statics, followLastLink: true, SourceLocation.None)?.Message;
+
+    /// <summary>A step (or a call of the step API) declared a static folder while the build runs.</summary>
+    public void AddStaticFolder(string graphFolder)
+    {
+        _graph.StaticFolders.Add(graphFolder);
+        _statics.AddFolder(graphFolder);
+    }
+
+    /// <summary>
+    /// Gets a step's working folder and outputs ready before it starts. Throws an
+    /// <see cref="IOException"/> (the step cannot start) when an output may not be written.
+    /// </summary>
+    public void Prepare(StepNode step)
+    {
+        if (_guard.CheckWorkdir(step.Label, step.Definition.Workdir, SourceLocation.None) is { } badWorkdir)
+            throw new IOException(badWorkdir.Message);
+        foreach (var output in step.Outputs.Concat(step.Volatiles))
+            if (Refusal(step.Label, output.Path) is { } refusal) throw new IOException(refusal);
+        CreateFolder(step.Definition.Workdir);
+        foreach (var output in step.Outputs.Concat(step.Volatiles)) PrepareOne(output);
+    }
+
+    /// <summary>An output amended by a running step: its folder is made, and what is there now noted.</summary>
+    public void PrepareOne(FileNode output)
+    {
+        var slash = output.Path.LastIndexOf('/');
+        CreateFolder(slash < 0 ? "." : output.Path[..slash]);
+        _before[output] = FileStamper.TryStat(PathRules.FullPath(_root, output.Path), out var before) ? before : null;
+    }
+
+    /// <summary>
+    /// After a step ended: the outputs it wrote (created, replaced or changed) become StepUp's; one it
+    /// left alone keeps what it was, and one that is absent is nobody's.
+    /// </summary>
+    public void NoteWritten(StepNode step)
+    {
+        foreach (var output in step.Outputs.Concat(step.Volatiles))
+        {
+            if (!_before.Remove(output, out var before)) continue;
+            var written = FileStamper.TryStat(PathRules.FullPath(_root, output.Path), out var after) &&
+                (output.Written || before == null || !after.SameStat(before));
+            if (written == output.Written) continue;
+            output.Written = written;
+            output.Dirty = true;
+        }
+    }
+
+    /// <summary>Creates a folder of the root and its missing parents, remembering each it made.</summary>
+    void CreateFolder(string graphFolder)
+    {
+        if (graphFolder == "." || !PathRules.IsInsideRoot(graphFolder)) return;
+        var full = PathRules.FullPath(_root, graphFolder);
+        if (Directory.Exists(full)) return;
+        var slash = graphFolder.LastIndexOf('/');
+        CreateFolder(slash < 0 ? "." : graphFolder[..slash]);
+        Directory.CreateDirectory(full);
+        _graph.CreatedFolders.Add(graphFolder);
+    }
+}

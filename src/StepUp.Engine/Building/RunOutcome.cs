@@ -1,0 +1,77 @@
+using StepUp.Engine.Files;
+using StepUp.Engine.Graph;
+using StepUp.Engine.Planning;
+using StepUp.Engine.Running;
+using StepUp.Engine.Scheduling;
+
+namespace StepUp.Engine.Building;
+
+/// <summary>
+/// What a finished run leaves: its outputs stamped (not trusted until it succeeded), the inputs that
+/// changed while it ran, and its hash, taken now because amended inputs are known only after the
+/// command ended. A success is recorded only together with that hash.
+/// </summary>
+sealed class RunOutcome
+{
+    static readonly List<FileNode> NoFiles = new();
+    static readonly List<string> NoPaths = new();
+
+    readonly StepNode _step;
+    readonly string _hash;
+
+    public IReadOnlyList<FileNode> ChangedInputs { get; }
+    public IReadOnlyList<string> MissingOutputs { get; }
+
+    RunOutcome(StepNode step, string hash, List<FileNode>? changedInputs, List<string>? missingOutputs)
+    {
+        _step = step;
+        _hash = hash;
+        ChangedInputs = changedInputs ?? NoFiles;
+        MissingOutputs = missingOutputs ?? NoPaths;
+    }
+
+    public static RunOutcome Measure(StepNode step, string root, IReadOnlyDictionary<string, string> env)
+    {
+        List<FileNode>? changed = null;
+        foreach (var input in step.Inputs)
+            if (input.Stamp is { } before && (input.State is FileState.Static or FileState.Built) &&
+                !FileStamper.Stamp(PathRules.FullPath(root, input.Path), before).SameContent(before))
+                (changed ??= new List<FileNode>()).Add(input);
+        var hash = StepHasher.Compute(step, env);
+        List<string>? missing = null;
+        foreach (var output in step.Outputs)
+        {
+            var stamp = FileStamper.Stamp(PathRules.FullPath(root, output.Path), output.Stamp);
+            output.Dirty = true;
+            if (stamp.Exists) { output.Stamp = stamp; output.State = FileState.Outdated; }
+            else { output.State = FileState.Awaited; (missing ??= new List<string>()).Add(output.Path); }
+        }
+        step.Dirty = true;
+        step.RerunReason = null;
+        step.SuccessHash = null;
+        return new RunOutcome(step, hash, changed, missing);
+    }
+
+    public bool IsSuccess(RunResult result) =>
+        result.StartError == null && !result.Cancelled && result.ExitCode == 0 && MissingOutputs.Count == 0 && ChangedInputs.Count == 0;
+
+    public void RecordSuccess()
+    {
+        foreach (var output in _step.Outputs) output.State = FileState.Built;
+        _step.State = StepState.Succeeded;
+        _step.SuccessHash = _hash;
+    }
+
+    public void RecordFailure()
+    {
+        _step.State = StepState.Failed;
+        foreach (var input in ChangedInputs)
+        {
+            // The input is what it is now: the next build sees the change.
+            if (input.State == FileState.Built) input.State = FileState.Outdated;
+            input.Dirty = true;
+        }
+        // What a failed step defined is not trusted.
+        foreach (var product in _step.Products.OfType<StepNode>().ToList()) ProjectGraph.SetCreator(product, null);
+    }
+}

@@ -1,0 +1,100 @@
+using StepUp.Engine.Building;
+using StepUp.Engine.Graph;
+using StepUp.Engine.Planning;
+using StepUp.Engine.Running;
+
+namespace StepUp.Engine.Events;
+
+/// <summary>
+/// What a build tells its user about its steps: a tagged line per event, a step's output as pages,
+/// and every failure as a diagnostic at the item that defines the step; it counts the summary.
+/// The director forwards all of it to the MSBuild task (<see cref="IBuildEvents"/>).
+/// </summary>
+sealed class StepReporter(IBuildEvents events)
+{
+    public BuildSummary Summary { get; } = new();
+
+    public void Started(StepNode step) => events.Line("START", step.Label);
+
+    public void Status(StepNode step, StepStatus status) => events.Line(status == StepStatus.Queued ? "QUEUED" : "RUNNING", step.Label);
+
+    public void Skipped(StepNode step)
+    {
+        events.Line("SKIP", step.Label);
+        Summary.Skipped++;
+    }
+
+    public void Explain(StepNode step, string reason) => events.Line("EXPLAIN", $"{step.Label}: runs because {reason}");
+
+    public void Deferred(StepNode step) => events.Line("DEFERRED", step.Label);
+
+    public void Succeeded(StepNode step, RunResult result)
+    {
+        Summary.Ran++;
+        events.Line("SUCCESS", step.Label);
+        Pages(result);
+    }
+
+    public void Failed(StepNode step, RunResult result, RunOutcome outcome)
+    {
+        Summary.Failed++;
+        events.Line("FAIL", step.Label);
+        Pages(result);
+        var loc = LocationOf(step);
+        if (result.Cancelled)
+            events.Report(Diagnostic.Error(Codes.Cancelled, $"Step '{step.Label}' was stopped because the build was cancelled.", loc));
+        else if (result.StartError != null)
+            events.Report(Diagnostic.Error(Codes.StepError, $"Step '{step.Label}' could not start: {result.StartError}", loc));
+        else if (result.ExitCode != 0)
+            events.Report(Diagnostic.Error(Codes.StepFailed, $"Step '{step.Label}' failed with exit code {result.ExitCode}.", loc));
+        if (outcome.ChangedInputs.Count > 0)
+            events.Report(Diagnostic.Error(Codes.InputChanged,
+                $"Step '{step.Label}' failed: its input changed while it ran: {string.Join(", ", outcome.ChangedInputs.Select(i => i.Path))}.", loc));
+        if (result.ExitCode == 0 && !result.Cancelled && outcome.MissingOutputs.Count > 0)
+            events.Report(Diagnostic.Error(Codes.OutputsNotCreated,
+                $"Step '{step.Label}' did not create its output(s): {string.Join(", ", outcome.MissingOutputs)}.", loc));
+    }
+
+    public void DeferredTooOften(StepNode step, int cap, IEnumerable<string> waitedFor)
+    {
+        Summary.Failed++;
+        events.Line("FAIL", step.Label);
+        events.Report(Diagnostic.Error(Codes.StepFailed,
+            $"Step '{step.Label}' was deferred more than {cap} times waiting for amended inputs: {string.Join(", ", waitedFor)}.",
+            LocationOf(step)));
+    }
+
+    public void BuildCancelled() =>
+        events.Report(Diagnostic.Error(Codes.Cancelled, "The build was cancelled; running steps were stopped."));
+
+    public void TargetNotProduced(string target) =>
+        events.Report(Diagnostic.Warning(Codes.TargetNotProduced, $"Target '{target}' is not an output of any step."));
+
+    public void InputsMissing(StepNode step, IEnumerable<string> missing) =>
+        events.Report(Diagnostic.Error(Codes.MissingInput,
+            $"Step '{step.Label}' cannot run: input(s) {string.Join(", ", missing.Select(m => "'" + m + "'"))} are neither static nor made by a step.",
+            LocationOf(step)));
+
+    public void ResourcesShort(StepNode step) =>
+        events.Report(Diagnostic.Error(Codes.MissingInput,
+            $"Step '{step.Label}' cannot run: it needs more of resource(s) {string.Join(", ", step.Definition.Resources.Select(r => r.Key + ":" + r.Value))} than StepUpResources provides.",
+            LocationOf(step)));
+
+    public void Cycle(IReadOnlyList<StepNode> cycle) =>
+        events.Report(Diagnostic.Error(Codes.Cycle,
+            "Dependency cycle between steps (found while running): " + string.Join(" -> ", cycle.Select(s => s.Label)) + ".", LocationOf(cycle[0])));
+
+    /// <summary>Where to point MSBuild for a step: its item, or the item of the step that defined it.</summary>
+    public static SourceLocation LocationOf(StepNode step)
+    {
+        for (Node? node = step; node is StepNode s; node = s.Creator)
+            if (s.Definition.Location.File.Length > 0) return s.Definition.Location;
+        return SourceLocation.None;
+    }
+
+    void Pages(RunResult result)
+    {
+        if (result.Stdout.Length > 0) events.Page("Standard output", result.Stdout);
+        if (result.Stderr.Length > 0) events.Page("Standard error", result.Stderr);
+    }
+}

@@ -1,0 +1,59 @@
+using StepUp.Engine.Files;
+
+namespace StepUp.Engine.Graph;
+
+/// <summary>
+/// Brings the graph up to date with the disk before a build: one stat per known file, a hash only
+/// for files whose stat data changed. Static files are confirmed or missing; a built output that
+/// changed or vanished makes its producer run again.
+/// </summary>
+public static class FileRefresher
+{
+    /// <param name="trustStat">False after an interrupted build: then every file is hashed again.</param>
+    /// <returns>How many files changed since the graph last saw them.</returns>
+    public static int Refresh(ProjectGraph graph, string root, bool trustStat)
+    {
+        var changed = 0;
+        var files = graph.Files.Values
+            .Where(f => f.State is FileState.Static or FileState.Missing or FileState.Built or FileState.Outdated or FileState.Undeclared)
+            .ToArray();
+        var stamps = new FileStamp[files.Length];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = files.Length > 256 ? Environment.ProcessorCount : 1 };
+        Parallel.For(0, files.Length, options, i =>
+            stamps[i] = FileStamper.Stamp(Planning.PathRules.FullPath(root, files[i].Path), files[i].Stamp, trustStat));
+
+        for (var i = 0; i < files.Length; i++)
+        {
+            var file = files[i];
+            var now = stamps[i];
+            switch (file.State)
+            {
+                case FileState.Static or FileState.Missing or FileState.Undeclared:
+                    var state = file.State == FileState.Undeclared ? FileState.Undeclared : now.Exists ? FileState.Static : FileState.Missing;
+                    var stamp = now.Exists ? now : null;
+                    if (state != file.State || !Equals(stamp, file.Stamp))
+                    {
+                        if (state != file.State || stamp == null || file.Stamp == null || !stamp.SameContent(file.Stamp)) changed++;
+                        file.State = state;
+                        file.Stamp = stamp;
+                        file.Dirty = true;
+                    }
+                    break;
+                case FileState.Built:
+                    if (file.Stamp != null && now.Exists && now.SameContent(file.Stamp))
+                    {
+                        if (!now.SameStat(file.Stamp)) { file.Stamp = now; file.Dirty = true; }
+                        break;
+                    }
+                    // Edited or deleted: the producer runs again; the recorded stamp stays for cleanup.
+                    changed++;
+                    file.State = FileState.Outdated;
+                    file.Dirty = true;
+                    if (file.Producer != null)
+                        file.Producer.RerunReason ??= now.Exists ? $"output '{file.Path}' was edited" : $"output '{file.Path}' is missing";
+                    break;
+            }
+        }
+        return changed;
+    }
+}

@@ -1,0 +1,54 @@
+using StepUp.Engine.Building;
+
+namespace StepUp.Engine.Running;
+
+/// <summary>
+/// Where step commands run: local worker shells (<see cref="ShellRunner"/>), a fake in the engine's
+/// tests, a batch scheduler such as Slurm later. One per director; it opens a runner per build.
+/// </summary>
+public interface IStepRunnerFactory
+{
+    /// <summary>
+    /// A runner for one build of a project. Before it returns, it stops whatever a director that
+    /// died left running for the same project, so that no step ever runs twice at once.
+    /// </summary>
+    IStepRunner Open(RunnerSite site);
+}
+
+/// <summary>Runs the steps of one build; disposing it ends its workers.</summary>
+public interface IStepRunner : IDisposable
+{
+    /// <summary>
+    /// Starts a step and returns at once. The observer hears, from any thread, how the step goes,
+    /// and <see cref="IStepObserver.Finished"/> exactly once, also when the step cannot start.
+    /// </summary>
+    void Start(StepLaunch launch, IStepObserver observer);
+}
+
+/// <param name="StateFolder">The project's .stepup/: where a runner records what it has running.</param>
+/// <param name="Environment">What every step of the build sees (<see cref="StepEnvironment.ForBuild"/>).</param>
+/// <param name="Events">For what the runner has to say about the build, such as leftovers it stopped.</param>
+public sealed record RunnerSite(string StateFolder, IReadOnlyDictionary<string, string> Environment, IBuildEvents Events);
+
+/// <summary>One run of one step.</summary>
+/// <param name="Key">The step's key, for runners that name their jobs.</param>
+/// <param name="Command">A /bin/sh command line.</param>
+/// <param name="Workdir">Absolute.</param>
+/// <param name="Environment">The step's own variables (<see cref="StepEnvironment.ForStep"/>), on top of the build's.</param>
+/// <param name="Cancellation">Cancelled: stop the step and everything it started.</param>
+public sealed record StepLaunch(string Key, string Command, string Workdir, IReadOnlyDictionary<string, string> Environment, CancellationToken Cancellation);
+
+/// <summary>Where a step is, for runners whose steps wait before they run (a batch queue).</summary>
+public enum StepStatus { Queued, Running }
+
+/// <summary>What the build hears from a runner about one step.</summary>
+public interface IStepObserver
+{
+    /// <summary>The step waits in a queue, or left it and runs. Runners that start steps at once never call this.</summary>
+    void Status(StepStatus status);
+
+    void Finished(RunResult result);
+}
+
+/// <summary>How a step ended: its exit code and captured output, or why it did not run.</summary>
+public sealed record RunResult(int ExitCode, string Stdout, string Stderr, bool Cancelled, string? StartError);

@@ -1,0 +1,224 @@
+using System.Diagnostics.CodeAnalysis;
+using StepUp.Engine.Graph;
+
+namespace StepUp.Engine.Scheduling;
+
+/// <summary>
+/// The plan of one build (ninja's Plan): one <see cref="PlannedStep"/> per wanted step, whose
+/// <see cref="StepWant"/> says what the build waits for, and the queue of ready steps, planning steps
+/// first, then in creation order. A step is ready once its inputs are available; a step defined by
+/// another is trusted only once that one has run or been skipped. Lives on the build loop: no locks.
+/// </summary>
+sealed class BuildPlan
+{
+    readonly Dictionary<StepNode, PlannedStep> _steps = new(ReferenceEqualityComparer.Instance);
+    readonly PriorityQueue<PlannedStep, (int, long)> _ready = new();
+    readonly HashSet<string> _targets;
+    readonly Stack<StepNode> _toVisit = new();
+
+    public BuildPlan(IEnumerable<string> targets)
+    {
+        _targets = new HashSet<string>(targets, StringComparer.Ordinal);
+    }
+
+    /// <summary>Root-relative outputs to build; empty: every step that is not optional.</summary>
+    public IReadOnlySet<string> Targets => _targets;
+
+    public int Running { get; private set; }
+    public bool HasReady => _ready.Count > 0;
+
+    public PlannedStep? Find(StepNode step) => _steps.GetValueOrDefault(step);
+
+    public bool IsRunning(StepNode step) => Find(step)?.Want == StepWant.Running;
+
+    /// <summary>Wants the producers of the targets, or every step that is not optional, with all they need.</summary>
+    public void WantInitial(ProjectGraph graph)
+    {
+        if (_targets.Count > 0)
+        {
+            foreach (var target in _targets)
+                if (graph.FindFile(target)?.Producer is { IsOrphan: false } producer) AddWanted(producer, null);
+        }
+        else
+        {
+            foreach (var step in graph.Steps.Values)
+                if (!step.Definition.Optional && !step.Definition.LeftOut && !step.IsOrphan) AddWanted(step, null);
+        }
+        foreach (var planned in _steps.Values.OrderBy(p => p.Step.Id).ToList()) Consider(planned);
+    }
+
+    /// <summary>Makes a step defined or needed while the build runs part of it, with what it needs.</summary>
+    public void Want(StepNode step)
+    {
+        var added = new List<PlannedStep>();
+        AddWanted(step, added);
+        foreach (var planned in added) Consider(planned);
+        if (added.Count == 0 && Find(step) is { Want: StepWant.Inputs or StepWant.Creator or StepWant.Resources } known) Consider(known);
+    }
+
+    /// <summary>A step defined while the build runs is part of it when it is mandatory or a wanted step reads its outputs.</summary>
+    public bool IsWantedNow(StepNode step)
+    {
+        if (step.Outputs.Any(o => _targets.Contains(o.Path))) return true;
+        if (_targets.Count == 0 && !step.Definition.Optional) return true;
+        return step.Outputs.Any(o => o.Consumers.Any(c => _steps.ContainsKey(c) && !c.IsOrphan));
+    }
+
+    /// <summary>Marks a step wanted, with the producers of its inputs and its creators.</summary>
+    void AddWanted(StepNode start, List<PlannedStep>? added)
+    {
+        _toVisit.Push(start);
+        while (_toVisit.TryPop(out var step))
+        {
+            if (step.IsOrphan || _steps.ContainsKey(step)) continue;
+            var planned = new PlannedStep(step);
+            _steps.Add(step, planned);
+            added?.Add(planned);
+            foreach (var input in step.Inputs)
+                if (input.Producer is { IsOrphan: false } producer && !_steps.ContainsKey(producer)) _toVisit.Push(producer);
+            // A step is only trusted once the step that defined it has run or been skipped.
+            if (step.Creator is StepNode creator && !_steps.ContainsKey(creator)) _toVisit.Push(creator);
+        }
+    }
+
+    /// <summary>Collects the inputs a step still waits for; queues it when there are none.</summary>
+    void Consider(PlannedStep planned)
+    {
+        var step = planned.Step;
+        HashSet<FileNode>? missing = null;
+        var inputs = step.Inputs;
+        for (var i = 0; i < inputs.Count; i++)
+            if (!IsAvailable(inputs[i], step) && Blocks(inputs[i], planned, amended: i >= step.Definition.Inputs.Count))
+                (missing ??= new HashSet<FileNode>(ReferenceEqualityComparer.Instance)).Add(inputs[i]);
+        planned.Missing = missing;
+        if (missing == null) Enqueue(planned);
+        else Move(planned, StepWant.Inputs);
+    }
+
+    /// <summary>
+    /// Whether an unavailable input holds a step back. An input the step amended last time does not,
+    /// unless a step of this build makes it or the step was deferred for it in this build: running
+    /// again, the step starts from its definition and amends what it needs now.
+    /// </summary>
+    /// <param name="amended">The step's links list its definition's inputs first, then what it amended.</param>
+    static bool Blocks(FileNode input, PlannedStep planned, bool amended)
+    {
+        if (!amended || planned.Deferrals > 0) return true;
+        return input.Producer is { } producer && !producer.IsOrphan && !ReferenceEquals(producer, planned.Step);
+    }
+
+    /// <summary>A static file, or an output built in this build by a step that succeeded.</summary>
+    public bool IsAvailable(FileNode input, StepNode consumer)
+    {
+        if (input.Producer is { } producer && !producer.IsOrphan && !ReferenceEquals(producer, consumer))
+            return Find(producer)?.Want == StepWant.Done && producer.State == StepState.Succeeded && input.State == FileState.Built;
+        return input.State == FileState.Static && !input.IsOrphan;
+    }
+
+    void Enqueue(PlannedStep planned)
+    {
+        if (planned.Want is StepWant.Ready or StepWant.Running or StepWant.Done) return;
+        planned.Want = StepWant.Ready;
+        _ready.Enqueue(planned, (planned.Step.Definition.Planning ? 0 : 1, planned.Step.Id));
+    }
+
+    /// <summary>The ready step to look at next; it leaves the queue by the transition the caller picks.</summary>
+    public bool TryPeekReady([NotNullWhen(true)] out PlannedStep? planned) => _ready.TryPeek(out planned, out _);
+
+    /// <summary>Every change of a step's want goes through here, so that the queue and the running count stay exact.</summary>
+    void Move(PlannedStep planned, StepWant want)
+    {
+        if (planned.Want == StepWant.Ready && !ReferenceEquals(_ready.Dequeue(), planned))
+            throw new InvalidOperationException("Only the head of the ready queue can leave it.");
+        if (planned.Want == StepWant.Running) Running--;
+        if (want == StepWant.Running) Running++;
+        planned.Want = want;
+    }
+
+    /// <summary>A queued step that became an orphan: it is checked again if it is defined again.</summary>
+    public void Drop(PlannedStep planned) => Move(planned, StepWant.Inputs);
+
+    /// <summary>The first creator of a step that has neither run nor been skipped in this build.</summary>
+    public StepNode? UnsettledCreator(StepNode step)
+    {
+        for (var node = step.Creator; node is StepNode creator; node = creator.Creator)
+        {
+            var want = Find(creator)?.Want;
+            if (want == StepWant.Running) continue;
+            if (want == StepWant.Done && creator.State == StepState.Succeeded) continue;
+            return creator;
+        }
+        return null;
+    }
+
+    public void HoldForCreator(PlannedStep planned, StepNode creator)
+    {
+        Move(planned, StepWant.Creator);
+        (_steps[creator].Defined ??= new List<PlannedStep>()).Add(planned);
+    }
+
+    public void HoldForResources(PlannedStep planned) => Move(planned, StepWant.Resources);
+
+    /// <summary>Steps the resource pool let go: back to the queue, unless they moved on meanwhile.</summary>
+    public void Retry(IEnumerable<PlannedStep> released)
+    {
+        foreach (var planned in released)
+            if (planned.Want == StepWant.Resources) Enqueue(planned);
+    }
+
+    public void Start(PlannedStep planned, string token)
+    {
+        Move(planned, StepWant.Running);
+        planned.Token = token;
+        planned.DeferredFor = null;
+    }
+
+    /// <summary>A step that starts running lets the steps it defined go: a running creator counts as settled.</summary>
+    public void ReleaseDefined(PlannedStep creator)
+    {
+        var defined = creator.Defined;
+        creator.Defined = null;
+        if (defined == null) return;
+        foreach (var planned in defined)
+            if (planned.Want == StepWant.Creator) Enqueue(planned);
+    }
+
+    /// <summary>Skipped or succeeded: wakes the consumers of its outputs and the steps it defined.</summary>
+    public void Settle(PlannedStep planned)
+    {
+        Move(planned, StepWant.Done);
+        planned.Token = null;
+        foreach (var output in planned.Step.Outputs)
+            foreach (var consumer in output.Consumers)
+                InputAvailable(consumer, output);
+        ReleaseDefined(planned);
+    }
+
+    /// <summary>Failed: done for this build; what waits for it waits in vain.</summary>
+    public void Fail(PlannedStep planned)
+    {
+        Move(planned, StepWant.Done);
+        planned.Token = null;
+    }
+
+    /// <summary>A deferred step runs again, from scratch, once the inputs it amended are available.</summary>
+    public void Reconsider(PlannedStep planned)
+    {
+        Move(planned, StepWant.Inputs);
+        planned.Token = null;
+        Consider(planned);
+    }
+
+    /// <summary>An input of a waiting step became available.</summary>
+    public void InputAvailable(StepNode consumer, FileNode input)
+    {
+        if (Find(consumer) is not { Want: StepWant.Inputs, Missing: { } missing } planned) return;
+        if (!missing.Remove(input) || missing.Count > 0) return;
+        planned.Missing = null;
+        Enqueue(planned);
+    }
+
+    /// <summary>Wanted steps that did not settle (orphans aside), in creation order.</summary>
+    public List<PlannedStep> Unsettled() =>
+        _steps.Values.Where(p => p.Want != StepWant.Done && !p.Step.IsOrphan).OrderBy(p => p.Step.Id).ToList();
+}

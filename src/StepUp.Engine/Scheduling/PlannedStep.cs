@@ -1,0 +1,23 @@
+using StepUp.Engine.Graph;
+
+namespace StepUp.Engine.Scheduling;
+
+/// <summary>A step the build needs, with everything the build knows about it besides the graph.</summary>
+sealed class PlannedStep(StepNode step)
+{
+    public StepNode Step { get; } = step;
+    public StepWant Want { get; set; } = StepWant.Inputs;
+
+    /// <summary>The inputs it still waits for (with <see cref="StepWant.Inputs"/>); null when none.</summary>
+    public HashSet<FileNode>? Missing { get; set; }
+
+    /// <summary>Steps it defined that wait for it to run or be skipped; null when none.</summary>
+    public List<PlannedStep>? Defined { get; set; }
+
+    /// <summary>How often it was deferred in this build for amended inputs not built yet.</summary>
+    public int Deferrals { get; set; }
+
+    /// <summary>While it runs: its step-API token, and the amended inputs that were not built (it will be deferred).</summary>
+    public string? Token { get; set; }
+    public List<string>? DeferredFor { get; set; }
+}

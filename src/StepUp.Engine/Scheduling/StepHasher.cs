@@ -1,0 +1,42 @@
+using System.Security.Cryptography;
+using System.Text;
+using StepUp.Engine.Graph;
+
+namespace StepUp.Engine.Scheduling;
+
+/// <summary>
+/// The hash that decides whether a step is up to date: its command, workdir, the values of its
+/// Env variables and its step variables and, per input, the path, content digest and executable bit.
+/// </summary>
+public static class StepHasher
+{
+    public static string Compute(StepNode step, IReadOnlyDictionary<string, string> env)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var def = step.Definition;
+        Add(hash, "command", def.Command);
+        Add(hash, "workdir", def.Workdir);
+        foreach (var name in def.EnvNames.Concat(step.AmendedEnv).Distinct().Order(StringComparer.Ordinal))
+            Add(hash, "env:" + name, env.TryGetValue(name, out var value) ? "=" + value : "(unset)");
+        foreach (var (name, value) in def.Variables.OrderBy(v => v.Key, StringComparer.Ordinal))
+            Add(hash, "var:" + name, value);
+        foreach (var input in step.Inputs.OrderBy(i => i.Path, StringComparer.Ordinal))
+        {
+            var stamp = input.Stamp;
+            Add(hash, "inp:" + input.Path, stamp == null ? "(unknown)" : stamp.Digest + (stamp.Executable ? "+x" : "-x"));
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    static void Add(IncrementalHash hash, string key, string value)
+    {
+        Span<byte> length = stackalloc byte[4];
+        foreach (var part in new[] { key, value })
+        {
+            var bytes = Encoding.UTF8.GetBytes(part);
+            BitConverter.TryWriteBytes(length, bytes.Length);
+            hash.AppendData(length);
+            hash.AppendData(bytes);
+        }
+    }
+}

@@ -1,0 +1,243 @@
+using StepUp.Engine.Events;
+using StepUp.Engine.Building;
+using StepUp.Engine.Files;
+using StepUp.Engine.Graph;
+using StepUp.Engine.Planning;
+using StepUp.Engine.Reporting;
+using StepUp.Engine.Scheduling;
+
+namespace StepUp.Engine.StepApi;
+
+/// <summary>
+/// The calls a running step makes (docs/step-api.md): define steps, declare static files, amend its
+/// own dependencies, read its definition, write the graph. Each is answered on the build's loop,
+/// which owns the graph and the plan.
+/// </summary>
+sealed class StepApiHandler(ProjectGraph graph, string root, IReadOnlyDictionary<string, string> env, BuildPlan plan, OutputWrites writes)
+{
+    sealed class ApiException(string message) : Exception(message);
+
+    public StepReply Answer(StepNode caller, StepCommand command)
+    {
+        try
+        {
+            if (!plan.IsRunning(caller)) throw new ApiException("the step is no longer running");
+            return command switch
+            {
+                DefineStep step => Define(caller, Item("Step", step.Name, caller, step.Cwd, step.Fields, step.Command, step.Planning, "")),
+                DefineScript script => Define(caller, Item("Script", script.Executable, caller, script.Cwd, script.Fields, "", false, script.StepInfo)),
+                DeclareStatic declare => DeclareStatic(caller, declare),
+                AmendStep amend => Amend(caller, amend),
+                ReadInfo => Info(caller.Definition),
+                WriteGraph write => WriteGraph(write),
+                _ => throw new ApiException($"unknown call '{command.GetType().Name}'"),
+            };
+        }
+        catch (ApiException e)
+        {
+            return new ErrorReply(e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return new ErrorReply(e.Message);
+        }
+    }
+
+    /// <summary>The caller's working folder, root-relative.</summary>
+    string CallerFolder(string cwd) =>
+        string.IsNullOrEmpty(cwd) ? "." : PathRules.ToGraphPath(Path.GetFullPath(root), Path.GetFullPath(cwd));
+
+    /// <summary>A new step as an item for the planner, located at its creator's item; its lists travel as lists.</summary>
+    ItemSpec Item(string itemType, string include, StepNode caller, string cwd, StepFields fields, string command, bool planning, string stepInfo)
+    {
+        var meta = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Command"] = command,
+            ["Workdir"] = PathRules.Normalize(root, CallerFolder(cwd), fields.Workdir.Length > 0 ? fields.Workdir : "."),
+            ["Optional"] = fields.Optional ? "true" : "false",
+            ["Planning"] = planning ? "true" : "false",
+            ["Resources"] = fields.Resources,
+            ["StepInfo"] = stepInfo,
+        };
+        var lists = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Inp"] = fields.Inp,
+            ["Out"] = fields.Out,
+            ["Vol"] = fields.Vol,
+            ["Env"] = fields.Env,
+        };
+        return new ItemSpec(itemType, include, meta, StepReporter.LocationOf(caller)) { Lists = lists };
+    }
+
+    StepReply Define(StepNode caller, ItemSpec item)
+    {
+        var planner = new Planner(root, env);
+        var (definition, problems) = planner.PlanOne(item);
+        if (problems.Count > 0 || definition == null) throw new ApiException(string.Join(" ", problems.Select(p => p.Message)));
+
+        var existing = graph.FindStep(definition.Key);
+        if (existing != null && !existing.IsOrphan && !ReferenceEquals(existing.Creator, caller))
+            throw new ApiException($"step '{definition.Label}' is already defined by {existing.Creator?.Key}.");
+        if (existing != null && ReferenceEquals(existing.Creator, caller) && !existing.Definition.SameAs(definition))
+            throw new ApiException($"step '{definition.Label}' is defined twice, differently.");
+        foreach (var path in definition.Outputs.Concat(definition.Volatiles)) CheckClaim(path, definition.Label, existing);
+        foreach (var path in definition.Inputs)
+            if (graph.FindFile(path) is { State: FileState.Volatile, IsOrphan: false })
+                throw new ApiException($"step '{definition.Label}' uses '{path}' as input, but it is a volatile output.");
+        if (CycleThrough(definition) is { } cycle)
+            throw new ApiException("this step would close a dependency cycle: " + string.Join(" -> ", cycle) + ".");
+
+        // A planning step's own script is static unless a step makes it.
+        if (definition.Planning && planner.LocalExecutable(definition) is { } exe)
+            DeclareStaticFile(caller, exe, mustExist: true);
+
+        var step = PlanApplier.ApplyStep(graph, caller, definition);
+        if (plan.IsWantedNow(step)) plan.Want(step);
+        return Info(step.Definition);
+    }
+
+    void CheckClaim(string path, string label, StepNode? self)
+    {
+        if (writes.Refusal(label, path) is { } refusal) throw new ApiException(refusal);
+        var file = graph.FindFile(path);
+        if (file == null || file.IsOrphan) return;
+        if (file.State is FileState.Static or FileState.Missing)
+            throw new ApiException($"'{path}' is a static file; step '{label}' cannot make it.");
+        if (file.Producer is { } producer && !producer.IsOrphan && !ReferenceEquals(producer, self))
+            throw new ApiException($"output '{path}' of step '{label}' is already made by step '{producer.Label}'.");
+    }
+
+    /// <summary>Labels of a cycle the new definition would close, or null: does a consumer chain of its outputs reach its inputs?</summary>
+    List<string>? CycleThrough(StepDefinition definition)
+    {
+        var inputs = new HashSet<string>(definition.Inputs, StringComparer.Ordinal);
+        var start = definition.Outputs.Select(graph.FindFile).OfType<FileNode>().SelectMany(f => f.Consumers).Where(c => !c.IsOrphan);
+        var chain = GraphSearch.FindPath(start, GraphSearch.Consumers,
+            step => step.Definition.Key != definition.Key && step.Outputs.Any(o => inputs.Contains(o.Path)));
+        return chain == null ? null : [definition.Label, .. chain.Select(s => s.Label), definition.Label];
+    }
+
+    StepReply DeclareStatic(StepNode caller, DeclareStatic command)
+    {
+        var cwd = CallerFolder(command.Cwd);
+        var declared = new List<string>();
+        foreach (var raw in command.Paths)
+        {
+            var isFolder = raw.EndsWith('/');
+            var path = PathRules.Normalize(root, cwd, raw.TrimEnd('/'));
+            var full = PathRules.FullPath(root, path);
+            if (isFolder || Directory.Exists(full))
+            {
+                if (!Directory.Exists(full)) throw new ApiException($"static folder '{raw}' does not exist.");
+                writes.AddStaticFolder(path);
+                foreach (var filePath in PathRules.FilesUnder(Path.GetFullPath(root), full))
+                {
+                    DeclareStaticFile(caller, filePath, mustExist: true);
+                    declared.Add(filePath);
+                }
+                continue;
+            }
+            DeclareStaticFile(caller, path, mustExist: true);
+            declared.Add(path);
+        }
+        return new StaticReply(declared);
+    }
+
+    /// <summary>Declares a file static on behalf of a running step, and wakes steps that waited for it.</summary>
+    void DeclareStaticFile(StepNode caller, string path, bool mustExist)
+    {
+        if (PathRules.IsInStateFolder(path)) throw new ApiException($"'{path}' is inside .stepup/, which belongs to StepUp.");
+        var file = graph.GetOrAddFile(path);
+        if (file.Producer is { } producer && !producer.IsOrphan)
+            throw new ApiException($"'{path}' cannot be static: step '{producer.Label}' makes it.");
+        var wasAvailable = file.State == FileState.Static && !file.IsOrphan;
+        ProjectGraph.MakeStatic(file);
+        if (file.IsOrphan || !ReferenceEquals(file.Creator, caller) && file.Creator is not RootNode)
+            ProjectGraph.SetCreator(file, caller);
+        var stamp = FileStamper.Stamp(PathRules.FullPath(root, path), file.Stamp);
+        if (!stamp.Exists && mustExist) throw new ApiException($"static file '{path}' does not exist.");
+        file.State = stamp.Exists ? FileState.Static : FileState.Missing;
+        file.Stamp = stamp.Exists ? stamp : null;
+        file.Dirty = true;
+        if (!wasAvailable && file.State == FileState.Static)
+            foreach (var consumer in file.Consumers.ToList()) plan.InputAvailable(consumer, file);
+    }
+
+    StepReply Amend(StepNode caller, AmendStep command)
+    {
+        var running = plan.Find(caller)!;
+        var cwd = CallerFolder(command.Cwd);
+        var carryOn = true;
+        foreach (var raw in command.Inp)
+        {
+            var path = PathRules.Normalize(root, cwd, raw);
+            var file = graph.GetOrAddFile(path);
+            if (file.State == FileState.Volatile && !file.IsOrphan) throw new ApiException($"'{path}' is a volatile output and cannot be an input.");
+            if (ReferenceEquals(file.Producer, caller)) throw new ApiException($"'{path}' is an output of this step and cannot be its input.");
+            if (file.Producer is { } producer && !producer.IsOrphan && DependsOn(producer, caller) is { } chain)
+                throw new ApiException("amending input '" + path + "' closes a dependency cycle: " + string.Join(" -> ", chain) + ".");
+            if (command.ImplicitStatic && (file.Producer == null || file.Producer.IsOrphan) && (file.State != FileState.Static || file.IsOrphan))
+                DeclareStaticFile(caller, path, mustExist: false);
+            if (!caller.Inputs.Contains(file))
+            {
+                caller.Inputs.Add(file);
+                file.Consumers.Add(caller);
+                caller.Dirty = true;
+            }
+            if (!plan.IsAvailable(file, caller))
+            {
+                carryOn = false;
+                (running.DeferredFor ??= new List<string>()).Add(path);
+                if (file.Producer is { } p && !p.IsOrphan) plan.Want(p);
+            }
+        }
+        foreach (var (paths, isVolatile) in new[] { (command.Out, false), (command.Vol, true) })
+        {
+            foreach (var raw in paths)
+            {
+                var path = PathRules.Normalize(root, cwd, raw);
+                CheckClaim(path, caller.Label, caller);
+                var file = graph.GetOrAddFile(path);
+                if (caller.Outputs.Contains(file) || caller.Volatiles.Contains(file))
+                {
+                    if (caller.Volatiles.Contains(file) != isVolatile)
+                        throw new ApiException($"'{path}' is already amended as {(isVolatile ? "an output" : "a volatile output")}.");
+                    continue;
+                }
+                file.Producer = caller;
+                ProjectGraph.SetCreator(file, caller);
+                file.State = isVolatile ? FileState.Volatile : FileState.Awaited;
+                if (isVolatile) file.Stamp = null;
+                file.Dirty = true;
+                (isVolatile ? caller.Volatiles : caller.Outputs).Add(file);
+                writes.PrepareOne(file);
+            }
+        }
+        foreach (var name in command.Env)
+            if (!caller.Definition.EnvNames.Contains(name) && !caller.AmendedEnv.Contains(name))
+                caller.AmendedEnv.Add(name);
+        return new AmendReply(carryOn);
+    }
+
+    /// <summary>The chain by which <paramref name="step"/> needs an output of <paramref name="of"/>, or null.</summary>
+    static List<string>? DependsOn(StepNode step, StepNode of)
+    {
+        var path = GraphSearch.FindPath([step], GraphSearch.Producers, s => ReferenceEquals(s, of));
+        if (path == null) return null;
+        path.Reverse();
+        return [.. path.Select(s => s.Label), of.Label];
+    }
+
+    StepInfoReply Info(StepDefinition d)
+    {
+        List<string> Rel(IEnumerable<string> paths) => paths.Select(p => PathRules.RelativeToWorkdir(root, d.Workdir, p)).ToList();
+        return new StepInfoReply(d.Key, d.Label, d.Command, d.Workdir, Rel(d.Inputs), Rel(d.Outputs), Rel(d.Volatiles), d.EnvNames.ToList());
+    }
+
+    GraphReply WriteGraph(WriteGraph command)
+    {
+        var prefix = Path.GetFullPath(Path.Combine(string.IsNullOrEmpty(command.Cwd) ? root : command.Cwd, command.Prefix));
+        GraphWriter.Write(graph, root, prefix);
+        return new GraphReply([prefix + ".txt", prefix + "_provenance.dot", prefix + "_dependency.dot"]);
+    }
+}

@@ -1,0 +1,136 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+
+namespace StepUp
+{
+    /// <summary>
+    /// What the task, the director and the engine agree on besides the messages: the defaults of the
+    /// StepUp* properties and the one reading of each property's syntax. A default lives here only;
+    /// an empty property means "the default".
+    /// </summary>
+    public static class Contract
+    {
+        /// <summary>StepUpJobs when empty: one job per processor of the machine that builds.</summary>
+        public static int DefaultJobs => Environment.ProcessorCount;
+
+        /// <summary>StepUpDirectorIdleTimeout when empty, in minutes.</summary>
+        public const double DefaultIdleTimeoutMinutes = 10;
+
+        /// <summary>The longest idle timeout a build may ask for (a year): TimeSpan cannot hold every double.</summary>
+        public const double MaxIdleTimeoutMinutes = 525600;
+
+        /// <summary>StepUpGraphPrefix when empty, and the prefix of api.graph without one.</summary>
+        public const string DefaultGraphPrefix = "graph";
+
+        /// <summary>How often a step may be deferred for amended inputs before it fails.</summary>
+        public const int DeferCap = 100;
+
+        /// <summary>How long the director keeps a project's graph in memory after its last request.</summary>
+        public static readonly TimeSpan SessionKeepAlive = TimeSpan.FromMinutes(2);
+
+        public const string JobsSyntax = "a whole number of at least 1";
+        public const string IdleTimeoutSyntax = "a number of minutes from 0 to 525600 (a year)";
+        public const string ResourcesSyntax = "name[:units] pairs separated by ';' or ',', such as gpu:1;transform:2 (a name alone is one unit)";
+
+        /// <summary>StepUpJobs: empty for <see cref="DefaultJobs"/>.</summary>
+        public static bool TryParseJobs(string text, out int jobs)
+        {
+            if (text.Trim().Length == 0)
+            {
+                jobs = DefaultJobs;
+                return true;
+            }
+            return int.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out jobs) && jobs >= 1;
+        }
+
+        /// <summary>StepUpDirectorIdleTimeout: empty for the default; NaN, infinities and huge numbers are refused.</summary>
+        public static bool TryParseIdleTimeout(string text, out double minutes)
+        {
+            if (text.Trim().Length == 0)
+            {
+                minutes = DefaultIdleTimeoutMinutes;
+                return true;
+            }
+            return double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out minutes) && IsIdleTimeout(minutes);
+        }
+
+        /// <summary>A number of minutes the director can wait: finite, from 0 to <see cref="MaxIdleTimeoutMinutes"/>.</summary>
+        public static bool IsIdleTimeout(double minutes) => minutes >= 0 && minutes <= MaxIdleTimeoutMinutes;
+
+        /// <summary>
+        /// One path or name of a ';'-separated list (Inp, Out, Vol, Env) as MSBuild escapes it: '%'
+        /// and ';' become %25 and %3B, so that a path containing ';' stays one element.
+        /// </summary>
+        public static string EscapeListElement(string element) =>
+            element.IndexOf('%') < 0 && element.IndexOf(';') < 0 ? element : element.Replace("%", "%25").Replace(";", "%3B");
+
+        /// <summary>
+        /// Splits such a list as MSBuild does: on ';', trimming and dropping empty elements, then
+        /// undoing each element's %XX escapes.
+        /// </summary>
+        public static List<string> SplitList(string list)
+        {
+            var elements = new List<string>();
+            foreach (var raw in list.Split(';'))
+            {
+                var element = raw.Trim();
+                if (element.Length > 0) elements.Add(Unescape(element));
+            }
+            return elements;
+        }
+
+        static string Unescape(string element)
+        {
+            if (element.IndexOf('%') < 0) return element;
+            var sb = new System.Text.StringBuilder(element.Length);
+            for (var i = 0; i < element.Length; i++)
+            {
+                if (element[i] == '%' && i + 2 < element.Length && IsHex(element[i + 1]) && IsHex(element[i + 2]))
+                {
+                    sb.Append((char)Convert.ToInt32(element.Substring(i + 1, 2), 16));
+                    i += 2;
+                }
+                else
+                {
+                    sb.Append(element[i]);
+                }
+            }
+            return sb.ToString();
+        }
+
+        static bool IsHex(char c) => c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+
+        /// <summary>
+        /// The resources syntax of StepUpResources (what is available) and of a step's Resources (what
+        /// it holds while it runs): "gpu:1;mem:4", also ','-separated; a name alone means one unit.
+        /// Returns the units by name, or null with <paramref name="error"/> saying which part is wrong.
+        /// </summary>
+        public static Dictionary<string, int>? ParseResources(string text, out string? error)
+        {
+            error = null;
+            var result = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var raw in text.Split(',', ';'))
+            {
+                var part = raw.Trim();
+                if (part.Length == 0) continue;
+                var colon = part.IndexOf(':');
+                var name = (colon < 0 ? part : part.Substring(0, colon)).Trim();
+                var units = 1;
+                if (name.Length == 0 || colon >= 0 &&
+                    !(int.TryParse(part.Substring(colon + 1).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out units)))
+                {
+                    error = "'" + part + "' is not of the form name or name:units with a whole number of units.";
+                    return null;
+                }
+                if (result.ContainsKey(name))
+                {
+                    error = "'" + name + "' is given twice.";
+                    return null;
+                }
+                result.Add(name, units);
+            }
+            return result;
+        }
+    }
+}
