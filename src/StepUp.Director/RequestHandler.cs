@@ -90,7 +90,7 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
         var target = context.Steps.Find(call.Token);
         var reply = target == null
             ? new ErrorReply { Text = "no step with this token is running: the StepUp API only works inside a step while the director runs it" }
-            : StepCallBridge.FromEngine(call, await target.CallAsync(StepCallBridge.ToEngine(call)).ConfigureAwait(false));
+            : await target.CallAsync(call).ConfigureAwait(false);
         await Framing.WriteAsync(stream, reply.ToFrame(), stopping).ConfigureAwait(false);
     }
 

@@ -59,14 +59,7 @@ namespace StepUp
         public static bool IsIdleTimeout(double minutes) => minutes >= 0 && minutes <= MaxIdleTimeoutMinutes;
 
         /// <summary>
-        /// One path or name of a ';'-separated list (Inp, Out, Vol, Env) as MSBuild escapes it: '%'
-        /// and ';' become %25 and %3B, so that a path containing ';' stays one element.
-        /// </summary>
-        public static string EscapeListElement(string element) =>
-            element.IndexOf('%') < 0 && element.IndexOf(';') < 0 ? element : element.Replace("%", "%25").Replace(";", "%3B");
-
-        /// <summary>
-        /// Splits such a list as MSBuild does: on ';', trimming and dropping empty elements, then
+        /// Splits a ';'-separated list (Inp, Out, Vol, Env) as MSBuild does: on ';', trimming and dropping empty elements, then
         /// undoing each element's %XX escapes.
         /// </summary>
         public static List<string> SplitList(string list)

@@ -463,6 +463,30 @@ namespace StepUp.Protocol
         internal override StepReply ReadReply(Fields f) => GraphFilesReply.Read(f);
     }
 
+    /// <summary>
+    /// A step call of a name this protocol does not know (a newer client's): it reaches the build, which
+    /// answers it with an <see cref="ErrorReply"/> "unknown call 'NAME'", so a client can tell that the
+    /// director lacks a call from a call that failed.
+    /// </summary>
+    public sealed class UnknownCall : StepCall
+    {
+        internal const string Prefix = "api.";
+
+        public string Name { get; set; } = "";
+        public override string Type => Name;
+
+        private protected override void WriteCallFields(Utf8JsonWriter w) { }
+
+        internal static UnknownCall Read(Fields f)
+        {
+            var call = new UnknownCall { Name = f.Type };
+            call.ReadCallFields(f);
+            return call;
+        }
+
+        internal override StepReply ReadReply(Fields f) => throw new ProtocolException("no answer is defined for '" + Name + "'");
+    }
+
     /// <summary>"ok": a step call was done; the fields depend on the call.</summary>
     public abstract class StepReply : Message
     {
@@ -739,6 +763,7 @@ namespace StepUp.Protocol
                 case AmendCall.TypeName: return AmendCall.Read(f);
                 case StepInfoCall.TypeName: return StepInfoCall.Read(f);
                 case WriteGraphCall.TypeName: return WriteGraphCall.Read(f);
+                case var call when call.StartsWith(UnknownCall.Prefix, StringComparison.Ordinal): return UnknownCall.Read(f);
                 default: throw new ProtocolException("unknown request '" + f.Type + "'");
             }
         });

@@ -271,7 +271,7 @@ public sealed class BuildRun
     /// <summary>A running step's door to the loop: converts its request, posts it, and converts the reply.</summary>
     sealed class CallTarget(BuildRun run, StepNode step) : IStepCallTarget
     {
-        public async Task<Dictionary<string, object?>> CallAsync(Dictionary<string, object?> request)
+        public async Task<Protocol.Message> CallAsync(Protocol.StepCall request)
         {
             var (command, refusal) = WireFormat.ReadCommand(request);
             if (command == null) return WireFormat.WriteReply(refusal!);

@@ -27,5 +27,5 @@ public sealed class StepRegistry
 /// <summary>A running step that can answer its own API calls.</summary>
 public interface IStepCallTarget
 {
-    Task<Dictionary<string, object?>> CallAsync(Dictionary<string, object?> request);
+    Task<Protocol.Message> CallAsync(Protocol.StepCall call);
 }

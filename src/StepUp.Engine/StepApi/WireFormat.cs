@@ -1,56 +1,46 @@
 using StepUp.Protocol;
+using Wire = StepUp.Protocol;
 
 namespace StepUp.Engine.StepApi;
 
 /// <summary>
-/// Reads step-API requests from today's dictionary messages into <see cref="StepCommand"/>s and
-/// writes <see cref="StepReply"/>s back. The only code that knows that form: a typed protocol
-/// replaces this file and nothing else.
+/// Turns the typed step calls of the protocol (src/StepUp.Protocol/Messages.cs) into the handler's
+/// <see cref="StepCommand"/>s, and its <see cref="StepReply"/>s into the protocol's answers. Lists
+/// stay lists all the way: a path holding ';' is one path.
 /// </summary>
 static class WireFormat
 {
-    /// <summary>The command a request asks for, or an <see cref="ErrorReply"/> for an unknown call.</summary>
-    public static (StepCommand? Command, ErrorReply? Refusal) ReadCommand(Dictionary<string, object?> request)
+    /// <summary>The command a call asks for, or an <see cref="ErrorReply"/> for a call the handler does not know.</summary>
+    public static (StepCommand? Command, ErrorReply? Refusal) ReadCommand(StepCall call)
     {
-        var cwd = request.Str("cwd") ?? "";
-        StepCommand? command = (request.Str("type") ?? "") switch
+        var cwd = call.Cwd ?? "";
+        StepCommand? command = call switch
         {
-            "api.step" => new DefineStep(cwd, request.Str("name") ?? "", request.Str("command") ?? "", request.Bool("planning"), Fields(request)),
-            "api.script" => new DefineScript(cwd, request.Str("executable") ?? "", request.Str("stepInfo") ?? "", Fields(request)),
-            "api.static" => new DeclareStatic(cwd, request.Strings("paths")),
-            "api.amend" => new AmendStep(cwd, request.Strings("inp"), request.Strings("out"), request.Strings("vol"), request.Strings("env"),
-                request.Bool("implicitStatic")),
-            "api.info" => new ReadInfo(),
-            "api.graph" => new WriteGraph(cwd, request.Str("prefix") ?? "graph"),
+            DefineStepCall step => new DefineStep(cwd, step.Name ?? "", step.Command, step.Planning, Fields(step)),
+            DefineScriptCall script => new DefineScript(cwd, script.Executable, script.StepInfo ?? "", Fields(script)),
+            DeclareStaticCall declare => new DeclareStatic(cwd, declare.Paths),
+            AmendCall amend => new AmendStep(cwd, amend.Inp, amend.Out, amend.Vol, amend.Env, amend.ImplicitStatic),
+            StepInfoCall => new ReadInfo(),
+            WriteGraphCall graph => new WriteGraph(cwd, graph.Prefix),
             _ => null,
         };
-        return command != null ? (command, null) : (null, new ErrorReply($"unknown call '{request.Str("type") ?? ""}'"));
+        return command != null ? (command, null) : (null, new ErrorReply($"unknown call '{call.Type}'"));
     }
 
-    static StepFields Fields(Dictionary<string, object?> request) => new(
-        request.Str("workdir") ?? "", request.Strings("inp"), request.Strings("out"), request.Strings("vol"), request.Strings("env"),
-        request.Bool("optional"), request.Str("resources") ?? "");
+    static StepFields Fields(DefineCall call) =>
+        new(call.Workdir ?? "", call.Inp, call.Out, call.Vol, call.Env, call.Optional, call.Resources ?? "");
 
-    public static Dictionary<string, object?> WriteReply(StepReply reply) => reply switch
+    public static Message WriteReply(StepReply reply) => reply switch
     {
-        StepInfoReply info => new()
+        StepInfoReply info => new DefinitionReply
         {
-            ["type"] = "ok",
-            ["key"] = info.Key,
-            ["label"] = info.Label,
-            ["command"] = info.Command,
-            ["workdir"] = info.Workdir,
-            ["inp"] = List(info.Inp),
-            ["out"] = List(info.Out),
-            ["vol"] = List(info.Vol),
-            ["env"] = List(info.Env),
+            Key = info.Key, Label = info.Label, Command = info.Command, Workdir = info.Workdir,
+            Inp = info.Inp.ToList(), Out = info.Out.ToList(), Vol = info.Vol.ToList(), Env = info.Env.ToList(),
         },
-        StaticReply declared => new() { ["type"] = "ok", ["paths"] = List(declared.Paths) },
-        AmendReply amended => new() { ["type"] = "ok", ["carryOn"] = amended.CarryOn },
-        GraphReply graph => new() { ["type"] = "ok", ["files"] = List(graph.Files) },
-        ErrorReply error => new() { ["type"] = "error", ["message"] = error.Message },
+        StaticReply declared => new Wire.StaticReply { Paths = declared.Paths.ToList() },
+        AmendReply amended => new Wire.AmendReply { CarryOn = amended.CarryOn },
+        GraphReply graph => new GraphFilesReply { Files = graph.Files.ToList() },
+        ErrorReply error => new Wire.ErrorReply { Text = error.Message },
         _ => throw new ArgumentOutOfRangeException(nameof(reply), reply, "not a step-API reply"),
     };
-
-    static List<object?> List(IReadOnlyList<string> items) => items.Select(i => (object?)i).ToList();
 }

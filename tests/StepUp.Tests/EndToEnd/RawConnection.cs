@@ -8,10 +8,14 @@ namespace StepUp.Tests.EndToEnd;
 sealed class RawConnection : IDisposable
 {
     readonly Socket _socket = new(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+    // Made while connected: a send that fails once the director has closed marks the socket
+    // disconnected, and a stream made then would refuse to read the answer that is still there.
+    readonly NetworkStream _stream;
 
     public RawConnection(string socketPath)
     {
         _socket.Connect(new UnixDomainSocketEndPoint(socketPath));
+        _stream = new NetworkStream(_socket, ownsSocket: false);
     }
 
     /// <summary>The socket of the director that serves <paramref name="home"/>.</summary>
@@ -48,11 +52,10 @@ sealed class RawConnection : IDisposable
     public Message ReceiveEvent(TimeSpan limit)
     {
         _socket.ReceiveTimeout = (int)limit.TotalMilliseconds;
-        using var stream = new NetworkStream(_socket, ownsSocket: false);
         byte[]? frame;
         try
         {
-            frame = Framing.Read(stream, ProtocolInfo.MaxAnswerBytes);
+            frame = Framing.Read(_stream, ProtocolInfo.MaxAnswerBytes);
         }
         catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.TimedOut or SocketError.WouldBlock })
         {
@@ -81,5 +84,9 @@ sealed class RawConnection : IDisposable
         }
     }
 
-    public void Dispose() => _socket.Dispose();
+    public void Dispose()
+    {
+        _stream.Dispose();
+        _socket.Dispose();
+    }
 }

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using StepUp.Engine.Building;
 using StepUp.Engine.Running;
+using StepUp.Protocol;
 
 namespace StepUp.Tests.Engine;
 
@@ -160,29 +162,22 @@ sealed class FakeCommand(FakeRunner runner, string workdir, IReadOnlyDictionary<
     /// <summary>Sends a step-API request, with this step's token and folder, as the stepup command would.</summary>
     async Task<(int Code, string Error)> CallApiAsync(string json, StringBuilder output)
     {
-        var request = new Dictionary<string, object?>(StringComparer.Ordinal)
+        var request = JsonNode.Parse(json)!.AsObject();
+        request["protocol"] = ProtocolInfo.Version;
+        request["token"] = env.GetValueOrDefault("STEPUP_STEP_TOKEN");
+        request["cwd"] = workdir;
+        if (Messages.ReadRequest(Encoding.UTF8.GetBytes(request.ToJsonString())) is not StepCall call) return (1, "api: not a step call\n");
+        if (runner.Steps.Find(call.Token) is not { } target) return (1, "api: no live step token\n");
+        var reply = await target.CallAsync(call);
+        output.Append(Encoding.UTF8.GetString(reply.ToFrame())).Append('\n');
+        return reply switch
         {
-            ["protocol"] = 1L,
-            ["token"] = env.GetValueOrDefault("STEPUP_STEP_TOKEN"),
-            ["cwd"] = workdir,
+            ErrorReply error => (1, "api: " + error.Text + "\n"),
+            AmendReply { CarryOn: false } => (Deferred, ""),
+            _ => (0, ""),
         };
-        foreach (var property in JsonDocument.Parse(json).RootElement.EnumerateObject()) request[property.Name] = Value(property.Value);
-        if (runner.Steps.Find(request["token"] as string) is not { } target) return (1, "api: no live step token\n");
-        var reply = await target.CallAsync(request);
-        output.Append(JsonSerializer.Serialize(reply)).Append('\n');
-        if (reply.GetValueOrDefault("type") as string != "ok") return (1, "api: " + reply.GetValueOrDefault("message") + "\n");
-        return reply.GetValueOrDefault("carryOn") is false ? (Deferred, "") : (0, "");
     }
 
-    static object? Value(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.String => element.GetString(),
-        JsonValueKind.True => true,
-        JsonValueKind.False => false,
-        JsonValueKind.Array => element.EnumerateArray().Select(Value).ToList(),
-        JsonValueKind.Number => element.GetInt64(),
-        _ => null,
-    };
 
     /// <summary>Splits a command line into commands, each with whether it runs only after a success (&amp;&amp;).</summary>
     List<(Command Command, bool OnlyIfPreviousSucceeded)> Parse(string line)
