@@ -56,6 +56,9 @@ namespace StepUp.Tasks
         /// <summary>What the director reported, for the project's summary line.</summary>
         [Output] public string Summary { get; set; } = "";
 
+        /// <summary>Action Graph: the three files it writes (for the binary log), whatever the prefix defaulted to.</summary>
+        [Output] public string[] GraphFiles { get; set; } = new string[0];
+
         public override bool Execute()
         {
             try
@@ -169,7 +172,10 @@ namespace StepUp.Tasks
                     request = new CleanProjectRequest();
                     break;
                 case "Graph":
-                    request = new GraphProjectRequest { Prefix = GraphPrefix.Trim().Length > 0 ? GraphPrefix.Trim() : Contract.DefaultGraphPrefix };
+                    var prefix = GraphPrefix.Trim().Length > 0 ? GraphPrefix.Trim() : Contract.DefaultGraphPrefix;
+                    request = new GraphProjectRequest { Prefix = prefix };
+                    var basePath = Path.GetFullPath(Path.Combine(ProjectRoot, prefix));
+                    GraphFiles = new[] { basePath + ".txt", basePath + "_provenance.dot", basePath + "_dependency.dot" };
                     break;
                 case "Build":
                     var environment = new Dictionary<string, string>(StringComparer.Ordinal);
