@@ -18,6 +18,9 @@ namespace StepUp
         public const string BadProperty = "STEPUP0009";
         public const string VolatileInput = "STEPUP0010";
 
+        // The items are suspicious, but the plan is valid.
+        public const string UnknownMetadata = "STEPUP0020";
+
         // A step could not run or failed.
         public const string StepFailed = "STEPUP0101";
         public const string OutputsNotCreated = "STEPUP0102";

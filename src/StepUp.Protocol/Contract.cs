@@ -29,6 +29,24 @@ namespace StepUp
         /// <summary>How long the director keeps a project's graph in memory after its last request.</summary>
         public static readonly TimeSpan SessionKeepAlive = TimeSpan.FromMinutes(2);
 
+        /// <summary>
+        /// The metadata StepUp reads, by item type: the one list to extend when StepUp reads a new name.
+        /// Any other metadata written on such an item is reported (STEPUP0020) with the closest of these.
+        /// </summary>
+        public static readonly IReadOnlyDictionary<string, string[]> ItemMetadata = new Dictionary<string, string[]>(StringComparer.Ordinal)
+        {
+            ["Step"] = new[]
+            {
+                "Command", "Inp", "Out", "Vol", "Workdir", "Env", "Optional", "Planning", "Resources", "Params",
+                "Executor", "Cpus", "Memory", "Time", "Gpus", "Partition", "Account", "SlurmOptions",
+            },
+            ["Script"] = new[] { "Inp", "Out", "Vol", "Workdir", "Env", "Optional", "Resources", "StepInfo" },
+            ["Static"] = new string[0],
+            ["Global"] = new[] { "Value" },
+            ["Plan"] = new[] { "Reach", "Via" },
+            ["Call"] = new[] { "Function", "Args" },
+        };
+
         public const string JobsSyntax = "a whole number of at least 1";
         public const string IdleTimeoutSyntax = "a number of minutes from 0 to 525600 (a year)";
         public const string ResourcesSyntax = "name[:units] pairs separated by ';' or ',', such as gpu:1;transform:2 (a name alone is one unit)";

@@ -8,14 +8,21 @@ namespace StepUp.Tasks
     /// <summary>
     /// Finds the file and line of each Step, Static, Script, Global and Plan item. MSBuild does not give tasks
     /// item locations, so the defining project file is read once with line information, and the
-    /// n-th item with a given type and Include gets the n-th element written that way.
+    /// n-th item with a given type and Include gets the n-th element written that way. The same pass
+    /// notes the metadata written on each such element (attributes and child elements), for
+    /// <see cref="UnknownMetadata"/>: what the file says, not what item definitions or transforms added.
     /// </summary>
     sealed class ItemLocations
     {
         readonly Dictionary<string, Queue<(int line, int column)>> _byKey = new Dictionary<string, Queue<(int, int)>>(StringComparer.Ordinal);
-        readonly string _file;
+        readonly List<WrittenMetadata> _written = new List<WrittenMetadata>();
 
-        ItemLocations(string file) { _file = file; }
+        ItemLocations(string file) { File = file; }
+
+        public string File { get; }
+
+        /// <summary>Every metadata name written on an item element of a StepUp item type in this file.</summary>
+        public IReadOnlyList<WrittenMetadata> Written => _written;
 
         public static ItemLocations Read(string file)
         {
@@ -25,16 +32,39 @@ namespace StepUp.Tasks
                 using (var reader = XmlReader.Create(file, new XmlReaderSettings { DtdProcessing = DtdProcessing.Ignore }))
                 {
                     var info = (IXmlLineInfo)reader;
+                    // The element that is open at each depth: metadata are the children of an item element.
+                    var open = new List<string>();
+                    string? item = null, include = null;
+                    var itemDepth = -1;
                     while (reader.Read())
                     {
                         if (reader.NodeType != XmlNodeType.Element) continue;
+                        var depth = reader.Depth;
+                        if (open.Count > depth) open.RemoveRange(depth, open.Count - depth);
+                        open.Add(reader.LocalName);
+                        if (itemDepth >= 0 && depth <= itemDepth) itemDepth = -1;
+                        if (itemDepth >= 0 && depth == itemDepth + 1)
+                        {
+                            result._written.Add(new WrittenMetadata(item!, include ?? "", reader.LocalName, info.LineNumber, info.LinePosition - 1));
+                            continue;
+                        }
                         var name = reader.LocalName;
-                        if (name != "Step" && name != "Static" && name != "Script" && name != "Global" && name != "Plan") continue;
-                        var include = reader.GetAttribute("Include");
-                        if (include == null) continue;
-                        var key = name + "|" + include.Trim();
-                        if (!result._byKey.TryGetValue(key, out var queue)) result._byKey[key] = queue = new Queue<(int, int)>();
-                        queue.Enqueue((info.LineNumber, info.LinePosition - 1));
+                        if (depth == 0 || open[depth - 1] != "ItemGroup" || !Contract.ItemMetadata.ContainsKey(name)) continue;
+                        var line = info.LineNumber;
+                        var column = info.LinePosition - 1;
+                        include = reader.GetAttribute("Include") ?? reader.GetAttribute("Update");
+                        item = name;
+                        if (!reader.IsEmptyElement) itemDepth = depth;
+                        while (reader.MoveToNextAttribute())
+                            if (!ItemAttributes.Contains(reader.LocalName) && reader.Prefix.Length == 0)
+                                result._written.Add(new WrittenMetadata(name, include ?? "", reader.LocalName, info.LineNumber, info.LinePosition));
+                        reader.MoveToElement();
+                        if (reader.GetAttribute("Include") is string included)
+                        {
+                            var key = name + "|" + included.Trim();
+                            if (!result._byKey.TryGetValue(key, out var queue)) result._byKey[key] = queue = new Queue<(int, int)>();
+                            queue.Enqueue((line, column));
+                        }
                     }
                 }
             }
@@ -43,15 +73,41 @@ namespace StepUp.Tasks
             return result;
         }
 
+        /// <summary>The attributes MSBuild itself reads on an item element; every other one is metadata.</summary>
+        static readonly HashSet<string> ItemAttributes = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "Include", "Exclude", "Remove", "Update", "Condition", "Label", "KeepMetadata", "RemoveMetadata",
+            "KeepDuplicates", "MatchOnMetadata", "MatchOnMetadataOptions",
+        };
+
         /// <summary>The location of the next item of this type and Include, or the file alone.</summary>
         public (string file, int line, int column) Take(string itemType, string include)
         {
             if (_byKey.TryGetValue(itemType + "|" + include.Trim(), out var queue) && queue.Count > 0)
             {
                 var (line, column) = queue.Dequeue();
-                return (_file, line, column);
+                return (File, line, column);
             }
-            return (_file, 0, 0);
+            return (File, 0, 0);
         }
+    }
+
+    /// <summary>A metadata name as written on an item element, with its place in the file.</summary>
+    sealed class WrittenMetadata
+    {
+        public WrittenMetadata(string itemType, string include, string name, int line, int column)
+        {
+            ItemType = itemType;
+            Include = include;
+            Name = name;
+            Line = line;
+            Column = column;
+        }
+
+        public string ItemType { get; }
+        public string Include { get; }
+        public string Name { get; }
+        public int Line { get; }
+        public int Column { get; }
     }
 }

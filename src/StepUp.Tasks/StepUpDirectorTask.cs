@@ -15,7 +15,9 @@ namespace StepUp.Tasks
     /// </summary>
     public sealed class StepUpDirectorTask : Task, ICancelableTask
     {
-        static readonly string[] MetadataNames = { "Command", "Inp", "Out", "Vol", "Workdir", "Env", "Optional", "Planning", "Resources", "StepInfo", "Params", "Value", "Reach", "Via" };
+        /// <summary>Every name of <see cref="Contract.ItemMetadata"/>, by any casing (MSBuild's names are case-insensitive).</summary>
+        static readonly Dictionary<string, string> MetadataNames = Contract.ItemMetadata.Values.SelectMany(names => names).Distinct()
+            .ToDictionary(name => name, name => name, StringComparer.OrdinalIgnoreCase);
         static readonly string[] ListMetadataNames = { "Inp", "Out", "Vol", "Env" };
 
         readonly object _gate = new object();
@@ -229,6 +231,9 @@ namespace StepUp.Tasks
                 Add("Script", Scripts);
                 Add("Global", Globals);
                 Add("Plan", Plans);
+                foreach (var fileLocations in locations.Values)
+                    foreach (var (where, text) in UnknownMetadata.Find(fileLocations.Written))
+                        Log.LogWarning(null, Codes.UnknownMetadata, null, fileLocations.File, where.Line, where.Column, 0, 0, "{0}", text);
                 // The settings that change the plan travel with the items, so the plan's fingerprint covers them.
                 if (PlanNames.Length > 0 || RealizationsDir.Length > 0)
                     writer.Add("Settings", "", new[]
@@ -248,8 +253,7 @@ namespace StepUp.Tasks
         {
             foreach (DictionaryEntry entry in item.CloneCustomMetadata())
             {
-                var name = (string)entry.Key;
-                if (!(entry.Value is string value) || value.Length == 0 || Array.IndexOf(MetadataNames, name) < 0) continue;
+                if (!(entry.Value is string value) || value.Length == 0 || !MetadataNames.TryGetValue((string)entry.Key, out var name)) continue;
                 if (Array.IndexOf(ListMetadataNames, name) >= 0)
                     value = item is ITaskItem2 escaped ? escaped.GetMetadataValueEscaped(name) : value;
                 yield return new KeyValuePair<string, string>(name, value);
