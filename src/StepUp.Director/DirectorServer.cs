@@ -18,8 +18,9 @@ sealed class DirectorServer
     readonly DirectorLifecycle _life = new();
     readonly CancellationTokenSource _stop = new();
 
-    DirectorServer(Endpoint endpoint, LogFile log)
+    DirectorServer(Endpoint endpoint, LogFile log, string sdkVersion)
     {
+        SdkVersion = sdkVersion;
         _endpoint = endpoint;
         _log = log;
         _handler = new RequestHandler(this, log, new DirectorContext
@@ -30,7 +31,10 @@ sealed class DirectorServer
         });
     }
 
-    public static async Task<int> RunAsync(string dir, string id)
+    /// <summary>The StepUp.Sdk version that started this director (its id is made from it), for the shutdown's answer.</summary>
+    public string SdkVersion { get; }
+
+    public static async Task<int> RunAsync(string dir, string id, string sdkVersion)
     {
         Detach.FromTerminal();
         var endpoint = new Endpoint(dir, id);
@@ -56,7 +60,7 @@ sealed class DirectorServer
         }
         using (serverLock)
         {
-            var server = new DirectorServer(endpoint, log);
+            var server = new DirectorServer(endpoint, log, sdkVersion);
             try
             {
                 return await server.ServeAsync().ConfigureAwait(false);

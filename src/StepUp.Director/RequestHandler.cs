@@ -61,7 +61,7 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
             switch (request)
             {
                 case ShutdownRequest:
-                    await Framing.WriteAsync(stream, new ShutdownReply { Pid = Environment.ProcessId }.ToFrame(), stopping).ConfigureAwait(false);
+                    await Framing.WriteAsync(stream, new ShutdownReply { Pid = Environment.ProcessId, SdkVersion = server.SdkVersion }.ToFrame(), stopping).ConfigureAwait(false);
                     server.Stop("asked to shut down");
                     break;
                 case StepCall call:

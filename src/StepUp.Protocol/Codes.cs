@@ -34,6 +34,7 @@ namespace StepUp
         public const string TargetNotProduced = "STEPUP0203";
         public const string KeptBehindLink = "STEPUP0204";
         public const string GraphRebuilt = "STEPUP0205";
+        public const string DirectorNotStopped = "STEPUP0220";
 
         // The director and the way to it.
         public const string DirectorUnavailable = "STEPUP0301";

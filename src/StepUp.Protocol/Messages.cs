@@ -732,9 +732,16 @@ namespace StepUp.Protocol
 
         public int Pid { get; set; }
 
-        private protected override void WriteFields(Utf8JsonWriter w) => w.WriteNumber("pid", Pid);
+        /// <summary>The StepUp.Sdk version the director belongs to; empty when a director does not say.</summary>
+        public string SdkVersion { get; set; } = "";
 
-        internal static ShutdownReply Read(Fields f) => new ShutdownReply { Pid = (int)f.Integer("pid", 0) };
+        private protected override void WriteFields(Utf8JsonWriter w)
+        {
+            w.WriteNumber("pid", Pid);
+            w.WriteString("sdk", SdkVersion);
+        }
+
+        internal static ShutdownReply Read(Fields f) => new ShutdownReply { Pid = (int)f.Integer("pid", 0), SdkVersion = f.String("sdk") ?? "" };
     }
 
     /// <summary>Reads frames into messages, for each side of a connection.</summary>

@@ -31,7 +31,7 @@ namespace StepUp.Tasks
             {
                 stream = endpoint.TryConnect();
                 if (stream != null) return stream;
-                using (var process = Start(endpoint, directorPath, dotnetPath))
+                using (var process = Start(endpoint, directorPath, dotnetPath, version))
                 {
                     var clock = Stopwatch.StartNew();
                     while (clock.ElapsedMilliseconds < StartTimeoutMs)
@@ -83,12 +83,12 @@ namespace StepUp.Tasks
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException) { return "see " + path; }
         }
 
-        static Process Start(Endpoint endpoint, string directorPath, string dotnetPath)
+        static Process Start(Endpoint endpoint, string directorPath, string dotnetPath, string version)
         {
             var host = string.IsNullOrEmpty(dotnetPath) || !File.Exists(dotnetPath) ? "dotnet" : dotnetPath;
             // The shell drops the build's stdin/stdout/stderr before the director exists.
             var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-            foreach (var arg in new[] { "-c", "exec \"$0\" \"$@\" </dev/null >>\"$STEPUP_DIRECTOR_LOG\" 2>&1", host, directorPath, "--dir", endpoint.Directory, "--id", endpoint.Id })
+            foreach (var arg in new[] { "-c", "exec \"$0\" \"$@\" </dev/null >>\"$STEPUP_DIRECTOR_LOG\" 2>&1", host, directorPath, "--dir", endpoint.Directory, "--id", endpoint.Id, "--sdk-version", version })
                 AddArgument(psi, arg);
             psi.EnvironmentVariables["STEPUP_DIRECTOR_LOG"] = endpoint.LogPath;
             psi.WorkingDirectory = Path.GetDirectoryName(directorPath) ?? ".";

@@ -42,6 +42,9 @@ namespace StepUp.Tasks
         public string PlanNames { get; set; } = "";
         public string RealizationsDir { get; set; } = "";
 
+        /// <summary>StepUpShutdownAll: Shutdown stops every director of the user, not only this SDK's.</summary>
+        public bool ShutdownAll { get; set; }
+
         /// <summary>StepUpList: plan and list the realizations with their state; run nothing.</summary>
         public bool ListOnly { get; set; }
 
@@ -324,28 +327,57 @@ namespace StepUp.Tasks
                 Log.LogError(null, code, null, file, message.Line, message.Column, 0, 0, "{0}", message.Text);
         }
 
+        /// <summary>
+        /// Stops this SDK build's director, or with <see cref="ShutdownAll"/> every director of the user,
+        /// and says which ones it stopped, by the SDK version that started them.
+        /// </summary>
         bool Shutdown()
         {
-            var endpoint = new Endpoint(Endpoint.DefaultDirectory(), Endpoint.ComputeId(SdkVersion, DirectorPath));
-            _logPath = endpoint.LogPath;
-            using (var stream = endpoint.TryConnect())
+            var folder = Endpoint.DefaultDirectory();
+            var own = new Endpoint(folder, Endpoint.ComputeId(SdkVersion, DirectorPath));
+            _logPath = own.LogPath;
+            var sockets = ShutdownAll ? DirectorSockets(folder) : new[] { own.SocketPath };
+            var stopped = 0;
+            foreach (var socket in sockets)
             {
-                if (stream == null)
-                {
-                    Log.LogMessage(MessageImportance.High, "No StepUp director is running.");
-                    return true;
-                }
+                if (StopDirector(socket)) stopped++;
+                if (Log.HasLoggedErrors) return false;
+            }
+            if (stopped == 0)
+                Log.LogMessage(MessageImportance.High, ShutdownAll ? "No StepUp director of this user is running." : "No StepUp director of StepUp.Sdk {0} is running.", SdkVersion);
+            return true;
+        }
+
+        static string[] DirectorSockets(string folder)
+        {
+            try { return Directory.GetFiles(folder, "d-*.sock").OrderBy(path => path, StringComparer.Ordinal).ToArray(); }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException) { return new string[0]; }
+        }
+
+        /// <summary>Asks the director at <paramref name="socket"/> to stop; false when none listens there or it would not.</summary>
+        bool StopDirector(string socket)
+        {
+            using (var stream = Endpoint.TryConnect(socket))
+            {
+                if (stream == null) return false;
                 Framing.Write(stream, new ShutdownRequest().ToFrame());
                 var frame = Framing.Read(stream, ProtocolInfo.MaxAnswerBytes);
                 switch (frame == null ? null : Messages.ReadEvent(frame))
                 {
                     case ShutdownReply stopping:
-                        Log.LogMessage(MessageImportance.High, "Stopped the StepUp director (pid {0}).", stopping.Pid);
+                        var version = stopping.SdkVersion.Length > 0 ? "StepUp.Sdk " + stopping.SdkVersion : "an unknown StepUp.Sdk version";
+                        Log.LogMessage(MessageImportance.High, "Stopped the StepUp director of {0} (pid {1}).", version, stopping.Pid);
                         return true;
+                    case Rejection rejection when ShutdownAll:
+                        Log.LogWarning(null, Codes.DirectorNotStopped, null, ProjectFile, 0, 0, 0, 0,
+                            "The StepUp director at {0} did not stop: {1}. Stop it with -t:StepUpShutdown of the SDK version that started it.", socket, rejection.Reason);
+                        return false;
                     case Rejection rejection:
-                        return Refused(rejection);
+                        Refused(rejection);
+                        return false;
                     case null:
-                        return Error(Codes.DirectorLost, "The StepUp director closed the connection without confirming the shutdown. Director log: " + _logPath);
+                        Error(Codes.DirectorLost, "The StepUp director closed the connection without confirming the shutdown. Director log: " + _logPath);
+                        return false;
                     case var other:
                         throw new ProtocolException("unexpected '" + other.Type + "' as the answer to shutdown");
                 }

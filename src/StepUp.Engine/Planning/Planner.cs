@@ -23,6 +23,7 @@ public sealed class Planner
     public Plan Plan(IReadOnlyList<ItemSpec> items, PlanningContext? context = null)
     {
         var plan = new Plan();
+        _patternFiles = new PatternFiles(_root, items, context);
         foreach (var item in items.Where(i => i.ItemType == "Static")) AddStatic(plan, item);
         // Steps that use the value language (reference §9) have realizations; the others are planned
         // here as before and may be sources of their outputs. Item order is kept either way.
@@ -88,19 +89,20 @@ public sealed class Planner
     }
 
     /// <summary>
-    /// The executable of a Script and the local first word of a planning step's command (./plan.py)
-    /// are inputs, and static without a Static item unless a step makes them.
+    /// The executable of a Script and the program file of a step's command (./plan.py, python3
+    /// plan.py: <see cref="CommandScript"/>) are inputs, and static without a Static item unless a
+    /// step makes them.
     /// </summary>
     void AddImplicitStatics(Plan plan)
     {
         var outputs = new HashSet<string>(plan.Steps.SelectMany(s => s.Outputs.Concat(s.Volatiles)), StringComparer.Ordinal);
+        var volatiles = new HashSet<string>(plan.Steps.SelectMany(s => s.Volatiles), StringComparer.Ordinal);
         var statics = new HashSet<string>(plan.Statics.Select(s => s.Path), StringComparer.Ordinal);
         for (var i = 0; i < plan.Steps.Count; i++)
         {
             var step = plan.Steps[i];
-            if (!step.Planning) continue;
-            var exe = LocalExecutable(step);
-            if (exe == null) continue;
+            var exe = LocalExecutable(step, outputs);
+            if (exe == null || volatiles.Contains(exe) || step.Outputs.Contains(exe)) continue;
             if (!step.Inputs.Contains(exe))
                 plan.Steps[i] = step = step.WithInputs(new[] { exe }.Concat(step.Inputs).ToList());
             if (outputs.Contains(exe) || !statics.Add(exe)) continue;
@@ -109,15 +111,18 @@ public sealed class Planner
         }
     }
 
-    /// <summary>The root-relative path of a command's first word when it names a local file, like ./plan.py.</summary>
-    public string? LocalExecutable(StepDefinition step)
+    /// <summary>
+    /// The root-relative path of the local file a command runs (<see cref="CommandScript"/>). A
+    /// planning step's first word (./plan.py) counts as written, so that a missing one is reported;
+    /// otherwise the file must exist or be one of <paramref name="outputs"/>.
+    /// </summary>
+    public string? LocalExecutable(StepDefinition step, ISet<string>? outputs = null)
     {
-        var command = step.Command.TrimStart();
-        var end = command.IndexOfAny(new[] { ' ', '\t', ';', '&', '|' });
-        var first = end < 0 ? command : command[..end];
-        if (!first.Contains('/') || Path.IsPathRooted(first)) return null;
-        var path = PathRules.Normalize(_root, step.Workdir, first);
-        return PathRules.IsInsideRoot(path) ? path : null;
+        if (CommandScript.Find(step.Command) is not var (word, interpreted) || Path.IsPathRooted(word)) return null;
+        var path = PathRules.Normalize(_root, step.Workdir, word);
+        if (!PathRules.IsInsideRoot(path) || PathRules.IsInStateFolder(path)) return null;
+        if (step.Planning && !interpreted) return path;
+        return outputs?.Contains(path) == true || File.Exists(PathRules.FullPath(_root, path)) ? path : null;
     }
 
     /// <summary>
@@ -127,6 +132,7 @@ public sealed class Planner
     public (StepDefinition? Step, List<Diagnostic> Problems) PlanOne(ItemSpec item)
     {
         var plan = new Plan();
+        _patternFiles = null;
         var step = item.ItemType == "Script" ? ScriptFromItem(plan, item) : StepFromItem(plan, item);
         if (step != null && step.Planning && LocalExecutable(step) is { } exe && !step.Inputs.Contains(exe))
             step = step.WithInputs(new[] { exe }.Concat(step.Inputs).ToList());
@@ -247,7 +253,7 @@ public sealed class Planner
         var workdir = workdirRaw.Length == 0 ? "." : PathRules.Normalize(_root, ".", workdirRaw);
         if (!(workdir == "." || PathRules.IsInsideRoot(workdir)))
             plan.Diagnostics.Add(Diagnostic.Error(Codes.OutsideRoot, $"Step '{name}' has Workdir '{workdirRaw}' outside the project root.", item.Location));
-        var inp = Paths(item, "Inp", workdir);
+        var inp = Inputs(plan, item, name, workdir);
         var @out = Paths(item, "Out", workdir);
         var vol = Paths(item, "Vol", workdir);
         foreach (var path in @out.Concat(vol))
@@ -259,6 +265,46 @@ public sealed class Planner
             plan.Diagnostics.Add(Diagnostic.Error(Codes.BadMetadata, $"Step '{name}' has Resources=\"{item.Meta("Resources")}\": {resourceError}", item.Location));
         if (plan.Diagnostics.Count != before) return null;
         return (workdir, inp, @out, vol, env, optional, resources);
+    }
+
+    /// <summary>What the items declare, for folder and wildcard inputs; null while planning a step that a running step defines.</summary>
+    PatternFiles? _patternFiles;
+
+    /// <summary>
+    /// Inp in order: each path, and for a folder or wildcard entry (<see cref="InputPattern"/>) the
+    /// files it matches now, on disk or declared as outputs; those no step makes become static.
+    /// </summary>
+    List<string> Inputs(Plan plan, ItemSpec item, string name, string workdir)
+    {
+        var inputs = new List<string>();
+        foreach (var entry in item.List("Inp"))
+        {
+            if (!InputPattern.IsPattern(_root, workdir, entry))
+            {
+                inputs.Add(PathRules.Normalize(_root, workdir, entry));
+                continue;
+            }
+            if (_patternFiles == null)
+            {
+                plan.Diagnostics.Add(Diagnostic.Error(Codes.BadMetadata,
+                    $"Step '{name}' has the input '{entry}', a folder or wildcard; a running step declares the files themselves (static, glob, amend).", item.Location));
+                continue;
+            }
+            plan.ReadsFolders = true;
+            var own = new HashSet<string>(Paths(item, "Out", workdir).Concat(Paths(item, "Vol", workdir)), StringComparer.Ordinal);
+            var matches = InputPattern.Expand(_root, workdir, entry, _patternFiles.Outputs);
+            if (matches == null)
+                plan.Diagnostics.Add(Diagnostic.Error(Codes.OutsideRoot, $"Step '{name}' has the input '{entry}' outside the project root.", item.Location));
+            else if (matches.Count == 0 && !InputPattern.HasWildcard(entry))
+                plan.Diagnostics.Add(Diagnostic.Error(Codes.MissingStatic, $"Step '{name}' has the input folder '{entry}', which does not exist, and no step makes files in it.", item.Location));
+            foreach (var path in matches ?? [])
+            {
+                if (own.Contains(path) || _patternFiles.Volatiles.Contains(path)) continue;
+                inputs.Add(path);
+                if (!_patternFiles.Outputs.Contains(path) && _patternFiles.IsNewStatic(plan, path)) plan.Statics.Add(new StaticSpec(path, item.Location));
+            }
+        }
+        return inputs.Distinct().ToList();
     }
 
     List<string> Paths(ItemSpec item, string metadata, string workdir) =>

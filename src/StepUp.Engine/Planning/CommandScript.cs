@@ -1,0 +1,97 @@
+using System.Text.RegularExpressions;
+
+namespace StepUp.Engine.Planning;
+
+/// <summary>
+/// The program file a command runs, read from its words as the shell would split them: the first
+/// word when it is a path (<c>./plan.py</c>), or the first operand of an interpreter
+/// (<c>python3 plan.py</c>, <c>bash -e build.sh</c>, <c>dotnet run app.cs</c>). Editing that file
+/// must rerun the step, so the planner makes it an input.
+/// </summary>
+public static partial class CommandScript
+{
+    static readonly HashSet<string> Interpreters = new(StringComparer.Ordinal)
+    {
+        "python", "python2", "python3", "pypy", "pypy3", "sh", "bash", "dash", "zsh", "ksh", "perl", "Rscript",
+        "node", "nodejs", "ruby", "julia", "lua", "php", "tclsh", "deno", "bun", "uv",
+    };
+
+    /// <summary>Options after which the program is given inline (<c>sh -c</c>, <c>python3 -m</c>, <c>perl -e</c>), not as a file.</summary>
+    static readonly HashSet<string> InlineProgram = new(StringComparer.Ordinal) { "-c", "-m", "-e", "-E", "--eval", "--command", "--project" };
+
+    /// <summary>Options whose value is the next word (<c>python3 -W ignore x.py</c>).</summary>
+    static readonly HashSet<string> OptionsWithValue = new(StringComparer.Ordinal) { "-W", "-X", "--framework", "--configuration" };
+
+    /// <summary>
+    /// The word naming the program file, and whether an interpreter runs it; null when the command
+    /// starts with a program from PATH or gives its program inline.
+    /// </summary>
+    public static (string Word, bool Interpreted)? Find(string command)
+    {
+        var words = Words(command);
+        var i = 0;
+        while (i < words.Count && IsAssignment(words[i])) i++;
+        if (i < words.Count && words[i] == "env")
+            for (i++; i < words.Count && (IsAssignment(words[i]) || words[i].StartsWith('-')); i++) { }
+        if (i >= words.Count) return null;
+        var program = words[i++];
+        var name = program[(program.LastIndexOf('/') + 1)..];
+        if (name == "dotnet" && i < words.Count && words[i] == "run") i++;
+        else if (name == "uv" && i < words.Count && words[i] == "run") i++;
+        else if (!Interpreters.Contains(name) && !VersionedPython().IsMatch(name))
+            return program.Contains('/') ? (program, false) : null;
+        for (; i < words.Count; i++)
+        {
+            var word = words[i];
+            if (InlineProgram.Contains(word)) return null;
+            if (OptionsWithValue.Contains(word)) i++;
+            else if (!word.StartsWith('-')) return (word, true);
+        }
+        return null;
+    }
+
+    [GeneratedRegex(@"^python[0-9][0-9.]*$")]
+    private static partial Regex VersionedPython();
+
+    static bool IsAssignment(string word) =>
+        word.IndexOf('=') is > 0 and var eq && (char.IsLetter(word[0]) || word[0] == '_') && word[..eq].All(c => char.IsLetterOrDigit(c) || c == '_');
+
+    /// <summary>The command's first simple command as words: quotes removed, up to the first operator; a word with a substitution ends it.</summary>
+    static List<string> Words(string command)
+    {
+        var words = new List<string>();
+        var word = new System.Text.StringBuilder();
+        var inWord = false;
+        char quote = '\0';
+        foreach (var c in command)
+        {
+            if (quote != '\0')
+            {
+                if (c == quote) quote = '\0';
+                else word.Append(c);
+                continue;
+            }
+            if (c is '\'' or '"')
+            {
+                quote = c;
+                inWord = true;
+            }
+            else if (char.IsWhiteSpace(c) || c is ';' or '&' or '|' or '<' or '>' or '(' or ')' or '`' or '$')
+            {
+                // A substitution makes the word unknowable here: it ends the words, without it.
+                if (c == '$') return words;
+                if (inWord) words.Add(word.ToString());
+                word.Clear();
+                inWord = false;
+                if (!char.IsWhiteSpace(c)) return words;
+            }
+            else
+            {
+                word.Append(c);
+                inWord = true;
+            }
+        }
+        if (inWord && quote == '\0') words.Add(word.ToString());
+        return words;
+    }
+}
