@@ -13,11 +13,16 @@ public static partial class CommandScript
     static readonly HashSet<string> Interpreters = new(StringComparer.Ordinal)
     {
         "python", "python2", "python3", "pypy", "pypy3", "sh", "bash", "dash", "zsh", "ksh", "perl", "Rscript",
-        "node", "nodejs", "ruby", "julia", "lua", "php", "tclsh", "deno", "bun", "uv",
+        "node", "nodejs", "ruby", "julia", "lua", "php", "tclsh", "deno", "bun",
     };
 
+    static readonly HashSet<string> Shells = new(StringComparer.Ordinal) { "sh", "bash", "dash", "zsh", "ksh" };
+
     /// <summary>Options after which the program is given inline (<c>sh -c</c>, <c>python3 -m</c>, <c>perl -e</c>), not as a file.</summary>
-    static readonly HashSet<string> InlineProgram = new(StringComparer.Ordinal) { "-c", "-m", "-e", "-E", "--eval", "--command", "--project" };
+    static readonly HashSet<string> InlineInShells = new(StringComparer.Ordinal) { "-c" };
+    static readonly HashSet<string> InlineInPython = new(StringComparer.Ordinal) { "-c", "-m" };
+    static readonly HashSet<string> InlineInDotnet = new(StringComparer.Ordinal) { "--project" };
+    static readonly HashSet<string> InlineInOthers = new(StringComparer.Ordinal) { "-e", "-E", "--eval", "-r" };
 
     /// <summary>Options whose value is the next word (<c>python3 -W ignore x.py</c>).</summary>
     static readonly HashSet<string> OptionsWithValue = new(StringComparer.Ordinal) { "-W", "-X", "--framework", "--configuration" };
@@ -36,14 +41,25 @@ public static partial class CommandScript
         if (i >= words.Count) return null;
         var program = words[i++];
         var name = program[(program.LastIndexOf('/') + 1)..];
-        if (name == "dotnet" && i < words.Count && words[i] == "run") i++;
-        else if (name == "uv" && i < words.Count && words[i] == "run") i++;
-        else if (!Interpreters.Contains(name) && !VersionedPython().IsMatch(name))
-            return program.Contains('/') ? (program, false) : null;
+        HashSet<string> inline;
+        if (name == "dotnet" && i < words.Count && words[i] == "run")
+        {
+            i++;
+            inline = InlineInDotnet;
+        }
+        else if (name == "uv" && i < words.Count && words[i] == "run")
+        {
+            i++;
+            inline = InlineInPython;
+        }
+        else if (Shells.Contains(name)) inline = InlineInShells;
+        else if (name.StartsWith("py", StringComparison.Ordinal) && (Interpreters.Contains(name) || VersionedPython().IsMatch(name))) inline = InlineInPython;
+        else if (Interpreters.Contains(name)) inline = InlineInOthers;
+        else return program.Contains('/') ? (program, false) : null;
         for (; i < words.Count; i++)
         {
             var word = words[i];
-            if (InlineProgram.Contains(word)) return null;
+            if (inline.Contains(word)) return null;
             if (OptionsWithValue.Contains(word)) i++;
             else if (!word.StartsWith('-')) return (word, true);
         }
