@@ -136,6 +136,9 @@ namespace StepUp.Protocol
         /// <summary>"itemsFollow": an items frame follows this one.</summary>
         public bool ItemsFollow { get; set; }
 
+        /// <summary>"watch": after the build, watch the project's files and build again on each change, until cancelled (StepUpWatch).</summary>
+        public bool Watch { get; set; }
+
         private protected override void WriteRequestFields(Utf8JsonWriter w)
         {
             base.WriteRequestFields(w);
@@ -150,6 +153,7 @@ namespace StepUp.Protocol
             w.WriteBoolean("explainRerun", ExplainRerun);
             w.WriteBoolean("list", List);
             w.WriteBoolean("itemsFollow", ItemsFollow);
+            if (Watch) w.WriteBoolean("watch", true);
         }
 
         internal static BuildProjectRequest Read(Fields f)
@@ -165,6 +169,7 @@ namespace StepUp.Protocol
                 ExplainRerun = f.Bool("explainRerun"),
                 List = f.Bool("list"),
                 ItemsFollow = f.Bool("itemsFollow"),
+                Watch = f.Bool("watch"),
             };
             request.ReadProjectFields(f);
             if (request.Jobs < 1) throw new ProtocolException("'jobs' must be " + Contract.JobsSyntax);

@@ -138,6 +138,17 @@ public sealed class ProjectSession : IDisposable
         }
     }
 
+    /// <summary>What a watch of the project compares changes against: the graph as the last build left it.</summary>
+    public async Task<WatchScope> WatchScopeAsync(CancellationToken ct)
+    {
+        await _busy.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return new WatchScope(_graph, Root);
+        }
+        finally { _busy.Release(); }
+    }
+
     /// <summary>The Clean target: removes recorded, unedited outputs and forgets the graph.</summary>
     public async Task CleanAsync(IBuildEvents events, CancellationToken ct)
     {
