@@ -125,6 +125,11 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
         {
             switch (request)
             {
+                case BuildProjectRequest { Watch: true }:
+                    var watched = await WatchAsync(session, build!, events, cancel.Token).ConfigureAwait(false);
+                    success = watched.Success;
+                    summaryText = watched.ToString();
+                    break;
                 case BuildProjectRequest:
                     var summary = await session.BuildAsync(build!, events, context, cancel.Token).ConfigureAwait(false);
                     success = summary.Success;
@@ -149,6 +154,31 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
         await events.DisposeAsync().ConfigureAwait(false);
         served.Cancel();
         await watcher.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// StepUpWatch: a build, then a build after each change that matters, until the client cancels
+    /// (Ctrl-C), which ends the watch without an error of its own. The files are watched from before
+    /// the first build, so that nothing edited meanwhile is missed.
+    /// </summary>
+    async Task<BuildSummary> WatchAsync(ProjectSession session, EngineBuildRequest build, EventStream events, CancellationToken ct)
+    {
+        ProjectWatch watch;
+        try
+        {
+            watch = new ProjectWatch(session.Root);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            events.Report(Diagnostic.Error(Codes.WatchUnavailable, $"StepUpWatch cannot watch the files of {session.Root}: {e.Message}"));
+            return new BuildSummary();
+        }
+        using (watch)
+        {
+            var first = await session.BuildAsync(build, events, context, ct).ConfigureAwait(false);
+            events.Line("DIRECTOR", first.ToString());
+            return await watch.RunAsync(session, build, first, events, context, ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The client says "cancel" (Ctrl-C) or just goes away: either way the request stops.</summary>

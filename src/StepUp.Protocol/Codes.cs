@@ -79,5 +79,10 @@ namespace StepUp
         public const string BadHyperStepName = "STEPUP0427";
         public const string UnnamedValue = "STEPUP0428";
         public const string BadGlobal = "STEPUP0429";
+
+        // StepUp 4's API and watch mode.
+        public const string GlobMatchNotStatic = "STEPUP0620";
+        public const string WatchUnavailable = "STEPUP0621";
+        public const string WatchProjectChanged = "STEPUP0622";
     }
 }

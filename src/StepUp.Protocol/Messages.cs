@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -135,6 +136,9 @@ namespace StepUp.Protocol
         /// <summary>"itemsFollow": an items frame follows this one.</summary>
         public bool ItemsFollow { get; set; }
 
+        /// <summary>"watch": after the build, watch the project's files and build again on each change, until cancelled (StepUpWatch).</summary>
+        public bool Watch { get; set; }
+
         private protected override void WriteRequestFields(Utf8JsonWriter w)
         {
             base.WriteRequestFields(w);
@@ -149,6 +153,7 @@ namespace StepUp.Protocol
             w.WriteBoolean("explainRerun", ExplainRerun);
             w.WriteBoolean("list", List);
             w.WriteBoolean("itemsFollow", ItemsFollow);
+            if (Watch) w.WriteBoolean("watch", true);
         }
 
         internal static BuildProjectRequest Read(Fields f)
@@ -164,6 +169,7 @@ namespace StepUp.Protocol
                 ExplainRerun = f.Bool("explainRerun"),
                 List = f.Bool("list"),
                 ItemsFollow = f.Bool("itemsFollow"),
+                Watch = f.Bool("watch"),
             };
             request.ReadProjectFields(f);
             if (request.Jobs < 1) throw new ProtocolException("'jobs' must be " + Contract.JobsSyntax);
@@ -281,6 +287,9 @@ namespace StepUp.Protocol
         /// <summary>"resources": what the step holds while it runs, in the syntax of <see cref="Contract.ParseResources"/>; null: none.</summary>
         public string? Resources { get; set; }
 
+        /// <summary>"duration": the step's expected wall time in seconds, for the dispatch order; null: the default.</summary>
+        public double? Duration { get; set; }
+
         private protected void WriteDefinition(Utf8JsonWriter w)
         {
             if (Workdir != null) w.WriteString("workdir", Workdir);
@@ -290,6 +299,7 @@ namespace StepUp.Protocol
             Fields.WriteList(w, "env", Env);
             w.WriteBoolean("optional", Optional);
             if (Resources != null) w.WriteString("resources", Resources);
+            if (Duration != null) w.WriteNumber("duration", Duration.Value);
         }
 
         private protected void ReadDefinition(Fields f)
@@ -302,6 +312,7 @@ namespace StepUp.Protocol
             Env = f.Strings("env");
             Optional = f.Bool("optional");
             Resources = f.String("resources");
+            Duration = f.OptionalNumber("duration");
         }
 
         internal override StepReply ReadReply(Fields f) => DefinitionReply.Read(f);
@@ -322,17 +333,41 @@ namespace StepUp.Protocol
         /// <summary>"planning": the step defines further steps.</summary>
         public bool Planning { get; set; }
 
+        /// <summary>"shell": false runs <see cref="Argv"/> without /bin/sh.</summary>
+        public bool Shell { get; set; } = true;
+
+        /// <summary>"argv": with shell false, the program and its arguments as the client split the command.</summary>
+        public List<string> Argv { get; set; } = new List<string>();
+
+        /// <summary>"placeholders": false leaves ${inp}, ${out} and ${vol} in the command as they are.</summary>
+        public bool Placeholders { get; set; } = true;
+
+        /// <summary>"envOverrides": variables set in the command's environment (from leading VAR=value words).</summary>
+        public Dictionary<string, string> EnvOverrides { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
         private protected override void WriteCallFields(Utf8JsonWriter w)
         {
             w.WriteString("command", Command);
             if (Name != null) w.WriteString("name", Name);
             WriteDefinition(w);
             w.WriteBoolean("planning", Planning);
+            if (!Shell)
+            {
+                w.WriteBoolean("shell", false);
+                Fields.WriteList(w, "argv", Argv);
+            }
+            if (!Placeholders) w.WriteBoolean("placeholders", false);
+            if (EnvOverrides.Count > 0) Fields.WriteMap(w, "envOverrides", EnvOverrides);
         }
 
         internal static DefineStepCall Read(Fields f)
         {
-            var call = new DefineStepCall { Command = f.String("command") ?? "", Name = f.String("name"), Planning = f.Bool("planning") };
+            var call = new DefineStepCall
+            {
+                Command = f.String("command") ?? "", Name = f.String("name"), Planning = f.Bool("planning"),
+                Shell = f.Bool("shell", true), Argv = f.Strings("argv"), Placeholders = f.Bool("placeholders", true),
+                EnvOverrides = f.StringMap("envOverrides"),
+            };
             call.ReadDefinition(f);
             return call;
         }
@@ -374,11 +409,26 @@ namespace StepUp.Protocol
         /// <summary>"paths": relative to the caller's cwd; a trailing '/' names a folder: every file under it.</summary>
         public List<string> Paths { get; set; } = new List<string>();
 
-        private protected override void WriteCallFields(Utf8JsonWriter w) => Fields.WriteList(w, "paths", Paths);
+        /// <summary>"patterns": the patterns whose matches are among the paths, registered with the caller as api.glob does.</summary>
+        public List<GlobPattern> Patterns { get; set; } = new List<GlobPattern>();
+
+        private protected override void WriteCallFields(Utf8JsonWriter w)
+        {
+            Fields.WriteList(w, "paths", Paths);
+            if (Patterns.Count == 0) return;
+            w.WriteStartArray("patterns");
+            foreach (var pattern in Patterns)
+            {
+                w.WriteStartObject();
+                pattern.WriteFields(w);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
 
         internal static DeclareStaticCall Read(Fields f)
         {
-            var call = new DeclareStaticCall { Paths = f.Strings("paths") };
+            var call = new DeclareStaticCall { Paths = f.Strings("paths"), Patterns = f.Objects("patterns").Select(GlobPattern.Read).ToList() };
             call.ReadCallFields(f);
             return call;
         }
@@ -463,6 +513,114 @@ namespace StepUp.Protocol
         internal override StepReply ReadReply(Fields f) => GraphFilesReply.Read(f);
     }
 
+    /// <summary>A file pattern with named wildcards (${*NAME}) and the matches the client found, relative to the caller's cwd.</summary>
+    public sealed class GlobPattern
+    {
+        /// <summary>"pattern": variables substituted; may hold *, ?, [...], ** and ${*NAME}.</summary>
+        public string Pattern { get; set; } = "";
+
+        /// <summary>"subs": the sub-pattern of each named wildcard (default *).</summary>
+        public Dictionary<string, string> Subs { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+        /// <summary>"paths": the matches, folders with a trailing '/'.</summary>
+        public List<string> Paths { get; set; } = new List<string>();
+
+        internal void WriteFields(Utf8JsonWriter w)
+        {
+            w.WriteString("pattern", Pattern);
+            Fields.WriteMap(w, "subs", Subs);
+            Fields.WriteList(w, "paths", Paths);
+        }
+
+        internal static GlobPattern Read(Fields f) => new GlobPattern { Pattern = f.RequiredString("pattern"), Subs = f.StringMap("subs"), Paths = f.Strings("paths") };
+    }
+
+    /// <summary>"api.glob" (advisory): register a pattern and its matches with the calling step; answered by <see cref="EmptyReply"/>.</summary>
+    public sealed class GlobCall : StepCall
+    {
+        internal const string TypeName = "api.glob";
+        public override string Type => TypeName;
+
+        public GlobPattern Glob { get; set; } = new GlobPattern();
+
+        private protected override void WriteCallFields(Utf8JsonWriter w) => Glob.WriteFields(w);
+
+        internal static GlobCall Read(Fields f)
+        {
+            var call = new GlobCall { Glob = GlobPattern.Read(f) };
+            call.ReadCallFields(f);
+            return call;
+        }
+
+        internal override StepReply ReadReply(Fields f) => new EmptyReply();
+    }
+
+    /// <summary>"api.hold" and "api.release" (advisory): hold back, or let go, the steps the caller defines; answered by <see cref="EmptyReply"/>.</summary>
+    public sealed class HoldCall : StepCall
+    {
+        internal const string HoldName = "api.hold";
+        internal const string ReleaseName = "api.release";
+
+        /// <summary>True for api.release.</summary>
+        public bool Release { get; set; }
+
+        public override string Type => Release ? ReleaseName : HoldName;
+
+        private protected override void WriteCallFields(Utf8JsonWriter w) { }
+
+        internal static HoldCall Read(Fields f, bool release)
+        {
+            var call = new HoldCall { Release = release };
+            call.ReadCallFields(f);
+            return call;
+        }
+
+        internal override StepReply ReadReply(Fields f) => new EmptyReply();
+    }
+
+    /// <summary>"api.record" (advisory): a command the step ran itself, kept for inspection; answered by <see cref="EmptyReply"/>.</summary>
+    public sealed class RecordCall : StepCall
+    {
+        internal const string TypeName = "api.record";
+        public override string Type => TypeName;
+
+        /// <summary>"command": shell-quoted; "workdir": relative to cwd.</summary>
+        public string Command { get; set; } = "";
+        public int ReturnCode { get; set; }
+        public string Workdir { get; set; } = ".";
+        public bool Shell { get; set; }
+        public string Stdin { get; set; } = "";
+        public string Stdout { get; set; } = "";
+        public string Stderr { get; set; } = "";
+        public Dictionary<string, string> EnvOverrides { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+        private protected override void WriteCallFields(Utf8JsonWriter w)
+        {
+            w.WriteString("command", Command);
+            w.WriteNumber("returncode", ReturnCode);
+            w.WriteString("workdir", Workdir);
+            w.WriteBoolean("shell", Shell);
+            w.WriteString("stdin", Stdin);
+            w.WriteString("stdout", Stdout);
+            w.WriteString("stderr", Stderr);
+            if (EnvOverrides.Count > 0) Fields.WriteMap(w, "envOverrides", EnvOverrides);
+        }
+
+        internal static RecordCall Read(Fields f)
+        {
+            var call = new RecordCall
+            {
+                Command = f.String("command") ?? "", ReturnCode = (int)f.Integer("returncode", 0), Workdir = f.String("workdir") ?? ".",
+                Shell = f.Bool("shell"), Stdin = f.String("stdin") ?? "", Stdout = f.String("stdout") ?? "", Stderr = f.String("stderr") ?? "",
+                EnvOverrides = f.StringMap("envOverrides"),
+            };
+            call.ReadCallFields(f);
+            return call;
+        }
+
+        internal override StepReply ReadReply(Fields f) => new EmptyReply();
+    }
+
     /// <summary>
     /// A step call of a name this protocol does not know (a newer client's): it reaches the build, which
     /// answers it with an <see cref="ErrorReply"/> "unknown call 'NAME'", so a client can tell that the
@@ -541,6 +699,12 @@ namespace StepUp.Protocol
             Vol = list("vol"),
             Env = list("env"),
         };
+    }
+
+    /// <summary>The answer to api.glob, api.hold, api.release and api.record: "ok" without fields.</summary>
+    public sealed class EmptyReply : StepReply
+    {
+        private protected override void WriteFields(Utf8JsonWriter w) { }
     }
 
     /// <summary>The answer to api.static: "paths", the root-relative files declared.</summary>
@@ -770,6 +934,10 @@ namespace StepUp.Protocol
                 case AmendCall.TypeName: return AmendCall.Read(f);
                 case StepInfoCall.TypeName: return StepInfoCall.Read(f);
                 case WriteGraphCall.TypeName: return WriteGraphCall.Read(f);
+                case GlobCall.TypeName: return GlobCall.Read(f);
+                case HoldCall.HoldName: return HoldCall.Read(f, release: false);
+                case HoldCall.ReleaseName: return HoldCall.Read(f, release: true);
+                case RecordCall.TypeName: return RecordCall.Read(f);
                 case var call when call.StartsWith(UnknownCall.Prefix, StringComparison.Ordinal): return UnknownCall.Read(f);
                 default: throw new ProtocolException("unknown request '" + f.Type + "'");
             }
@@ -950,6 +1118,13 @@ namespace StepUp.Protocol
             Type = String("type") ?? throw new ProtocolException("a message needs a 'type'");
         }
 
+        /// <summary>An object inside a message, its errors named after <paramref name="context"/>.</summary>
+        Fields(JsonElement element, string context)
+        {
+            _object = element;
+            Type = context;
+        }
+
         public string Type { get; }
 
         /// <summary>Parses a frame and makes the message while the document is open.</summary>
@@ -1008,6 +1183,19 @@ namespace StepUp.Protocol
         {
             if (!TryGet(name, out var value)) return fallback;
             return value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number) ? number : throw Wrong(name, "a number");
+        }
+
+        public double? OptionalNumber(string name) => TryGet(name, out _) ? Number(name, 0) : (double?)null;
+
+        /// <summary>A list of objects, each read as fields of its own.</summary>
+        public List<Fields> Objects(string name)
+        {
+            var list = new List<Fields>();
+            if (!TryGet(name, out var value)) return list;
+            if (value.ValueKind != JsonValueKind.Array) throw Wrong(name, "a list of objects");
+            foreach (var item in value.EnumerateArray())
+                list.Add(item.ValueKind == JsonValueKind.Object ? new Fields(item, Type + "." + name) : throw Wrong(name, "a list of objects"));
+            return list;
         }
 
         public List<string> Strings(string name)

@@ -48,6 +48,9 @@ namespace StepUp.Tasks
         /// <summary>StepUpList: plan and list the realizations with their state; run nothing.</summary>
         public bool ListOnly { get; set; }
 
+        /// <summary>StepUpWatch: build, then build again on every change of the project's files, until Ctrl-C.</summary>
+        public bool Watch { get; set; }
+
         // The StepUp* properties; empty means the default of Contract.
         public string Jobs { get; set; } = "";
         public bool KeepGoing { get; set; }
@@ -196,6 +199,7 @@ namespace StepUp.Tasks
                         Resources = resources!,
                         ExplainRerun = ExplainRerun,
                         List = ListOnly,
+                        Watch = Watch,
                     };
                     break;
                 default:

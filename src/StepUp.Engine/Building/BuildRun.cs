@@ -42,6 +42,9 @@ public sealed class BuildRun
     /// <summary>Nothing changed since a build that checked every step (see <see cref="UpToDateCheck.TrustHashes"/>).</summary>
     public bool TrustHashes { get => _check.TrustHashes; init => _check.TrustHashes = value; }
 
+    /// <summary>Where notes about the build go (the project's .stepup/director.log), such as the commands steps recorded.</summary>
+    public Action<string>? Log { get; init; }
+
     public BuildRun(ProjectGraph graph, string root, BuildOptions options, IReadOnlyDictionary<string, string> env,
         IBuildEvents events, DirectorContext context, Action checkpoint)
     {
@@ -57,7 +60,7 @@ public sealed class BuildRun
         _resources = new ResourcePool(options.Resources);
         _reporter = new StepReporter(events);
         _check = new UpToDateCheck(_plan, env, options.ExplainRerun, _reporter);
-        _api = new StepApiHandler(graph, root, env, _plan, _writes);
+        _api = new StepApiHandler(graph, root, env, _plan, _writes, message => Log?.Invoke(message));
     }
 
     sealed record Completion(PlannedStep Step, RunResult Result);
@@ -105,6 +108,7 @@ public sealed class BuildRun
             if (_graph.FindFile(target)?.Producer is not { } p || p.IsOrphan) _reporter.TargetNotProduced(target);
         ReportNotRun();
         Summary.Success = Summary.Failed == 0 && Summary.NotRun == 0 && !ct.IsCancellationRequested;
+        if (Summary.Success) GlobCheck.ReportUndeclared(_graph, _events);
         return Summary;
     }
 
@@ -134,10 +138,16 @@ public sealed class BuildRun
                 _plan.HoldForCreator(next, creator);
                 continue;
             }
-            if (_check.CanSkip(step))
+            var holder = _plan.HoldingCreator(step);
+            if (_check.CanSkip(step, quiet: holder != null))
             {
                 _reporter.Skipped(step);
                 _plan.Settle(next);
+                continue;
+            }
+            if (holder != null)
+            {
+                _plan.HoldForCreator(next, holder.Step);
                 continue;
             }
             if (_plan.Running >= _options.Jobs) return;
@@ -178,7 +188,9 @@ public sealed class BuildRun
             observer.Finished(new RunResult(-1, "", "", false, e.Message));
             return;
         }
-        _runner.Start(new StepLaunch(step.Definition.Key, step.Definition.Command, workdir, StepEnvironment.ForStep(step.Definition, token), _ct), observer);
+        var need = StepEnvironment.NeedOf(step.Definition, step.Outputs.Any(o => _plan.Targets.Contains(o.Path)));
+        _runner.Start(new StepLaunch(step.Definition.Key, LaunchCommand.Of(step.Definition), workdir,
+            StepEnvironment.ForStep(step.Definition, token, need), _ct), observer);
     }
 
     /// <summary>
@@ -193,6 +205,7 @@ public sealed class BuildRun
                 ProjectGraph.SetCreator(product, null);
         _graph.LinkStep(step);
         step.AmendedEnv.Clear();
+        step.Globs.Clear();
         _plan.ReleaseDefined(planned);
     }
 

@@ -128,6 +128,9 @@ public sealed class StepNode : Node
     /// <summary>Environment variables the step amended while it ran; part of its hash like EnvNames.</summary>
     public List<string> AmendedEnv { get; } = new();
 
+    /// <summary>The patterns the step matched when it last ran; it runs again when they match differently.</summary>
+    public List<RegisteredGlob> Globs { get; } = new();
+
     /// <summary>Why the step cannot be skipped, when known before its check (not saved).</summary>
     internal string? RerunReason { get; set; }
 }

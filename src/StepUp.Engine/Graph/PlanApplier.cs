@@ -49,7 +49,8 @@ public static class PlanApplier
         ProjectGraph.SetCreator(existing, creator);
         if (existing.Definition.SameAs(definition))
         {
-            if (existing.Definition.Location != definition.Location || existing.Definition.LeftOut != definition.LeftOut)
+            if (existing.Definition.Location != definition.Location || existing.Definition.LeftOut != definition.LeftOut ||
+                existing.Definition.Duration != definition.Duration)
             {
                 existing.Definition = definition;
                 existing.Dirty = true;
@@ -60,6 +61,7 @@ public static class PlanApplier
         existing.State = StepState.Pending;
         existing.RerunReason = "its definition changed";
         existing.AmendedEnv.Clear();
+        existing.Globs.Clear();
         graph.LinkStep(existing);
         return existing;
     }

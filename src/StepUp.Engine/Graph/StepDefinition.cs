@@ -34,6 +34,20 @@ public sealed class StepDefinition
 
     public SourceLocation Location { get; init; } = SourceLocation.None;
 
+    /// <summary>False: <see cref="Argv"/> runs without a shell (StepUp 4's run()); <see cref="Command"/> is then only its label.</summary>
+    public bool Shell { get; init; } = true;
+
+    /// <summary>With <see cref="Shell"/> false: the program and its arguments.</summary>
+    public IReadOnlyList<string> Argv { get; init; } = Array.Empty<string>();
+
+    /// <summary>Variables set for the command (leading VAR=value words); part of the step's hash.</summary>
+    public IReadOnlyDictionary<string, string> EnvOverrides { get; init; } = EmptyVariables;
+
+    /// <summary>The expected wall time in seconds, for the dispatch order (longest remaining chain first). Not part of the step's identity.</summary>
+    public double Duration { get; init; } = DefaultDuration;
+
+    public const double DefaultDuration = 1.0;
+
     /// <summary>
     /// The step's named inputs, outputs and parameters with their resolved values (paths relative to
     /// the workdir): environment variables of its process, and part of its hash.
@@ -52,11 +66,18 @@ public sealed class StepDefinition
 
     static readonly IReadOnlyDictionary<string, string> EmptyVariables = new Dictionary<string, string>();
 
-    public StepDefinition WithInputs(IReadOnlyList<string> inputs) => new()
+    public StepDefinition WithInputs(IReadOnlyList<string> inputs) => With(inputs, Shell, Argv, EnvOverrides, Duration);
+
+    /// <summary>The same step, run as StepUp 4's API asks: without a shell, with variables set for it, with an expected duration.</summary>
+    public StepDefinition WithLaunch(bool shell, IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> envOverrides, double duration) =>
+        With(Inputs, shell, argv, envOverrides, duration);
+
+    StepDefinition With(IReadOnlyList<string> inputs, bool shell, IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> envOverrides, double duration) => new()
     {
         Key = Key, Label = Label, Command = Command, Workdir = Workdir, Inputs = inputs, Outputs = Outputs,
         Volatiles = Volatiles, EnvNames = EnvNames, Optional = Optional, Planning = Planning,
         Resources = Resources, Location = Location, Variables = Variables, Realization = Realization, LeftOut = LeftOut,
+        Shell = shell, Argv = argv, EnvOverrides = envOverrides, Duration = duration,
     };
 
     public bool SameAs(StepDefinition other) =>
@@ -67,5 +88,8 @@ public sealed class StepDefinition
         Resources.Count == other.Resources.Count &&
         Resources.All(kv => other.Resources.TryGetValue(kv.Key, out var v) && v == kv.Value) &&
         Variables.Count == other.Variables.Count &&
-        Variables.All(kv => other.Variables.TryGetValue(kv.Key, out var v) && v == kv.Value);
+        Variables.All(kv => other.Variables.TryGetValue(kv.Key, out var v) && v == kv.Value) &&
+        Shell == other.Shell && Argv.SequenceEqual(other.Argv) &&
+        EnvOverrides.Count == other.EnvOverrides.Count &&
+        EnvOverrides.All(kv => other.EnvOverrides.TryGetValue(kv.Key, out var v) && v == kv.Value);
 }

@@ -187,7 +187,8 @@ public sealed class Planner
         var relInp = inp.Select(p => PathRules.RelativeToWorkdir(_root, workdir, p)).ToList();
         var relOut = @out.Select(p => PathRules.RelativeToWorkdir(_root, workdir, p)).ToList();
         var relVol = vol.Select(p => PathRules.RelativeToWorkdir(_root, workdir, p)).ToList();
-        var expanded = ShellQuote.ExpandPlaceholders(command, relInp, relOut, relVol);
+        // StepUp 4's API never substitutes commands (placeholders false).
+        var expanded = item.Meta("Placeholders") == "false" ? command : ShellQuote.ExpandPlaceholders(command, relInp, relOut, relVol);
         if (item.Include.Trim().Length == 0)
             name = workdir == "." ? expanded : expanded + "  # wd=" + workdir;
         return new StepDefinition

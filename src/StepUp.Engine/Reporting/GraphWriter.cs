@@ -45,6 +45,10 @@ public static class GraphWriter
                     Property(text, "state", step.State.ToString().ToUpperInvariant());
                     Property(text, "workdir", FormatWorkdir(step.Definition.Workdir));
                     Property(text, "command", step.Definition.Command);
+                    foreach (var (name, value) in step.Definition.EnvOverrides.OrderBy(v => v.Key, StringComparer.Ordinal))
+                        Property(text, "env_overrides", name + "=" + value);
+                    foreach (var glob in step.Globs)
+                        Property(text, "nglob", glob.Pattern + string.Concat(glob.Subs.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $" ({s.Key}={s.Value})")));
                     break;
             }
             if (node.Creator != null && !ReferenceEquals(node.Creator, node))

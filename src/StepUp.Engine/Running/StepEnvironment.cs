@@ -16,6 +16,8 @@ public static class StepEnvironment
         {
             [ProtocolInfo.EnvRoot] = root,
         };
+        // Reproducible outputs: tools that honour it write 1980-01-01 instead of the time of the build.
+        env.TryAdd("SOURCE_DATE_EPOCH", "315532800");
         if (socketPath != null) env[ProtocolInfo.EnvDirectorSocket] = socketPath;
         if (toolsDirectory != null)
         {
@@ -25,14 +27,37 @@ public static class StepEnvironment
         return env;
     }
 
-    /// <summary>The variables of one run of one step: its named entries, its key and its step-API token.</summary>
-    public static Dictionary<string, string> ForStep(StepDefinition step, string token)
+    /// <summary>
+    /// The variables StepUp sets for every step itself: a step may neither depend on them (Env) nor
+    /// override them (StepUp 4's VAR=value prefixes).
+    /// </summary>
+    public static readonly IReadOnlySet<string> Reserved = new HashSet<string>(StringComparer.Ordinal)
     {
-        var env = new Dictionary<string, string>(step.Variables, StringComparer.Ordinal)
-        {
-            [ProtocolInfo.EnvStepKey] = step.Key,
-            [ProtocolInfo.EnvStepToken] = token,
-        };
+        "HERE", "ROOT", ProtocolInfo.EnvRoot, ProtocolInfo.EnvDirectorSocket, ProtocolInfo.EnvStepToken, ProtocolInfo.EnvStepKey,
+        "STEPUP_JOB_I", "STEPUP_STEP_INP_DIGEST", EnvStepNeed,
+    };
+
+    public const string EnvStepNeed = "STEPUP_STEP_NEED";
+
+    /// <summary>STEPUP_STEP_NEED as StepUp Core names it: why the step runs.</summary>
+    public static string NeedOf(StepDefinition step, bool makesTarget) =>
+        step.Planning ? "PLAN" : makesTarget ? "TARGET" : step.Optional ? "OPTIONAL" : "DEFAULT";
+
+    /// <summary>
+    /// The variables of one run of one step: its overrides (VAR=value), then its named entries, its
+    /// key, its step-API token, its need, and HERE and ROOT (its workdir from the root and back).
+    /// </summary>
+    public static Dictionary<string, string> ForStep(StepDefinition step, string token, string need)
+    {
+        var env = new Dictionary<string, string>(step.EnvOverrides, StringComparer.Ordinal);
+        foreach (var (name, value) in step.Variables) env[name] = value;
+        env[ProtocolInfo.EnvStepKey] = step.Key;
+        env[ProtocolInfo.EnvStepToken] = token;
+        env[EnvStepNeed] = need;
+        env["HERE"] = step.Workdir;
+        env["ROOT"] = step.Workdir == "." || Path.IsPathRooted(step.Workdir)
+            ? "."
+            : string.Join('/', step.Workdir.Split('/').Select(_ => ".."));
         return env;
     }
 }

@@ -7,12 +7,15 @@ namespace StepUp.Engine.Scheduling;
 /// The plan of one build (ninja's Plan): one <see cref="PlannedStep"/> per wanted step, whose
 /// <see cref="StepWant"/> says what the build waits for, and the queue of ready steps, planning steps
 /// first, then in creation order. A step is ready once its inputs are available; a step defined by
-/// another is trusted only once that one has run or been skipped. Lives on the build loop: no locks.
+/// another is trusted only once that one has run or been skipped. Among ready steps, those with the
+/// longest remaining chain of expected durations go first (StepUp 4's tail time). Lives on the build
+/// loop: no locks.
 /// </summary>
 sealed class BuildPlan
 {
     readonly Dictionary<StepNode, PlannedStep> _steps = new(ReferenceEqualityComparer.Instance);
-    readonly PriorityQueue<PlannedStep, (int, long)> _ready = new();
+    readonly PriorityQueue<PlannedStep, (int, double, long)> _ready = new();
+    readonly Dictionary<StepNode, double> _tails = new(ReferenceEqualityComparer.Instance);
     readonly HashSet<string> _targets;
     readonly Stack<StepNode> _toVisit = new();
 
@@ -119,7 +122,53 @@ sealed class BuildPlan
     {
         if (planned.Want is StepWant.Ready or StepWant.Running or StepWant.Done) return;
         planned.Want = StepWant.Ready;
-        _ready.Enqueue(planned, (planned.Step.Definition.Planning ? 0 : 1, planned.Step.Id));
+        _ready.Enqueue(planned, (planned.Step.Definition.Planning ? 0 : 1, -TailTime(planned.Step), planned.Step.Id));
+    }
+
+    /// <summary>
+    /// The step's expected duration plus the longest tail of the steps that read its outputs,
+    /// computed once per step and build (steps defined later do not change what was computed).
+    /// </summary>
+    double TailTime(StepNode step)
+    {
+        if (_tails.TryGetValue(step, out var known)) return known;
+        // Iterative post-order: a long chain of steps must not overflow the stack.
+        var stack = new Stack<(StepNode Step, bool Expanded)>();
+        stack.Push((step, false));
+        _tails[step] = step.Definition.Duration; // a cycle (never planned) ends here
+        while (stack.TryPop(out var top))
+        {
+            var consumers = top.Step.Outputs.SelectMany(o => o.Consumers).Where(c => !c.IsOrphan);
+            if (!top.Expanded)
+            {
+                stack.Push((top.Step, true));
+                foreach (var consumer in consumers)
+                    if (_tails.TryAdd(consumer, consumer.Definition.Duration)) stack.Push((consumer, false));
+                continue;
+            }
+            var longest = 0.0;
+            foreach (var consumer in consumers) longest = Math.Max(longest, _tails[consumer]);
+            _tails[top.Step] = top.Step.Definition.Duration + longest;
+        }
+        return _tails[step];
+    }
+
+    /// <summary>
+    /// The running creator (or creator's creator) that holds back the steps it defines (api.hold);
+    /// null when none does.
+    /// </summary>
+    public PlannedStep? HoldingCreator(StepNode step)
+    {
+        for (var node = step.Creator; node is StepNode creator; node = creator.Creator)
+            if (Find(creator) is { Want: StepWant.Running, Holds: > 0 } holding) return holding;
+        return null;
+    }
+
+    /// <summary>api.hold and api.release of a running step: at zero, the steps it held become ready together.</summary>
+    public void ChangeHolds(PlannedStep planned, int delta)
+    {
+        planned.Holds = Math.Max(0, planned.Holds + delta);
+        if (planned.Holds == 0) ReleaseDefined(planned);
     }
 
     /// <summary>The ready step to look at next; it leaves the queue by the transition the caller picks.</summary>
@@ -171,6 +220,7 @@ sealed class BuildPlan
         Move(planned, StepWant.Running);
         planned.Token = token;
         planned.DeferredFor = null;
+        planned.Holds = 0;
     }
 
     /// <summary>A step that starts running lets the steps it defined go: a running creator counts as settled.</summary>

@@ -20,4 +20,7 @@ sealed class PlannedStep(StepNode step)
     /// <summary>While it runs: its step-API token, and the amended inputs that were not built (it will be deferred).</summary>
     public string? Token { get; set; }
     public List<string>? DeferredFor { get; set; }
+
+    /// <summary>While it runs: its open api.hold calls; above zero, the steps it defined wait (see <see cref="BuildPlan.HoldingCreator"/>).</summary>
+    public int Holds { get; set; }
 }

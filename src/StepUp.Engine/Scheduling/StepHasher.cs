@@ -16,6 +16,10 @@ public static class StepHasher
         var def = step.Definition;
         Add(hash, "command", def.Command);
         Add(hash, "workdir", def.Workdir);
+        // Only when not the default, so that the hashes of shell steps stay what they were.
+        if (!def.Shell) Add(hash, "argv", string.Join("\0", def.Argv));
+        foreach (var (name, value) in def.EnvOverrides.OrderBy(v => v.Key, StringComparer.Ordinal))
+            Add(hash, "override:" + name, value);
         foreach (var name in def.EnvNames.Concat(step.AmendedEnv).Distinct().Order(StringComparer.Ordinal))
             Add(hash, "env:" + name, env.TryGetValue(name, out var value) ? "=" + value : "(unset)");
         foreach (var (name, value) in def.Variables.OrderBy(v => v.Key, StringComparer.Ordinal))

@@ -17,13 +17,15 @@ sealed class UpToDateCheck(BuildPlan plan, IReadOnlyDictionary<string, string> e
     /// </summary>
     public bool TrustHashes { get; set; }
 
-    public bool CanSkip(StepNode step)
+    /// <param name="quiet">Say nothing about why it runs: it is only checked ahead (a held step may be skipped).</param>
+    public bool CanSkip(StepNode step, bool quiet = false)
     {
+        var say = explain && !quiet;
         var candidate = step.State == StepState.Succeeded && step.SuccessHash != null && OutputsBuilt(step) && InputsAvailable(step);
         if (candidate && TrustHashes && step.Definition.EnvNames.Count == 0 && step.AmendedEnv.Count == 0) return true;
-        var hash = candidate || explain ? StepHasher.Compute(step, env) : null;
+        var hash = candidate || say ? StepHasher.Compute(step, env) : null;
         if (candidate && step.SuccessHash == hash) return true;
-        if (explain)
+        if (say)
             reporter.Explain(step, step.RerunReason
                 ?? (step.SuccessHash == null ? "it has not succeeded before"
                 : step.SuccessHash != hash ? "an input or a listed environment variable changed"

@@ -67,7 +67,7 @@ public sealed class ProjectSession : IDisposable
             }
             if (!samePlan && !PlanAndApply()) return summary;
             store.MarkBuildStarted();
-            var changedFiles = FileRefresher.Refresh(graph, Root, trustStat);
+            var changedFiles = FileRefresher.Refresh(graph, Root, trustStat) + GlobCheck.Recheck(graph, Root);
             phases.Mark("refresh");
             if (samePlan && graph.Root.Products.OfType<FileNode>().Any(f => f.State == FileState.Missing))
             {
@@ -93,7 +93,7 @@ public sealed class ProjectSession : IDisposable
             }
             // Nothing changed since a build that checked every step: recorded hashes still hold.
             var trustHashes = samePlan && changedFiles == 0 && _verifiedGeneration == _generation && trustStat;
-            var run = new BuildRun(graph, Root, request.Options, request.Environment, events, context, () => store.Save(graph)) { TrustHashes = trustHashes };
+            var run = new BuildRun(graph, Root, request.Options, request.Environment, events, context, () => store.Save(graph)) { TrustHashes = trustHashes, Log = Log };
             summary = await run.RunAsync(ct).ConfigureAwait(false);
             phases.Mark("run");
             if (request.Options.Clean)
@@ -136,6 +136,17 @@ public sealed class ProjectSession : IDisposable
             summary.Success = false;
             return summary;
         }
+    }
+
+    /// <summary>What a watch of the project compares changes against: the graph as the last build left it.</summary>
+    public async Task<WatchScope> WatchScopeAsync(CancellationToken ct)
+    {
+        await _busy.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return new WatchScope(_graph, Root);
+        }
+        finally { _busy.Release(); }
     }
 
     /// <summary>The Clean target: removes recorded, unedited outputs and forgets the graph.</summary>

@@ -4,6 +4,7 @@ using StepUp.Engine.Files;
 using StepUp.Engine.Graph;
 using StepUp.Engine.Planning;
 using StepUp.Engine.Reporting;
+using StepUp.Engine.Running;
 using StepUp.Engine.Scheduling;
 
 namespace StepUp.Engine.StepApi;
@@ -13,9 +14,15 @@ namespace StepUp.Engine.StepApi;
 /// own dependencies, read its definition, write the graph. Each is answered on the build's loop,
 /// which owns the graph and the plan.
 /// </summary>
-sealed class StepApiHandler(ProjectGraph graph, string root, IReadOnlyDictionary<string, string> env, BuildPlan plan, OutputWrites writes)
+sealed class StepApiHandler(ProjectGraph graph, string root, IReadOnlyDictionary<string, string> env, BuildPlan plan, OutputWrites writes,
+    Action<string> log)
 {
     sealed class ApiException(string message) : Exception(message);
+
+    /// <summary>The patterns of the graph's steps, checked against every new output; built on first use.</summary>
+    GlobRegistry? _globs;
+
+    GlobRegistry Globs => _globs ??= new GlobRegistry(graph);
 
     public StepReply Answer(StepNode caller, StepCommand command)
     {
@@ -24,9 +31,14 @@ sealed class StepApiHandler(ProjectGraph graph, string root, IReadOnlyDictionary
             if (!plan.IsRunning(caller)) throw new ApiException("the step is no longer running");
             return command switch
             {
-                DefineStep step => Define(caller, Item("Step", step.Name, caller, step.Cwd, step.Fields, step.Command, step.Planning, "")),
-                DefineScript script => Define(caller, Item("Script", script.Executable, caller, script.Cwd, script.Fields, "", false, script.StepInfo)),
+                DefineStep step => Define(caller, Item("Step", step.Name, caller, step.Cwd, step.Fields, step.Command, step.Planning, "", step.Launch.Placeholders),
+                    step.Launch),
+                DefineScript script => Define(caller, Item("Script", script.Executable, caller, script.Cwd, script.Fields, "", false, script.StepInfo, true),
+                    StepLaunchFields.Default with { Duration = script.Duration }, script),
                 DeclareStatic declare => DeclareStatic(caller, declare),
+                RegisterGlob glob => Register(caller, glob.Cwd, glob.Pattern, declare: false).Reply,
+                HoldSteps hold => Hold(caller, hold.Release),
+                RecordRun record => Record(caller, record),
                 AmendStep amend => Amend(caller, amend),
                 ReadInfo => Info(caller.Definition),
                 WriteGraph write => WriteGraph(write),
@@ -48,7 +60,8 @@ sealed class StepApiHandler(ProjectGraph graph, string root, IReadOnlyDictionary
         string.IsNullOrEmpty(cwd) ? "." : PathRules.ToGraphPath(Path.GetFullPath(root), Path.GetFullPath(cwd));
 
     /// <summary>A new step as an item for the planner, located at its creator's item; its lists travel as lists.</summary>
-    ItemSpec Item(string itemType, string include, StepNode caller, string cwd, StepFields fields, string command, bool planning, string stepInfo)
+    ItemSpec Item(string itemType, string include, StepNode caller, string cwd, StepFields fields, string command, bool planning, string stepInfo,
+        bool placeholders)
     {
         var meta = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
@@ -58,6 +71,7 @@ sealed class StepApiHandler(ProjectGraph graph, string root, IReadOnlyDictionary
             ["Planning"] = planning ? "true" : "false",
             ["Resources"] = fields.Resources,
             ["StepInfo"] = stepInfo,
+            ["Placeholders"] = placeholders ? "true" : "false",
         };
         var lists = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase)
         {
@@ -69,11 +83,12 @@ sealed class StepApiHandler(ProjectGraph graph, string root, IReadOnlyDictionary
         return new ItemSpec(itemType, include, meta, StepReporter.LocationOf(caller)) { Lists = lists };
     }
 
-    StepReply Define(StepNode caller, ItemSpec item)
+    StepReply Define(StepNode caller, ItemSpec item, StepLaunchFields launch, DefineScript? script = null)
     {
         var planner = new Planner(root, env);
-        var (definition, problems) = planner.PlanOne(item);
-        if (problems.Count > 0 || definition == null) throw new ApiException(string.Join(" ", problems.Select(p => p.Message)));
+        var (planned, problems) = planner.PlanOne(item);
+        if (problems.Count > 0 || planned == null) throw new ApiException(string.Join(" ", problems.Select(p => p.Message)));
+        var definition = WithLaunch(planned, launch, script);
 
         var existing = graph.FindStep(definition.Key);
         if (existing != null && !existing.IsOrphan && !ReferenceEquals(existing.Creator, caller))
@@ -96,9 +111,55 @@ sealed class StepApiHandler(ProjectGraph graph, string root, IReadOnlyDictionary
         return Info(step.Definition);
     }
 
+    /// <summary>
+    /// The definition as StepUp 4's API asks to run it. Without a shell, a program given as a
+    /// relative path (./work.py) is an input. The plan step of a script runs without a shell too.
+    /// </summary>
+    StepDefinition WithLaunch(StepDefinition definition, StepLaunchFields launch, DefineScript? script)
+    {
+        if (launch.Duration is { } d && (double.IsNaN(d) || double.IsInfinity(d) || d < 0))
+            throw new ApiException($"step '{definition.Label}' has duration {d}; it must be a number of seconds, 0 or more.");
+        foreach (var name in launch.EnvOverrides.Keys.Order(StringComparer.Ordinal))
+        {
+            if (definition.EnvNames.Contains(name))
+                throw new ApiException($"step '{definition.Label}' both depends on variable {name} (env) and sets it (VAR=value); use one of the two.");
+            if (StepEnvironment.Reserved.Contains(name))
+                throw new ApiException($"step '{definition.Label}' sets {name}, which StepUp sets for every step itself.");
+        }
+        var shell = launch.Shell;
+        var argv = launch.Argv;
+        if (script != null)
+        {
+            shell = false;
+            argv = ScriptArgv(definition, script);
+        }
+        if (!shell && argv.Count == 0) throw new ApiException($"step '{definition.Label}' has shell false but no argv: the program to run is missing.");
+        var inputs = definition.Inputs;
+        if (!shell && argv[0].Contains('/') && !Path.IsPathRooted(argv[0]))
+        {
+            var program = PathRules.Normalize(root, definition.Workdir, argv[0]);
+            if (PathRules.IsInsideRoot(program) && !inputs.Contains(program)) inputs = [program, .. inputs];
+        }
+        return definition.WithInputs(inputs).WithLaunch(shell, shell ? [] : argv, launch.EnvOverrides, launch.Duration ?? StepDefinition.DefaultDuration);
+    }
+
+    /// <summary>The words of a script's plan step, as the planner writes its command: ./exe plan [--optional] [--step-info=F].</summary>
+    List<string> ScriptArgv(StepDefinition definition, DefineScript script)
+    {
+        // The planner puts the script first among the inputs.
+        var exe = PathRules.RelativeToWorkdir(root, definition.Workdir, definition.Inputs[0]);
+        var argv = new List<string> { exe.Contains('/') ? exe : "./" + exe, "plan" };
+        if (script.Fields.Optional) argv.Add("--optional");
+        if (script.StepInfo.Length > 0) argv.Add("--step-info=" + script.StepInfo);
+        return argv;
+    }
+
     void CheckClaim(string path, string label, StepNode? self)
     {
         if (writes.Refusal(label, path) is { } refusal) throw new ApiException(refusal);
+        if (Globs.Matching(path) is { } glob)
+            throw new ApiException($"'{path}' cannot be an output of step '{label}': it matches the pattern {glob.Glob.Pattern} of step '{glob.Owner.Label}', " +
+                "and patterns may only match static files.");
         var file = graph.FindFile(path);
         if (file == null || file.IsOrphan) return;
         if (file.State is FileState.Static or FileState.Missing)
@@ -140,7 +201,52 @@ sealed class StepApiHandler(ProjectGraph graph, string root, IReadOnlyDictionary
             DeclareStaticFile(caller, path, mustExist: true);
             declared.Add(path);
         }
+        foreach (var pattern in command.Patterns) Register(caller, command.Cwd, pattern, declare: true);
         return new StaticReply(declared);
+    }
+
+    /// <summary>
+    /// api.glob, and the patterns of api.static: matches the pattern on disk and records it with
+    /// its matches on the caller, which runs again when they change. A match that a step makes, or
+    /// one inside .stepup/, is an error: patterns are for the user's files.
+    /// </summary>
+    (RegisteredGlob Glob, StepReply Reply) Register(StepNode caller, string cwd, PatternFields fields, bool declare)
+    {
+        var pattern = PathRules.Normalize(root, CallerFolder(cwd), fields.Pattern.TrimEnd('/'));
+        if (PathRules.IsInStateFolder(pattern)) throw new ApiException($"the pattern {fields.Pattern} is inside .stepup/, which belongs to StepUp.");
+        NamedPattern matcher;
+        try
+        {
+            matcher = new NamedPattern(pattern, fields.Subs);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ApiException($"the pattern {fields.Pattern} is not valid: {e.Message}");
+        }
+        var matches = matcher.Matches(root);
+        foreach (var match in matches)
+            if (graph.FindFile(match.TrimEnd('/')) is { Producer: { IsOrphan: false } producer } file && file.State is not (FileState.Static or FileState.Missing))
+                throw new ApiException($"the pattern {fields.Pattern} matches '{file.Path}', which step '{producer.Label}' makes; patterns may only match static files.");
+        var glob = new RegisteredGlob(pattern, new Dictionary<string, string>(fields.Subs, StringComparer.Ordinal), matches);
+        if (!caller.Globs.Contains(glob))
+        {
+            caller.Globs.Add(glob);
+            caller.Dirty = true;
+            Globs.Add(caller, glob);
+        }
+        return (glob, new DoneReply());
+    }
+
+    StepReply Hold(StepNode caller, bool release)
+    {
+        plan.ChangeHolds(plan.Find(caller)!, release ? -1 : 1);
+        return new DoneReply();
+    }
+
+    StepReply Record(StepNode caller, RecordRun record)
+    {
+        log($"step '{caller.Label}' recorded: ({record.Workdir}) {record.Command} # exit={record.ReturnCode}");
+        return new DoneReply();
     }
 
     /// <summary>Declares a file static on behalf of a running step, and wakes steps that waited for it.</summary>

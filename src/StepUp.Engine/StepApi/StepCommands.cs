@@ -11,14 +11,32 @@ sealed record StepFields(
     string Workdir, IReadOnlyList<string> Inp, IReadOnlyList<string> Out, IReadOnlyList<string> Vol, IReadOnlyList<string> Env,
     bool Optional, string Resources);
 
+/// <summary>How StepUp 4's API runs a step: Shell false runs Argv directly; Placeholders false leaves ${inp} as it is; Duration null: the default.</summary>
+sealed record StepLaunchFields(bool Shell, IReadOnlyList<string> Argv, bool Placeholders, IReadOnlyDictionary<string, string> EnvOverrides, double? Duration)
+{
+    public static readonly StepLaunchFields Default = new(true, [], true, new Dictionary<string, string>(), null);
+}
+
 /// <summary>api.step: defines a step; an empty name labels it by its command.</summary>
-sealed record DefineStep(string Cwd, string Name, string Command, bool Planning, StepFields Fields) : StepCommand(Cwd);
+sealed record DefineStep(string Cwd, string Name, string Command, bool Planning, StepFields Fields, StepLaunchFields Launch) : StepCommand(Cwd);
 
 /// <summary>api.script: defines the plan step of a script (the script protocol).</summary>
-sealed record DefineScript(string Cwd, string Executable, string StepInfo, StepFields Fields) : StepCommand(Cwd);
+sealed record DefineScript(string Cwd, string Executable, string StepInfo, StepFields Fields, double? Duration) : StepCommand(Cwd);
 
-/// <summary>api.static: declares files static; a path ending in '/' names a folder and every file under it.</summary>
-sealed record DeclareStatic(string Cwd, IReadOnlyList<string> Paths) : StepCommand(Cwd);
+/// <summary>A pattern as a client sends it: relative to the caller's folder, with the sub-patterns of its named wildcards.</summary>
+sealed record PatternFields(string Pattern, IReadOnlyDictionary<string, string> Subs);
+
+/// <summary>api.static: declares files static; a path ending in '/' names a folder and every file under it; patterns are registered as by api.glob.</summary>
+sealed record DeclareStatic(string Cwd, IReadOnlyList<string> Paths, IReadOnlyList<PatternFields> Patterns) : StepCommand(Cwd);
+
+/// <summary>api.glob: registers a pattern with the caller, which runs again when its matches change.</summary>
+sealed record RegisterGlob(string Cwd, PatternFields Pattern) : StepCommand(Cwd);
+
+/// <summary>api.hold (Release false) and api.release: hold back the steps the caller defines, or let them go.</summary>
+sealed record HoldSteps(bool Release) : StepCommand("");
+
+/// <summary>api.record: a command the step ran itself, kept for inspection.</summary>
+sealed record RecordRun(string Cwd, string Command, int ReturnCode, string Workdir) : StepCommand(Cwd);
 
 /// <summary>api.amend: adds to the caller's own inputs, outputs, volatile outputs and environment variables.</summary>
 sealed record AmendStep(
@@ -46,6 +64,9 @@ sealed record StaticReply(IReadOnlyList<string> Paths) : StepReply;
 sealed record AmendReply(bool CarryOn) : StepReply;
 
 sealed record GraphReply(IReadOnlyList<string> Files) : StepReply;
+
+/// <summary>The answer of a call that only registers something.</summary>
+sealed record DoneReply : StepReply;
 
 /// <summary>The call was refused; the client makes its step fail with the message.</summary>
 sealed record ErrorReply(string Message) : StepReply;

@@ -16,9 +16,13 @@ static class WireFormat
         var cwd = call.Cwd ?? "";
         StepCommand? command = call switch
         {
-            DefineStepCall step => new DefineStep(cwd, step.Name ?? "", step.Command, step.Planning, Fields(step)),
-            DefineScriptCall script => new DefineScript(cwd, script.Executable, script.StepInfo ?? "", Fields(script)),
-            DeclareStaticCall declare => new DeclareStatic(cwd, declare.Paths),
+            DefineStepCall step => new DefineStep(cwd, step.Name ?? "", step.Command, step.Planning, Fields(step),
+                new StepLaunchFields(step.Shell, step.Argv, step.Placeholders, step.EnvOverrides, step.Duration)),
+            DefineScriptCall script => new DefineScript(cwd, script.Executable, script.StepInfo ?? "", Fields(script), script.Duration),
+            DeclareStaticCall declare => new DeclareStatic(cwd, declare.Paths, declare.Patterns.Select(Pattern).ToList()),
+            GlobCall glob => new RegisterGlob(cwd, Pattern(glob.Glob)),
+            HoldCall hold => new HoldSteps(hold.Release),
+            RecordCall record => new RecordRun(cwd, record.Command, record.ReturnCode, record.Workdir),
             AmendCall amend => new AmendStep(cwd, amend.Inp, amend.Out, amend.Vol, amend.Env, amend.ImplicitStatic),
             StepInfoCall => new ReadInfo(),
             WriteGraphCall graph => new WriteGraph(cwd, graph.Prefix),
@@ -26,6 +30,8 @@ static class WireFormat
         };
         return command != null ? (command, null) : (null, new ErrorReply($"unknown call '{call.Type}'"));
     }
+
+    static PatternFields Pattern(GlobPattern pattern) => new(pattern.Pattern, pattern.Subs);
 
     static StepFields Fields(DefineCall call) =>
         new(call.Workdir ?? "", call.Inp, call.Out, call.Vol, call.Env, call.Optional, call.Resources ?? "");
@@ -41,6 +47,7 @@ static class WireFormat
         AmendReply amended => new Wire.AmendReply { CarryOn = amended.CarryOn },
         GraphReply graph => new GraphFilesReply { Files = graph.Files.ToList() },
         ErrorReply error => new Wire.ErrorReply { Text = error.Message },
+        DoneReply => new EmptyReply(),
         _ => throw new ArgumentOutOfRangeException(nameof(reply), reply, "not a step-API reply"),
     };
 }

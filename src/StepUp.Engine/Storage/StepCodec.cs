@@ -15,7 +15,9 @@ static class StepCodec
     // Property names of the definition object.
     const string LabelName = "l", CommandName = "c", WorkdirName = "w", InputsName = "i", OutputsName = "o",
         VolatilesName = "v", EnvName = "e", OptionalName = "opt", PlanningName = "pln", ResourcesName = "r",
-        LocationName = "loc", VariablesName = "var", RealizationName = "rz", LeftOutName = "lo";
+        LocationName = "loc", VariablesName = "var", RealizationName = "rz", LeftOutName = "lo",
+        ArgvName = "argv", EnvOverridesName = "eo", DurationName = "d",
+        GlobsName = "g", PatternName = "p", SubsName = "s", MatchesName = "m";
 
     [ThreadStatic] static ArrayBufferWriter<byte>? t_buffer;
 
@@ -60,6 +62,20 @@ static class StepCodec
         }
         if (d.Realization != null) w.WriteString(RealizationName, d.Realization);
         if (d.LeftOut) w.WriteBoolean(LeftOutName, true);
+        // Argv is present exactly when the step runs without a shell.
+        if (!d.Shell)
+        {
+            w.WriteStartArray(ArgvName);
+            foreach (var word in d.Argv) w.WriteStringValue(word);
+            w.WriteEndArray();
+        }
+        if (d.EnvOverrides.Count > 0)
+        {
+            w.WriteStartObject(EnvOverridesName);
+            foreach (var (name, value) in d.EnvOverrides.OrderBy(v => v.Key, StringComparer.Ordinal)) w.WriteString(name, value);
+            w.WriteEndObject();
+        }
+        if (d.Duration != StepDefinition.DefaultDuration) w.WriteNumber(DurationName, d.Duration);
         var loc = d.Location;
         if (loc.File.Length > 0 || loc.Line != 0 || loc.Column != 0)
         {
@@ -90,7 +106,11 @@ static class StepCodec
             Optional = o.TryGetProperty(OptionalName, out var optional) && optional.GetBoolean(),
             Planning = o.TryGetProperty(PlanningName, out var planning) && planning.GetBoolean(),
             Resources = ReadResources(o),
-            Variables = ReadVariables(o),
+            Variables = ReadVariables(o, VariablesName),
+            Shell = !o.TryGetProperty(ArgvName, out _),
+            Argv = ReadList(o, ArgvName),
+            EnvOverrides = ReadVariables(o, EnvOverridesName),
+            Duration = o.TryGetProperty(DurationName, out var duration) ? duration.GetDouble() : StepDefinition.DefaultDuration,
             Realization = o.TryGetProperty(RealizationName, out var realization) ? realization.GetString() : null,
             LeftOut = o.TryGetProperty(LeftOutName, out var leftOut) && leftOut.GetBoolean(),
             Location = o.TryGetProperty(LocationName, out var loc)
@@ -106,32 +126,55 @@ static class StepCodec
         var sameInputs = SamePaths(step.Inputs, d.Inputs);
         var sameOutputs = SamePaths(step.Outputs, d.Outputs);
         var sameVolatiles = SamePaths(step.Volatiles, d.Volatiles);
-        if (sameInputs && sameOutputs && sameVolatiles && step.AmendedEnv.Count == 0) return null;
+        if (sameInputs && sameOutputs && sameVolatiles && step.AmendedEnv.Count == 0 && step.Globs.Count == 0) return null;
         var w = StartWriter(out var buffer);
         w.WriteStartObject();
         if (!sameInputs) WritePaths(w, InputsName, step.Inputs);
         if (!sameOutputs) WritePaths(w, OutputsName, step.Outputs);
         if (!sameVolatiles) WritePaths(w, VolatilesName, step.Volatiles);
         WriteList(w, EnvName, step.AmendedEnv);
+        if (step.Globs.Count > 0)
+        {
+            w.WriteStartArray(GlobsName);
+            foreach (var glob in step.Globs)
+            {
+                w.WriteStartObject();
+                w.WriteString(PatternName, glob.Pattern);
+                if (glob.Subs.Count > 0)
+                {
+                    w.WriteStartObject(SubsName);
+                    foreach (var (name, sub) in glob.Subs) w.WriteString(name, sub);
+                    w.WriteEndObject();
+                }
+                WriteList(w, MatchesName, glob.Matches);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
         w.WriteEndObject();
         return Finish(w, buffer);
     }
 
     /// <summary>
-    /// The paths of the step's inputs, outputs and volatiles (from the links column or the definition)
-    /// and the environment variables it amended.
+    /// The paths of the step's inputs, outputs and volatiles (from the links column or the definition),
+    /// the environment variables it amended and the patterns it registered.
     /// </summary>
-    public static (IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs, IReadOnlyList<string> Volatiles, IReadOnlyList<string> AmendedEnv)
-        DecodeLinks(StepDefinition d, string? json)
+    public static (IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs, IReadOnlyList<string> Volatiles, IReadOnlyList<string> AmendedEnv,
+        IReadOnlyList<RegisteredGlob> Globs) DecodeLinks(StepDefinition d, string? json)
     {
-        if (json == null) return (d.Inputs, d.Outputs, d.Volatiles, Array.Empty<string>());
+        if (json == null) return (d.Inputs, d.Outputs, d.Volatiles, Array.Empty<string>(), Array.Empty<RegisteredGlob>());
         using var doc = JsonDocument.Parse(json);
         var o = doc.RootElement;
+        var globs = new List<RegisteredGlob>();
+        if (o.TryGetProperty(GlobsName, out var array))
+            foreach (var g in array.EnumerateArray())
+                globs.Add(new RegisteredGlob(g.GetProperty(PatternName).GetString()!, ReadVariables(g, SubsName), ReadList(g, MatchesName)));
         return (
             o.TryGetProperty(InputsName, out _) ? ReadList(o, InputsName) : d.Inputs,
             o.TryGetProperty(OutputsName, out _) ? ReadList(o, OutputsName) : d.Outputs,
             o.TryGetProperty(VolatilesName, out _) ? ReadList(o, VolatilesName) : d.Volatiles,
-            ReadList(o, EnvName));
+            ReadList(o, EnvName),
+            globs);
     }
 
     static bool SamePaths(List<FileNode> files, IReadOnlyList<string> paths)
@@ -167,10 +210,10 @@ static class StepCodec
         return list;
     }
 
-    static IReadOnlyDictionary<string, string> ReadVariables(JsonElement o)
+    static IReadOnlyDictionary<string, string> ReadVariables(JsonElement o, string name)
     {
         var variables = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (o.TryGetProperty(VariablesName, out var v))
+        if (o.TryGetProperty(name, out var v))
             foreach (var p in v.EnumerateObject()) variables[p.Name] = p.Value.GetString()!;
         return variables;
     }

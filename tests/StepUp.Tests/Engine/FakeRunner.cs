@@ -59,7 +59,8 @@ sealed class FakeRunner(StepRegistry steps) : IStepRunnerFactory
 
 /// <summary>
 /// A few shell-like commands, run in-process: <c>echo</c>, <c>cat</c>, <c>grep [-q]</c>,
-/// <c>head -n N</c>, <c>pwd</c>, <c>true</c>, <c>exit N</c>, <c>sleep S</c>; <c>wait-for KEY</c> waits
+/// <c>head -n N</c>, <c>pwd</c>, <c>true</c>, <c>exit N</c>, <c>sleep S</c>, <c>printenv NAME...</c>,
+/// <c>exec WORDS</c>; <c>wait-for KEY</c> waits
 /// until the step KEY has started; <c>api JSON</c> calls the step API as the calling step. Commands
 /// are joined by <c>;</c> and <c>&amp;&amp;</c>, with <c>&gt;</c>, <c>&gt;&gt;</c> and <c>&gt;&amp;2</c>,
 /// '…' and "…" quoting, and $NAME and ${NAME} from the step's environment.
@@ -152,6 +153,12 @@ sealed class FakeCommand(FakeRunner runner, string workdir, IReadOnlyDictionary<
                 return (0, "");
             case "api":
                 return await CallApiAsync(args[0], output);
+            case "exec":
+                // How the engine runs StepUp 4's steps without a shell: the quoted words, exec'ed.
+                return await ExecuteAsync(args, output);
+            case "printenv":
+                foreach (var name in args) output.Append(env.GetValueOrDefault(name, "(unset)")).Append('\n');
+                return (0, "");
             default:
                 return (127, $"fake: {words[0]}: command not found\n");
         }
