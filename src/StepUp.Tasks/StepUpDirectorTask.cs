@@ -43,6 +43,9 @@ namespace StepUp.Tasks
         /// <summary>StepUpList: plan and list the realizations with their state; run nothing.</summary>
         public bool ListOnly { get; set; }
 
+        /// <summary>StepUpInvalidate: StepUpSelect's realization globs, whose steps rerun at the next build; run nothing.</summary>
+        public string Invalidate { get; set; } = "";
+
         // The StepUp* properties; empty means the default of Contract.
         public string Jobs { get; set; } = "";
         public bool KeepGoing { get; set; }
@@ -50,6 +53,7 @@ namespace StepUp.Tasks
         public string Targets { get; set; } = "";
         public string Resources { get; set; } = "";
         public bool ExplainRerun { get; set; }
+        public bool Attic { get; set; }
         public string IdleTimeout { get; set; } = "";
         public string GraphPrefix { get; set; } = "";
 
@@ -169,7 +173,7 @@ namespace StepUp.Tasks
                 case "Shutdown":
                     return new ShutdownRequest();
                 case "Clean":
-                    request = new CleanProjectRequest();
+                    request = new CleanProjectRequest { Attic = Attic };
                     break;
                 case "Graph":
                     var prefix = GraphPrefix.Trim().Length > 0 ? GraphPrefix.Trim() : Contract.DefaultGraphPrefix;
@@ -191,6 +195,8 @@ namespace StepUp.Tasks
                         Resources = resources!,
                         ExplainRerun = ExplainRerun,
                         List = ListOnly,
+                        Attic = Attic,
+                        Invalidate = Invalidate.Split(';').Select(s => s.Trim()).Where(s => s.Length > 0).ToList(),
                     };
                     break;
                 default:
