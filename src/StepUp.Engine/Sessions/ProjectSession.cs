@@ -167,6 +167,7 @@ public sealed class ProjectSession : IDisposable
             cleaner.RemoveAllOutputs(graph);
             Forget();
             GraphStore.Delete(Root);
+            if (attic) KeepBuildNumber(graph.Build);
         }
         catch (Exception e) when (IsStateFailure(e) || e is IOException or UnauthorizedAccessException)
         {
@@ -178,6 +179,18 @@ public sealed class ProjectSession : IDisposable
             ? $"Moved {cleaner.Removed} output(s) to {Attic.GraphFolder}/; the graph is reset."
             : $"Removed {cleaner.Removed} output(s); the graph is reset.");
         Log($"clean: removed {cleaner.Removed}");
+    }
+
+    /// <summary>
+    /// With the attic, the graph started anew by Clean keeps the build number, so that the next
+    /// build's outputs are filed under a number no earlier build used.
+    /// </summary>
+    void KeepBuildNumber(long build)
+    {
+        using var store = GraphStore.Open(Root);
+        var fresh = store.Load();
+        fresh.Build = build;
+        store.Save(fresh);
     }
 
     public async Task WriteGraphAsync(string prefix, IBuildEvents events, CancellationToken ct)
