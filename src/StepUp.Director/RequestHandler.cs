@@ -135,8 +135,8 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
                     success = summary.Success;
                     summaryText = summary.ToString();
                     break;
-                case CleanProjectRequest:
-                    await session.CleanAsync(events, cancel.Token).ConfigureAwait(false);
+                case CleanProjectRequest clean:
+                    await session.CleanAsync(clean.Attic, events, cancel.Token).ConfigureAwait(false);
                     break;
                 case GraphProjectRequest graph:
                     await session.WriteGraphAsync(graph.Prefix, events, cancel.Token).ConfigureAwait(false);
@@ -240,6 +240,8 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
                 Resources = request.Resources,
                 ExplainRerun = request.ExplainRerun,
                 List = request.List,
+                Attic = request.Attic,
+                Invalidate = request.Invalidate,
             },
         };
     }

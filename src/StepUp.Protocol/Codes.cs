@@ -79,6 +79,8 @@ namespace StepUp
         public const string BadHyperStepName = "STEPUP0427";
         public const string UnnamedValue = "STEPUP0428";
         public const string BadGlobal = "STEPUP0429";
+        public const string SelectionMatchesNothing = "STEPUP0430";
+        public const string BadSelection = "STEPUP0431";
 
         // StepUp 4's API and watch mode.
         public const string GlobMatchNotStatic = "STEPUP0620";

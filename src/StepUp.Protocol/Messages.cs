@@ -133,6 +133,12 @@ namespace StepUp.Protocol
         /// <summary>"list": plan and list the steps and realizations with their state; run nothing (StepUpList).</summary>
         public bool List { get; set; }
 
+        /// <summary>"attic": move earlier outputs to .stepup/attic/ instead of deleting or overwriting them (StepUpAttic).</summary>
+        public bool Attic { get; set; }
+
+        /// <summary>"invalidate": realization globs (StepUpSelect) whose steps and everything downstream rerun at the next build; run nothing (StepUpInvalidate).</summary>
+        public List<string> Invalidate { get; set; } = new List<string>();
+
         /// <summary>"itemsFollow": an items frame follows this one.</summary>
         public bool ItemsFollow { get; set; }
 
@@ -152,6 +158,8 @@ namespace StepUp.Protocol
             w.WriteEndObject();
             w.WriteBoolean("explainRerun", ExplainRerun);
             w.WriteBoolean("list", List);
+            w.WriteBoolean("attic", Attic);
+            Fields.WriteList(w, "invalidate", Invalidate);
             w.WriteBoolean("itemsFollow", ItemsFollow);
             if (Watch) w.WriteBoolean("watch", true);
         }
@@ -168,6 +176,8 @@ namespace StepUp.Protocol
                 Resources = f.UnitsMap("resources"),
                 ExplainRerun = f.Bool("explainRerun"),
                 List = f.Bool("list"),
+                Attic = f.Bool("attic"),
+                Invalidate = f.Strings("invalidate"),
                 ItemsFollow = f.Bool("itemsFollow"),
                 Watch = f.Bool("watch"),
             };
@@ -183,9 +193,18 @@ namespace StepUp.Protocol
         internal const string TypeName = "clean";
         public override string Type => TypeName;
 
+        /// <summary>"attic": move the outputs to .stepup/attic/ instead of deleting them (StepUpAttic).</summary>
+        public bool Attic { get; set; }
+
+        private protected override void WriteRequestFields(Utf8JsonWriter w)
+        {
+            base.WriteRequestFields(w);
+            w.WriteBoolean("attic", Attic);
+        }
+
         internal static CleanProjectRequest Read(Fields f)
         {
-            var request = new CleanProjectRequest();
+            var request = new CleanProjectRequest { Attic = f.Bool("attic") };
             request.ReadProjectFields(f);
             return request;
         }

@@ -50,6 +50,8 @@ namespace StepUp.Tasks
 
         /// <summary>StepUpWatch: build, then build again on every change of the project's files, until Ctrl-C.</summary>
         public bool Watch { get; set; }
+        /// <summary>StepUpInvalidate: StepUpSelect's realization globs, whose steps rerun at the next build; run nothing.</summary>
+        public string Invalidate { get; set; } = "";
 
         // The StepUp* properties; empty means the default of Contract.
         public string Jobs { get; set; } = "";
@@ -58,6 +60,7 @@ namespace StepUp.Tasks
         public string Targets { get; set; } = "";
         public string Resources { get; set; } = "";
         public bool ExplainRerun { get; set; }
+        public bool Attic { get; set; }
         public string IdleTimeout { get; set; } = "";
         public string GraphPrefix { get; set; } = "";
 
@@ -177,7 +180,7 @@ namespace StepUp.Tasks
                 case "Shutdown":
                     return new ShutdownRequest();
                 case "Clean":
-                    request = new CleanProjectRequest();
+                    request = new CleanProjectRequest { Attic = Attic };
                     break;
                 case "Graph":
                     var prefix = GraphPrefix.Trim().Length > 0 ? GraphPrefix.Trim() : Contract.DefaultGraphPrefix;
@@ -200,6 +203,8 @@ namespace StepUp.Tasks
                         ExplainRerun = ExplainRerun,
                         List = ListOnly,
                         Watch = Watch,
+                        Attic = Attic,
+                        Invalidate = Invalidate.Split(';').Select(s => s.Trim()).Where(s => s.Length > 0).ToList(),
                     };
                     break;
                 default:

@@ -12,4 +12,8 @@ public sealed class BuildOptions
     public bool ExplainRerun { get; init; }
     /// <summary>StepUpList: plan, and report each planned step and realization with its state, without running.</summary>
     public bool List { get; init; }
+    /// <summary>StepUpAttic: earlier outputs move to .stepup/attic/ instead of being deleted or overwritten.</summary>
+    public bool Attic { get; init; }
+    /// <summary>StepUpInvalidate: realization globs whose steps and everything downstream rerun at the next build; nothing runs now.</summary>
+    public IReadOnlyList<string> Invalidate { get; init; } = Array.Empty<string>();
 }

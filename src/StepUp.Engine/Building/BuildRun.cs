@@ -55,7 +55,7 @@ public sealed class BuildRun
         _events = events;
         _context = context;
         _checkpoint = checkpoint;
-        _writes = new OutputWrites(graph, root);
+        _writes = new OutputWrites(graph, root, options.Attic ? new Attic(root) : null);
         _plan = new BuildPlan(options.Targets);
         _resources = new ResourcePool(options.Resources);
         _reporter = new StepReporter(events);

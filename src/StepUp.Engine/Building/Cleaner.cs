@@ -9,20 +9,27 @@ namespace StepUp.Engine.Building;
 /// it still has the hash recorded when it was built (or is a volatile output), and only through
 /// real folders of the root (<see cref="RootGuard"/>); static files, edited outputs, files that were
 /// there before a step made them and anything outside the project root are never deleted. Of the
-/// folders left empty, only those StepUp created are removed.
+/// folders left empty, only those StepUp created are removed. With the attic, a file is moved to
+/// <c>.stepup/attic/</c> instead of being deleted, under the same rules.
 /// </summary>
 public sealed class Cleaner
 {
     readonly string _root;
     readonly IBuildEvents _events;
     readonly RootGuard _guard;
+    readonly Attic? _attic;
     readonly HashSet<string> _touchedFolders = new(StringComparer.Ordinal);
 
-    public Cleaner(string root, IBuildEvents events)
+    /// <summary>The tag of the line that says a file moved to the attic.</summary>
+    public const string AtticTag = "ATTIC";
+
+    /// <param name="attic">With StepUpAttic: files move there instead of being deleted.</param>
+    public Cleaner(string root, IBuildEvents events, Attic? attic = null)
     {
         _root = Path.GetFullPath(root);
         _events = events;
         _guard = new RootGuard(_root);
+        _attic = attic;
     }
 
     public int Removed { get; private set; }
@@ -36,7 +43,7 @@ public sealed class Cleaner
         foreach (var file in orphans.OfType<FileNode>().OrderByDescending(f => f.Path, StringComparer.Ordinal))
         {
             if (file.Consumers.Any(c => !c.IsOrphan)) continue;
-            DeleteIfUnedited(file);
+            RemoveIfUnedited(file);
             graph.Remove(file);
         }
         RemoveEmptyFolders(graph.CreatedFolders);
@@ -46,52 +53,50 @@ public sealed class Cleaner
     public void RemoveAllOutputs(ProjectGraph graph)
     {
         foreach (var file in graph.Files.Values.OrderByDescending(f => f.Path, StringComparer.Ordinal).ToList())
-            DeleteIfUnedited(file);
+            RemoveIfUnedited(file);
         RemoveEmptyFolders(graph.CreatedFolders);
     }
 
-    void DeleteIfUnedited(FileNode file)
+    void RemoveIfUnedited(FileNode file)
     {
-        // Static, missing, undeclared, never built, or found there rather than written: not StepUp's to delete.
-        if (!file.Written || !PathRules.IsInsideRoot(file.Path) || PathRules.IsInStateFolder(file.Path)) return;
-        var checkContent = file.State is FileState.Built or FileState.Outdated or FileState.Awaited && file.Stamp is { Exists: true };
-        if (file.State != FileState.Volatile && !checkContent) return;
         var full = PathRules.FullPath(_root, file.Path);
-        if (!_guard.MayDelete(file.Path))
+        switch (OutputRemoval.Check(file, _root, _guard))
         {
-            if (Path.Exists(full))
+            case Removal.BehindLink when Path.Exists(full):
                 _events.Report(Diagnostic.Warning(Codes.KeptBehindLink,
                     $"Output '{file.Path}' is kept: a folder on its way is a symbolic link (it leads to '{_guard.RealPath(file.Path, followLast: false)}'), and StepUp never deletes through one.",
                     new SourceLocation(full, 0, 0)));
-            return;
-        }
-        if (checkContent)
-        {
-            var recorded = file.Stamp!;
-            var now = FileStamper.Stamp(full, recorded);
-            if (!now.Exists) { _touchedFolders.Add(Parent(file.Path)); return; }
-            if (!now.SameContent(recorded))
-            {
+                break;
+            case Removal.Edited:
                 _events.Report(Diagnostic.Warning(Codes.EditedOutputKept,
                     $"Output '{file.Path}' was edited after StepUp built it; it is kept.", new SourceLocation(full, 0, 0)));
-                return;
-            }
+                break;
+            case Removal.Gone:
+                _touchedFolders.Add(Parent(file.Path));
+                break;
+            case Removal.Allowed:
+                Remove(file, full);
+                break;
         }
-        Delete(file.Path, full);
     }
 
-    void Delete(string path, string full)
+    /// <summary>Deletes the file, or with the attic moves it there.</summary>
+    void Remove(FileNode file, string full)
     {
         try
         {
             if (!File.Exists(full)) return;
-            File.Delete(full);
+            if (_attic != null) _events.Line(AtticTag, $"{file.Path} -> {_attic.Store(file)}");
+            else
+            {
+                File.Delete(full);
+                _events.Line("REMOVE", file.Path);
+            }
             Removed++;
-            _events.Line("REMOVE", path);
-            _touchedFolders.Add(Parent(path));
+            _touchedFolders.Add(Parent(file.Path));
         }
-        catch (IOException e) { _events.Line("WARNING", $"Could not remove {path}: {e.Message}"); }
-        catch (UnauthorizedAccessException e) { _events.Line("WARNING", $"Could not remove {path}: {e.Message}"); }
+        catch (IOException e) { _events.Line("WARNING", $"Could not remove {file.Path}: {e.Message}"); }
+        catch (UnauthorizedAccessException e) { _events.Line("WARNING", $"Could not remove {file.Path}: {e.Message}"); }
     }
 
     static string Parent(string graphPath)

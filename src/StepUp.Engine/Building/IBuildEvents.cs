@@ -24,9 +24,12 @@ public sealed class BuildSummary
     public int NotRun { get; set; }
     public bool Success { get; set; }
 
+    /// <summary>The project's build number (<see cref="Graph.ProjectGraph.Build"/>); 0 for a request that built nothing.</summary>
+    public long Build { get; set; }
+
     /// <summary>A summary of another kind of request (StepUpList) in place of the counts.</summary>
     public string? Text { get; set; }
 
     public override string ToString() => Text ??
-        $"StepUp: {Ran} ran, {Skipped} skipped, {Failed} failed, {Removed} removed" + (NotRun > 0 ? $", {NotRun} not run" : "");
+        $"StepUp: {Ran} ran, {Skipped} skipped, {Failed} failed, {Removed} removed" + (NotRun > 0 ? $", {NotRun} not run" : "") + (Build > 0 ? $" (build {Build})" : "");
 }

@@ -9,7 +9,10 @@ namespace StepUp.Engine.Building;
 /// each output's real place is checked (<see cref="RootGuard"/>: inside the root, no static file or
 /// folder), missing folders are created and remembered as StepUp's, and each output's stat data is
 /// noted. After it ran: an output whose stat data changed was written by the step, which makes it
-/// StepUp's to delete later (<see cref="FileNode.Written"/>); one it left alone stays the user's.
+/// StepUp's to delete later (<see cref="FileNode.Written"/>) and remembers this build's number
+/// (<see cref="FileNode.Build"/>); one it left alone stays the user's. With the attic, an earlier
+/// output StepUp may remove (<see cref="OutputRemoval"/>) moves there before the step starts, so
+/// that the step writes a fresh file and the old one is kept.
 /// </summary>
 public sealed class OutputWrites
 {
@@ -20,9 +23,12 @@ public sealed class OutputWrites
     /// <summary>Stat data of each output of a running step as it was before the step ran; null when absent.</summary>
     readonly Dictionary<FileNode, FileStamp?> _before = new(ReferenceEqualityComparer.Instance);
 
-    public OutputWrites(ProjectGraph graph, string root)
+    readonly Attic? _attic;
+
+    public OutputWrites(ProjectGraph graph, string root, Attic? attic = null)
     {
         _graph = graph;
+        _attic = attic;
         _root = Path.GetFullPath(root);
         _guard = new RootGuard(_root);
         // At run time the graph knows static files by their declared paths: a file reached through a
@@ -53,15 +59,36 @@ public sealed class OutputWrites
         foreach (var output in step.Outputs.Concat(step.Volatiles))
             if (Refusal(step.Label, output.Path) is { } refusal) throw new IOException(refusal);
         CreateFolder(step.Definition.Workdir);
-        foreach (var output in step.Outputs.Concat(step.Volatiles)) PrepareOne(output);
+        foreach (var output in step.Outputs.Concat(step.Volatiles)) Prepare(output, running: false);
     }
 
     /// <summary>An output amended by a running step: its folder is made, and what is there now noted.</summary>
-    public void PrepareOne(FileNode output)
+    public void PrepareOne(FileNode output) => Prepare(output, running: true);
+
+    void Prepare(FileNode output, bool running)
     {
         var slash = output.Path.LastIndexOf('/');
         CreateFolder(slash < 0 ? "." : output.Path[..slash]);
+        if (_attic != null) MoveToAttic(output, running);
         _before[output] = FileStamper.TryStat(PathRules.FullPath(_root, output.Path), out var before) ? before : null;
+    }
+
+    /// <summary>
+    /// Keeps the earlier version of an output in the attic. A file StepUp may not remove stays, as
+    /// without the attic. When the move fails, the step does not start: it would overwrite the file.
+    /// </summary>
+    void MoveToAttic(FileNode output, bool running)
+    {
+        // A running step may have written the file already, even with the same bytes: only the very file recorded moves.
+        if (OutputRemoval.Check(output, _root, _guard, sameStat: running) != Removal.Allowed) return;
+        try
+        {
+            _attic!.Store(output);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"its earlier output '{output.Path}' could not be moved to the attic ({e.Message}), and the step would overwrite it.", e);
+        }
     }
 
     /// <summary>
@@ -73,8 +100,14 @@ public sealed class OutputWrites
         foreach (var output in step.Outputs.Concat(step.Volatiles))
         {
             if (!_before.Remove(output, out var before)) continue;
-            var written = FileStamper.TryStat(PathRules.FullPath(_root, output.Path), out var after) &&
-                (output.Written || before == null || !after.SameStat(before));
+            var exists = FileStamper.TryStat(PathRules.FullPath(_root, output.Path), out var after);
+            var changed = exists && (before == null || !after.SameStat(before));
+            var written = exists && (output.Written || changed);
+            if (changed && output.Build != _graph.Build)
+            {
+                output.Build = _graph.Build;
+                output.Dirty = true;
+            }
             if (written == output.Written) continue;
             output.Written = written;
             output.Dirty = true;

@@ -105,6 +105,9 @@ public sealed class FileNode : Node
     /// </summary>
     public bool Written { get; internal set; }
 
+    /// <summary>The number of the build that last wrote the file (<see cref="ProjectGraph.Build"/>); 0 when none did.</summary>
+    public long Build { get; internal set; }
+
     public bool IsOutput => State is FileState.Awaited or FileState.Built or FileState.Outdated;
 }
 

@@ -51,6 +51,12 @@ public sealed class ProjectGraph
     /// <summary>A digest of the last plan the root applied; equal plans need no re-planning.</summary>
     public string PlanFingerprint { get; set; } = "";
 
+    /// <summary>
+    /// The number of the project's latest build (1, 2, ...; 0 before the first): each output
+    /// remembers the build that wrote it, and the attic files a previous output under that number.
+    /// </summary>
+    public long Build { get; set; }
+
     /// <summary>Nodes deleted since the last save (the store removes their rows).</summary>
     internal List<Node> TakeRemoved()
     {

@@ -58,6 +58,13 @@ public sealed class StepDefinition
     public string? Realization { get; init; }
 
     /// <summary>
+    /// Every branch point of a realization with its branch, baselines included, as planned now (a
+    /// definition loaded from the graph has none): what a realization glob (StepUpInvalidate) matches.
+    /// Not part of the step's identity: <see cref="Realization"/> already is.
+    /// </summary>
+    public IReadOnlyList<BranchChoice> Branches { get; init; } = Array.Empty<BranchChoice>();
+
+    /// <summary>
     /// A realization the plans leave out of this build: it keeps its place in the graph and its
     /// results, and runs only when a wanted step needs it, like an optional step. Not part of the
     /// step's identity: selecting it again reuses what it built.
@@ -76,7 +83,7 @@ public sealed class StepDefinition
     {
         Key = Key, Label = Label, Command = Command, Workdir = Workdir, Inputs = inputs, Outputs = Outputs,
         Volatiles = Volatiles, EnvNames = EnvNames, Optional = Optional, Planning = Planning,
-        Resources = Resources, Location = Location, Variables = Variables, Realization = Realization, LeftOut = LeftOut,
+        Resources = Resources, Location = Location, Variables = Variables, Realization = Realization, Branches = Branches, LeftOut = LeftOut,
         Shell = shell, Argv = argv, EnvOverrides = envOverrides, Duration = duration,
     };
 

@@ -173,14 +173,14 @@ public sealed class HyperPlanner
         {
             var definitions = new List<StepDefinition>();
             if (!step.IsHyper)
-                definitions.Add(Define(step, meta, instantiator.Evaluate(step, BranchMap.Empty)!, leftOut: false));
+                definitions.Add(Define(step, meta, instantiator.Evaluate(step, BranchMap.Empty)!, leftOut: false, workflow.Registry));
             else
             {
                 var wanted = selector.Selected(step).Values.Select(i => (Instance: i, LeftOut: false));
                 var kept = retained.TryGetValue(step, out var r) ? r.Select(i => (Instance: i, LeftOut: true)) : [];
                 var space = step.Space.Order().ToArray();
                 foreach (var (instance, leftOut) in wanted.Concat(kept).OrderBy(p => p.Instance, new RealizationOrder(space)))
-                    definitions.Add(Define(step, meta, instance, leftOut));
+                    definitions.Add(Define(step, meta, instance, leftOut, workflow.Registry));
             }
             result[item] = definitions;
         }
@@ -236,7 +236,7 @@ public sealed class HyperPlanner
         return _folders[path] = files;
     }
 
-    StepDefinition Define(WorkflowStep step, StepMeta meta, Instance instance, bool leftOut)
+    StepDefinition Define(WorkflowStep step, StepMeta meta, Instance instance, bool leftOut, BranchPointRegistry registry)
     {
         var workdir = instance.Workdir;
         string Rel(string path) => PathRules.RelativeToWorkdir(_root, workdir, path);
@@ -301,6 +301,8 @@ public sealed class HyperPlanner
             Location = step.Item.Location,
             Variables = variables,
             Realization = instance.Canonical,
+            Branches = instance.Canonical == null ? Array.Empty<BranchChoice>()
+                : instance.Realization.Pairs.Select(p => new BranchChoice(registry.Name(p.Bp), registry.BranchName(p.Bp, p.Branch), p.Branch == 0)).ToArray(),
             LeftOut = leftOut,
         };
     }

@@ -46,8 +46,9 @@ public sealed class ProjectSession : IDisposable
             var (store, graph, trustStat) = Open(events);
             phases.Mark("open");
             // Equal items make an equal plan (unless it lists folders): then it is not even parsed.
-            // StepUpList always plans: it reports what the plans leave out.
-            var samePlan = !request.Options.List && request.ItemsFingerprint.Length > 0 && request.ItemsFingerprint == graph.PlanFingerprint;
+            // StepUpList always plans: it reports what the plans leave out; StepUpInvalidate matches the plan's realizations.
+            var selecting = request.Options.List || request.Options.Invalidate.Count > 0;
+            var samePlan = !selecting && request.ItemsFingerprint.Length > 0 && request.ItemsFingerprint == graph.PlanFingerprint;
             Plan? applied = null;
             bool PlanAndApply()
             {
@@ -91,16 +92,31 @@ public sealed class ProjectSession : IDisposable
                 _verifiedGeneration = -1;
                 return summary;
             }
+            if (request.Options.Invalidate.Count > 0)
+            {
+                summary = Invalidation.Apply(graph, applied!, request.Options.Invalidate, events);
+                store.Save(graph);
+                store.MarkBuildFinished();
+                _generation = store.Generation;
+                _verifiedGeneration = -1;
+                Log($"invalidate: {summary}");
+                return summary;
+            }
+            // A graph started anew (Clean, another version) continues after the numbers the attic holds.
+            if (graph.Build == 0) graph.Build = Attic.LatestBuild(Root);
+            graph.Build++;
+            var attic = request.Options.Attic ? new Attic(Root) : null;
             // Nothing changed since a build that checked every step: recorded hashes still hold.
             var trustHashes = samePlan && changedFiles == 0 && _verifiedGeneration == _generation && trustStat;
             var run = new BuildRun(graph, Root, request.Options, request.Environment, events, context, () => store.Save(graph)) { TrustHashes = trustHashes, Log = Log };
             summary = await run.RunAsync(ct).ConfigureAwait(false);
+            summary.Build = graph.Build;
             phases.Mark("run");
             if (request.Options.Clean)
             {
                 if (summary.Success && request.Options.Targets.Count == 0)
                 {
-                    var cleaner = new Cleaner(Root, events);
+                    var cleaner = new Cleaner(Root, events, attic);
                     cleaner.RemoveOrphans(graph);
                     summary.Removed = cleaner.Removed;
                 }
@@ -149,19 +165,20 @@ public sealed class ProjectSession : IDisposable
         finally { _busy.Release(); }
     }
 
-    /// <summary>The Clean target: removes recorded, unedited outputs and forgets the graph.</summary>
-    public async Task CleanAsync(IBuildEvents events, CancellationToken ct)
+    /// <summary>The Clean target: removes recorded, unedited outputs (with the attic: moves them there) and forgets the graph.</summary>
+    public async Task CleanAsync(bool attic, IBuildEvents events, CancellationToken ct)
     {
         if (!File.Exists(Path.Combine(StateFolder, GraphStore.FileName))) return;
         await using var hold = await TryEnterAsync(events, ct).ConfigureAwait(false);
         if (hold == null) return;
-        var cleaner = new Cleaner(Root, events);
+        var cleaner = new Cleaner(Root, events, attic ? new Attic(Root) : null);
         try
         {
             var (_, graph, _) = Open(events);
             cleaner.RemoveAllOutputs(graph);
             Forget();
             GraphStore.Delete(Root);
+            if (attic) KeepBuildNumber(graph.Build);
         }
         catch (Exception e) when (IsStateFailure(e) || e is IOException or UnauthorizedAccessException)
         {
@@ -169,8 +186,22 @@ public sealed class ProjectSession : IDisposable
             ReportStateFailure(events, e);
             return;
         }
-        events.Line("DIRECTOR", $"Removed {cleaner.Removed} output(s); the graph is reset.");
+        events.Line("DIRECTOR", attic
+            ? $"Moved {cleaner.Removed} output(s) to {Attic.GraphFolder}/; the graph is reset."
+            : $"Removed {cleaner.Removed} output(s); the graph is reset.");
         Log($"clean: removed {cleaner.Removed}");
+    }
+
+    /// <summary>
+    /// With the attic, the graph started anew by Clean keeps the build number, so that the next
+    /// build's outputs are filed under a number no earlier build used.
+    /// </summary>
+    void KeepBuildNumber(long build)
+    {
+        using var store = GraphStore.Open(Root);
+        var fresh = store.Load();
+        fresh.Build = build;
+        store.Save(fresh);
     }
 
     public async Task WriteGraphAsync(string prefix, IBuildEvents events, CancellationToken ct)

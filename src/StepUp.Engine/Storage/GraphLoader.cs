@@ -19,7 +19,7 @@ static class GraphLoader
         var creators = new List<(Node Node, long CreatorId)>();
         var links = new List<(StepNode Step, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs, IReadOnlyList<string> Volatiles)>();
 
-        // 0 id, 1 p, 2 c, 3 s, 4 d, 5 z, 6 m, 7 t, 8 n, 9 o, 10 w
+        // 0 id, 1 p, 2 c, 3 s, 4 d, 5 z, 6 m, 7 t, 8 n, 9 o, 10 w, 11 b
         using (var select = new RawStatement(connection, GraphSchema.SelectFiles))
         {
             while (select.Read())
@@ -33,6 +33,7 @@ static class GraphLoader
                         ? null
                         : new FileStamp(digest, select.GetInt64(5), select.GetInt64(6), select.GetInt64(7), select.GetInt64(8), select.GetInt32(9)),
                     Written = select.GetInt64(10) != 0,
+                    Build = select.GetInt64(11),
                 };
                 Register(graph, byId, file);
                 if (!select.IsNull(2)) creators.Add((file, select.GetInt64(2)));

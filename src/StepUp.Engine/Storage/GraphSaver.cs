@@ -35,7 +35,7 @@ static class GraphSaver
     {
         if (files.Count > 0)
         {
-            // id, p, c, s, d, z, m, t, n, o, w
+            // id, p, c, s, d, z, m, t, n, o, w, b
             using var upsert = new RawStatement(connection, GraphSchema.UpsertFile);
             foreach (var file in files)
             {
@@ -57,6 +57,7 @@ static class GraphSaver
                     for (var i = 5; i <= 10; i++) upsert.BindNull(i);
                 }
                 upsert.Bind(11, file.Written ? 1 : 0);
+                upsert.Bind(12, file.Build);
                 upsert.Execute();
             }
         }

@@ -5,10 +5,12 @@ namespace StepUp.Engine.Storage;
 /// <summary>
 /// The layout of graph.db (one letter per column, to keep the SQL short):
 /// <list type="bullet">
-/// <item><c>meta(k, v)</c>: <c>plan</c> (plan fingerprint), <c>gen</c> (save counter), <c>running</c> (0/1).</item>
+/// <item><c>meta(k, v)</c>: <c>plan</c> (plan fingerprint), <c>gen</c> (save counter), <c>running</c> (0/1),
+/// <c>build</c> (the number of the project's latest build).</item>
 /// <item><c>f</c>, one row per file node: id, p = path, c = creator id, s = state name, and the stamp:
 /// d = digest (BLOB for lower-case hex, else TEXT; NULL without stamp), z = size, m = mtime_ns,
-/// t = ctime_ns, n = inode, o = mode, w = 1 when a step wrote the file (0 when it was found there).</item>
+/// t = ctime_ns, n = inode, o = mode, w = 1 when a step wrote the file (0 when it was found there),
+/// b = the number of the build that last wrote it (0: none).</item>
 /// <item><c>s</c>, one row per step node: id, k = key, c = creator id, s = state name, h = success hash
 /// (like d above), d = definition JSON without the key, l = link lists JSON where they differ from
 /// the definition (NULL when none does).</item>
@@ -22,16 +24,16 @@ static class GraphSchema
 {
     public const string CreateTables =
         "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v) WITHOUT ROWID;" +
-        "CREATE TABLE IF NOT EXISTS f(id INTEGER PRIMARY KEY, p TEXT NOT NULL, c INTEGER, s TEXT NOT NULL, d, z INTEGER, m INTEGER, t INTEGER, n INTEGER, o INTEGER, w INTEGER NOT NULL);" +
+        "CREATE TABLE IF NOT EXISTS f(id INTEGER PRIMARY KEY, p TEXT NOT NULL, c INTEGER, s TEXT NOT NULL, d, z INTEGER, m INTEGER, t INTEGER, n INTEGER, o INTEGER, w INTEGER NOT NULL, b INTEGER NOT NULL);" +
         "CREATE TABLE IF NOT EXISTS s(id INTEGER PRIMARY KEY, k TEXT NOT NULL, c INTEGER, s TEXT NOT NULL, h, d TEXT NOT NULL, l TEXT);" +
         "CREATE TABLE IF NOT EXISTS dir(p TEXT PRIMARY KEY) WITHOUT ROWID;";
 
-    public const string SelectFiles = "SELECT id, p, c, s, d, z, m, t, n, o, w FROM f ORDER BY id";
+    public const string SelectFiles = "SELECT id, p, c, s, d, z, m, t, n, o, w, b FROM f ORDER BY id";
     public const string SelectSteps = "SELECT id, k, c, s, h, d, l FROM s ORDER BY id";
 
     // Parameters are numbered for RawStatement: ?1 is the first column listed.
     public const string UpsertFile =
-        "INSERT OR REPLACE INTO f(id, p, c, s, d, z, m, t, n, o, w) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+        "INSERT OR REPLACE INTO f(id, p, c, s, d, z, m, t, n, o, w, b) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
     public const string UpsertStep =
         "INSERT OR REPLACE INTO s(id, k, c, s, h, d, l) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
     public const string DeleteFile = "DELETE FROM f WHERE id = ?1";
@@ -45,7 +47,7 @@ static class GraphSchema
     public const string IncrementGeneration =
         "INSERT INTO meta(k, v) VALUES('gen', 1) ON CONFLICT(k) DO UPDATE SET v = v + 1 RETURNING v";
 
-    public const string PlanKey = "plan", GenerationKey = "gen", RunningKey = "running";
+    public const string PlanKey = "plan", GenerationKey = "gen", RunningKey = "running", BuildKey = "build";
 
     /// <summary>
     /// True when the error says the file itself is bad (not a database, corrupt, unreadable), so that

@@ -10,7 +10,7 @@ namespace StepUp.Engine.Storage;
 /// </summary>
 public sealed class GraphStore : IDisposable
 {
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
     public const string FolderName = ".stepup";
     public const string FileName = "graph.db";
 
@@ -215,6 +215,7 @@ public sealed class GraphStore : IDisposable
                 using var transaction = connection.BeginTransaction(deferred: true);
                 var graph = GraphLoader.Load(connection);
                 graph.PlanFingerprint = ReadMetaText(GraphSchema.PlanKey, transaction);
+                graph.Build = ReadMetaInt(GraphSchema.BuildKey, transaction);
                 ReadMeta(transaction);
                 transaction.Commit();
                 _pendingRemoved.Clear();
@@ -258,6 +259,7 @@ public sealed class GraphStore : IDisposable
             GraphSaver.Upsert(connection, files, steps);
             GraphSaver.SaveFolders(connection, graph.CreatedFolders);
             WriteMeta(GraphSchema.PlanKey, graph.PlanFingerprint, transaction);
+            WriteMeta(GraphSchema.BuildKey, graph.Build, transaction);
             using var increment = connection.CreateCommand();
             increment.Transaction = transaction;
             increment.CommandText = GraphSchema.IncrementGeneration;

@@ -225,7 +225,7 @@ sealed class EngineProject : IDisposable
     public async Task<RecordingEvents> CleanAsync()
     {
         var events = new RecordingEvents();
-        await Session.CleanAsync(events, CancellationToken.None).WaitAsync(BuildSafetyTimeout);
+        await Session.CleanAsync(attic: false, events, CancellationToken.None).WaitAsync(BuildSafetyTimeout);
         return events;
     }
 
