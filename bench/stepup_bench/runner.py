@@ -237,7 +237,7 @@ class Bench:
     def _repetitions(self, shape, n, tools, templates, series_dir, info):
         """Every repetition of the series; returns the project roots built through the director."""
         reps = self.args.warmup + self.args.reps
-        timeout = self.timeout_for(n)
+        timeout = self.timeout_for(shape.step_count(n))
         built = []
         for rep in range(reps):
             warm = rep < self.args.warmup
