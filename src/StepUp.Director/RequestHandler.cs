@@ -210,6 +210,8 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
                 Resources = request.Resources,
                 ExplainRerun = request.ExplainRerun,
                 List = request.List,
+                ProgressEvery = TimeSpan.FromSeconds(request.ProgressSeconds),
+                HeartbeatAfter = TimeSpan.FromSeconds(request.HeartbeatSeconds),
             },
         };
     }

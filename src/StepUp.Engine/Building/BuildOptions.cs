@@ -12,4 +12,8 @@ public sealed class BuildOptions
     public bool ExplainRerun { get; init; }
     /// <summary>StepUpList: plan, and report each planned step and realization with its state, without running.</summary>
     public bool List { get; init; }
+    /// <summary>How often a long build says how far it is (<see cref="Events.ProgressReporter"/>).</summary>
+    public TimeSpan ProgressEvery { get; init; } = TimeSpan.FromSeconds(Contract.DefaultProgressSeconds);
+    /// <summary>After how long, and how often then, a running step is reported as still running.</summary>
+    public TimeSpan HeartbeatAfter { get; init; } = TimeSpan.FromSeconds(Contract.DefaultHeartbeatSeconds);
 }

@@ -128,6 +128,9 @@ public sealed class StepNode : Node
     /// <summary>Environment variables the step amended while it ran; part of its hash like EnvNames.</summary>
     public List<string> AmendedEnv { get; } = new();
 
+    /// <summary>How long its latest run took; null when it has not run since the graph was made.</summary>
+    public TimeSpan? LastDuration { get; internal set; }
+
     /// <summary>Why the step cannot be skipped, when known before its check (not saved).</summary>
     internal string? RerunReason { get; set; }
 }

@@ -45,6 +45,7 @@ public static class GraphWriter
                     Property(text, "state", step.State.ToString().ToUpperInvariant());
                     Property(text, "workdir", FormatWorkdir(step.Definition.Workdir));
                     Property(text, "command", step.Definition.Command);
+                    if (step.LastDuration is { } duration) Property(text, "duration", FormatDuration(duration));
                     break;
             }
             if (node.Creator != null && !ReferenceEquals(node.Creator, node))
@@ -89,6 +90,10 @@ public static class GraphWriter
         }
         return FormatDot(nodes, edges, null);
     }
+
+    /// <summary>Seconds with milliseconds, as the latest run took: "0.012 s".</summary>
+    public static string FormatDuration(TimeSpan duration) =>
+        duration.TotalSeconds.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) + " s";
 
     static void Property(StringBuilder text, string name, string value)
     {

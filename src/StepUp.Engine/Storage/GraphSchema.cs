@@ -11,7 +11,7 @@ namespace StepUp.Engine.Storage;
 /// t = ctime_ns, n = inode, o = mode, w = 1 when a step wrote the file (0 when it was found there).</item>
 /// <item><c>s</c>, one row per step node: id, k = key, c = creator id, s = state name, h = success hash
 /// (like d above), d = definition JSON without the key, l = link lists JSON where they differ from
-/// the definition (NULL when none does).</item>
+/// the definition, with the duration of the latest run (NULL when none differs and it has not run).</item>
 /// <item><c>dir(p)</c>: the folders StepUp created (root-relative paths).</item>
 /// </list>
 /// States are stored by name, so reordering the enums cannot silently change a saved graph. Any

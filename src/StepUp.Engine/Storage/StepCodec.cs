@@ -17,6 +17,9 @@ static class StepCodec
         VolatilesName = "v", EnvName = "e", OptionalName = "opt", PlanningName = "pln", ResourcesName = "r",
         LocationName = "loc", VariablesName = "var", RealizationName = "rz", LeftOutName = "lo";
 
+    // In the links object: the duration of the step's latest run, in milliseconds.
+    const string DurationName = "t";
+
     [ThreadStatic] static ArrayBufferWriter<byte>? t_buffer;
 
     static Utf8JsonWriter StartWriter(out ArrayBufferWriter<byte> buffer)
@@ -99,39 +102,44 @@ static class StepCodec
         };
     }
 
-    /// <summary>The step's link lists where they differ from its definition; null when none does.</summary>
+    /// <summary>
+    /// The step's link lists where they differ from its definition, and the duration of its latest
+    /// run; null when none differs and it has not run.
+    /// </summary>
     public static string? EncodeLinks(StepNode step)
     {
         var d = step.Definition;
         var sameInputs = SamePaths(step.Inputs, d.Inputs);
         var sameOutputs = SamePaths(step.Outputs, d.Outputs);
         var sameVolatiles = SamePaths(step.Volatiles, d.Volatiles);
-        if (sameInputs && sameOutputs && sameVolatiles && step.AmendedEnv.Count == 0) return null;
+        if (sameInputs && sameOutputs && sameVolatiles && step.AmendedEnv.Count == 0 && step.LastDuration == null) return null;
         var w = StartWriter(out var buffer);
         w.WriteStartObject();
         if (!sameInputs) WritePaths(w, InputsName, step.Inputs);
         if (!sameOutputs) WritePaths(w, OutputsName, step.Outputs);
         if (!sameVolatiles) WritePaths(w, VolatilesName, step.Volatiles);
         WriteList(w, EnvName, step.AmendedEnv);
+        if (step.LastDuration is { } duration) w.WriteNumber(DurationName, (long)Math.Round(duration.TotalMilliseconds));
         w.WriteEndObject();
         return Finish(w, buffer);
     }
 
     /// <summary>
-    /// The paths of the step's inputs, outputs and volatiles (from the links column or the definition)
-    /// and the environment variables it amended.
+    /// The paths of the step's inputs, outputs and volatiles (from the links column or the definition),
+    /// the environment variables it amended and the duration of its latest run.
     /// </summary>
-    public static (IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs, IReadOnlyList<string> Volatiles, IReadOnlyList<string> AmendedEnv)
+    public static (IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs, IReadOnlyList<string> Volatiles, IReadOnlyList<string> AmendedEnv, TimeSpan? Duration)
         DecodeLinks(StepDefinition d, string? json)
     {
-        if (json == null) return (d.Inputs, d.Outputs, d.Volatiles, Array.Empty<string>());
+        if (json == null) return (d.Inputs, d.Outputs, d.Volatiles, Array.Empty<string>(), null);
         using var doc = JsonDocument.Parse(json);
         var o = doc.RootElement;
         return (
             o.TryGetProperty(InputsName, out _) ? ReadList(o, InputsName) : d.Inputs,
             o.TryGetProperty(OutputsName, out _) ? ReadList(o, OutputsName) : d.Outputs,
             o.TryGetProperty(VolatilesName, out _) ? ReadList(o, VolatilesName) : d.Volatiles,
-            ReadList(o, EnvName));
+            ReadList(o, EnvName),
+            o.TryGetProperty(DurationName, out var ms) ? TimeSpan.FromMilliseconds(ms.GetInt64()) : null);
     }
 
     static bool SamePaths(List<FileNode> files, IReadOnlyList<string> paths)
