@@ -17,7 +17,9 @@ sealed class StepLogs(string root)
     public const string FolderName = "logs";
 
     readonly string _folder = Path.Combine(root, GraphStore.FolderName, FolderName);
-    bool _folderMade;
+
+    // Whether the folder exists, looked up once per build: most steps write nothing to keep.
+    bool? _folderExists;
 
     /// <summary>Where the step's output of this run is kept; null for a stream it did not write to, or that could not be kept.</summary>
     public (string? Stdout, string? Stderr) Keep(StepNode step, RunResult result)
@@ -31,15 +33,16 @@ sealed class StepLogs(string root)
         var path = Path.Combine(_folder, fileName);
         try
         {
+            _folderExists ??= Directory.Exists(_folder);
             if (text.Length == 0)
             {
-                if (_folderMade || Directory.Exists(_folder)) File.Delete(path);
+                if (_folderExists == true) File.Delete(path);
                 return null;
             }
-            if (!_folderMade)
+            if (_folderExists == false)
             {
                 Directory.CreateDirectory(_folder);
-                _folderMade = true;
+                _folderExists = true;
             }
             File.WriteAllText(path, text);
             return path;

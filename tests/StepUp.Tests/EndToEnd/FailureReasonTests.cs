@@ -20,7 +20,7 @@ public sealed class FailureReasonTests
     {
         using var p = new TestProject(_home);
         // 30 lines on standard error (trace-01 .. trace-30), one on standard output, then exit 1.
-        p.WriteSteps("""<Step Include="transform" Command="echo progress-on-stdout; for i in $(seq -w 1 30); do echo trace-$i 1&gt;&amp;2; done; exit 1" Out="t.txt" />""");
+        p.WriteSteps("""<Step Include="transform" Command="echo progress-on-stdout; seq -w 1 30 | sed s/^/trace-/ 1&gt;&amp;2; exit 1" Out="t.txt" />""");
         var errorsLog = Path.Combine(p.Base, "errors.log");
 
         var r = p.BuildWithTerminalLogger("-fl", "-flp:errorsonly;logfile=" + errorsLog).AssertFailure();
@@ -59,7 +59,7 @@ public sealed class FailureReasonTests
     {
         using var p = new TestProject(_home);
         // About 2 MiB of filler on stdout, then the line that explains the failure.
-        p.WriteSteps("""<Step Include="chatty" Command="yes filler-line-of-some-length | head -c 2100000; echo; echo the-real-reason; exit 1" Out="c.txt" />""");
+        p.WriteSteps("""<Step Include="chatty" Command="yes filler-line-of-some-length 2&gt;/dev/null | head -c 2100000; echo; echo the-real-reason; exit 1" Out="c.txt" />""");
 
         var r = p.Build().AssertFailure();
         var kept = p.ReadFile(".stepup/logs/chatty.out");
