@@ -39,6 +39,9 @@ sealed class EventStream : IBuildEvents, IAsyncDisposable
         Send(new LineEvent { Tag = tag, Text = text });
     }
 
+    public void Line(string tag, string text, TimeSpan duration) =>
+        Send(new LineEvent { Tag = tag, Text = text, DurationMs = Math.Round(duration.TotalMilliseconds, 1) });
+
     void FlushSkips()
     {
         if (_skips.Count == 0) return;

@@ -242,6 +242,8 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
                 List = request.List,
                 Attic = request.Attic,
                 Invalidate = request.Invalidate,
+                ProgressEvery = TimeSpan.FromSeconds(request.ProgressSeconds),
+                HeartbeatAfter = TimeSpan.FromSeconds(request.HeartbeatSeconds),
             },
         };
     }

@@ -23,6 +23,17 @@ namespace StepUp
         /// <summary>StepUpGraphPrefix when empty, and the prefix of api.graph without one.</summary>
         public const string DefaultGraphPrefix = "graph";
 
+        /// <summary>How often a long build says how far it is, in seconds (hidden _StepUpProgressSeconds, for tests).</summary>
+        public const double DefaultProgressSeconds = 5;
+
+        /// <summary>After how long, and then how often, a step is reported as still running, in seconds (hidden _StepUpHeartbeatSeconds).</summary>
+        public const double DefaultHeartbeatSeconds = 60;
+
+        /// <summary>A hidden interval property: a positive number of seconds, else the default.</summary>
+        public static double ParseSeconds(string value, double fallback) =>
+            double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0 && seconds < 1e6
+                ? seconds : fallback;
+
         /// <summary>How often a step may be deferred for amended inputs before it fails.</summary>
         public const int DeferCap = 100;
 

@@ -144,6 +144,11 @@ namespace StepUp.Protocol
 
         /// <summary>"watch": after the build, watch the project's files and build again on each change, until cancelled (StepUpWatch).</summary>
         public bool Watch { get; set; }
+        /// <summary>"progressSeconds": how often a long build says how far it is.</summary>
+        public double ProgressSeconds { get; set; } = Contract.DefaultProgressSeconds;
+
+        /// <summary>"heartbeatSeconds": after how long (and how often) a running step is reported as still running.</summary>
+        public double HeartbeatSeconds { get; set; } = Contract.DefaultHeartbeatSeconds;
 
         private protected override void WriteRequestFields(Utf8JsonWriter w)
         {
@@ -162,6 +167,8 @@ namespace StepUp.Protocol
             Fields.WriteList(w, "invalidate", Invalidate);
             w.WriteBoolean("itemsFollow", ItemsFollow);
             if (Watch) w.WriteBoolean("watch", true);
+            w.WriteNumber("progressSeconds", ProgressSeconds);
+            w.WriteNumber("heartbeatSeconds", HeartbeatSeconds);
         }
 
         internal static BuildProjectRequest Read(Fields f)
@@ -180,9 +187,13 @@ namespace StepUp.Protocol
                 Invalidate = f.Strings("invalidate"),
                 ItemsFollow = f.Bool("itemsFollow"),
                 Watch = f.Bool("watch"),
+                ProgressSeconds = f.Number("progressSeconds", Contract.DefaultProgressSeconds),
+                HeartbeatSeconds = f.Number("heartbeatSeconds", Contract.DefaultHeartbeatSeconds),
             };
             request.ReadProjectFields(f);
             if (request.Jobs < 1) throw new ProtocolException("'jobs' must be " + Contract.JobsSyntax);
+            if (!(request.ProgressSeconds > 0) || !(request.HeartbeatSeconds > 0))
+                throw new ProtocolException("'progressSeconds' and 'heartbeatSeconds' must be positive");
             return request;
         }
     }
@@ -796,13 +807,17 @@ namespace StepUp.Protocol
         public string Tag { get; set; } = "";
         public string Text { get; set; } = "";
 
+        /// <summary>"ms": how long the step ran, on the line that ends its run; negative (left out) on other lines.</summary>
+        public double DurationMs { get; set; } = -1;
+
         private protected override void WriteFields(Utf8JsonWriter w)
         {
             w.WriteString("tag", Tag);
             w.WriteString("text", Text);
+            if (DurationMs >= 0) w.WriteNumber("ms", DurationMs);
         }
 
-        internal static LineEvent Read(Fields f) => new LineEvent { Tag = f.String("tag") ?? "", Text = f.String("text") ?? "" };
+        internal static LineEvent Read(Fields f) => new LineEvent { Tag = f.String("tag") ?? "", Text = f.String("text") ?? "", DurationMs = f.Number("ms", -1) };
     }
 
     /// <summary>"lines": a run of lines with one tag ("texts"): thousands of SKIP lines travel as one message.</summary>

@@ -9,6 +9,10 @@ namespace StepUp.Tasks
 
         public static string Line(string tag, string text) => tag.PadLeft(8) + " \u2502 " + text;
 
+        /// <summary>A step's run time, as graph.txt writes it: "1.234 s".</summary>
+        public static string Seconds(double milliseconds) =>
+            (milliseconds / 1000).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) + " s";
+
         public static string Page(string title, string body)
         {
             var label = " " + title + " ";

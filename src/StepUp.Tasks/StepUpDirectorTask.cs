@@ -64,6 +64,10 @@ namespace StepUp.Tasks
         public string IdleTimeout { get; set; } = "";
         public string GraphPrefix { get; set; } = "";
 
+        // Hidden (_StepUpProgressSeconds, _StepUpHeartbeatSeconds): the intervals of the signs of life, for tests.
+        public string ProgressSeconds { get; set; } = "";
+        public string HeartbeatSeconds { get; set; } = "";
+
         /// <summary>What the director reported, for the project's summary line.</summary>
         [Output] public string Summary { get; set; } = "";
 
@@ -205,6 +209,8 @@ namespace StepUp.Tasks
                         Watch = Watch,
                         Attic = Attic,
                         Invalidate = Invalidate.Split(';').Select(s => s.Trim()).Where(s => s.Length > 0).ToList(),
+                        ProgressSeconds = Contract.ParseSeconds(ProgressSeconds, Contract.DefaultProgressSeconds),
+                        HeartbeatSeconds = Contract.ParseSeconds(HeartbeatSeconds, Contract.DefaultHeartbeatSeconds),
                     };
                     break;
                 default:
@@ -276,6 +282,8 @@ namespace StepUp.Tasks
         bool Relay(Stream stream)
         {
             var lastTag = "";
+            // Durations of step runs go on their SUCCESS/FAIL lines at detailed verbosity (and in a binary log).
+            var showDurations = Log.LogsMessagesOfImportance(MessageImportance.Low);
             while (true)
             {
                 var frame = Framing.Read(stream, ProtocolInfo.MaxAnswerBytes);
@@ -289,10 +297,12 @@ namespace StepUp.Tasks
                 {
                     case LineEvent line:
                         lastTag = line.Tag;
-                        var important = lastTag == "FAIL" || lastTag == "WARNING";
+                        // PROGRESS is shown at the console logger's default verbosity, which CI logs use.
+                        var important = IsFailure(lastTag) || lastTag == "WARNING" || lastTag == "PROGRESS";
                         // What StepUpList leaves out is shown at detailed verbosity (-v:d).
                         var importance = important ? MessageImportance.High : lastTag == "OMITTED" ? MessageImportance.Low : MessageImportance.Normal;
-                        Log.LogMessage(importance, "{0}", EventText.Line(lastTag, line.Text));
+                        var shown = showDurations && line.DurationMs >= 0 ? line.Text + " (" + EventText.Seconds(line.DurationMs) + ")" : line.Text;
+                        Log.LogMessage(importance, "{0}", EventText.Line(lastTag, shown));
                         break;
                     case LineBatchEvent lines:
                         lastTag = lines.Tag;
@@ -300,7 +310,7 @@ namespace StepUp.Tasks
                             Log.LogMessage(MessageImportance.Normal, "{0}", EventText.Line(lastTag, text));
                         break;
                     case PageEvent page:
-                        Log.LogMessage(lastTag == "FAIL" ? MessageImportance.High : MessageImportance.Normal, "{0}", EventText.Page(page.Title, page.Text));
+                        Log.LogMessage(IsFailure(lastTag) ? MessageImportance.High : MessageImportance.Normal, "{0}", EventText.Page(page.Title, page.Text));
                         break;
                     case DiagnosticEvent diagnostic:
                         LogDiagnostic(diagnostic);
@@ -313,12 +323,17 @@ namespace StepUp.Tasks
                         // "<project> -> text" is the form the terminal logger shows on the project's result line.
                         if (Summary.Length > 0)
                             Log.LogMessage(MessageImportance.High, "{0} -> {1}", Path.GetFileNameWithoutExtension(ProjectFile), Summary);
+                        else if (done.Success && GraphFiles.Length > 0)
+                            Log.LogMessage(MessageImportance.High, "{0} -> {1}", Path.GetFileNameWithoutExtension(ProjectFile),
+                                GraphFiles[0] + ", " + string.Join(", ", GraphFiles.Skip(1).Select(Path.GetFileName)));
                         return done.Success;
                     case var other:
                         throw new ProtocolException("unexpected '" + other.Type + "' during a request");
                 }
             }
         }
+
+        static bool IsFailure(string tag) => tag == "FAIL" || tag == "CANCEL";
 
         bool Refused(Rejection rejection)
         {

@@ -16,4 +16,8 @@ public sealed class BuildOptions
     public bool Attic { get; init; }
     /// <summary>StepUpInvalidate: realization globs whose steps and everything downstream rerun at the next build; nothing runs now.</summary>
     public IReadOnlyList<string> Invalidate { get; init; } = Array.Empty<string>();
+    /// <summary>How often a long build says how far it is (<see cref="Events.ProgressReporter"/>).</summary>
+    public TimeSpan ProgressEvery { get; init; } = TimeSpan.FromSeconds(Contract.DefaultProgressSeconds);
+    /// <summary>After how long, and how often then, a running step is reported as still running.</summary>
+    public TimeSpan HeartbeatAfter { get; init; } = TimeSpan.FromSeconds(Contract.DefaultHeartbeatSeconds);
 }

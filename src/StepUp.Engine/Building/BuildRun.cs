@@ -32,6 +32,7 @@ public sealed class BuildRun
     readonly StepReporter _reporter;
     readonly UpToDateCheck _check;
     readonly StepApiHandler _api;
+    readonly ProgressReporter _progress;
     bool _draining;
     CancellationToken _ct;
     IStepRunner _runner = null!;
@@ -58,14 +59,19 @@ public sealed class BuildRun
         _writes = new OutputWrites(graph, root, options.Attic ? new Attic(root) : null);
         _plan = new BuildPlan(options.Targets);
         _resources = new ResourcePool(options.Resources);
-        _reporter = new StepReporter(events);
+        _reporter = new StepReporter(events, new StepLogs(root));
         _check = new UpToDateCheck(_plan, env, options.ExplainRerun, _reporter);
         _api = new StepApiHandler(graph, root, env, _plan, _writes, message => Log?.Invoke(message));
+        _progress = new ProgressReporter(events, options.ProgressEvery, options.HeartbeatAfter);
     }
 
     sealed record Completion(PlannedStep Step, RunResult Result);
     sealed record StatusReport(PlannedStep Step, StepStatus Status);
     sealed record ApiCall(StepNode Step, StepCommand Command, TaskCompletionSource<StepReply> Reply);
+    sealed record ProgressTick
+    {
+        public static readonly ProgressTick Instance = new();
+    }
 
     public async Task<BuildSummary> RunAsync(CancellationToken ct)
     {
@@ -73,6 +79,7 @@ public sealed class BuildRun
         using var membership = _context.Pool.Join(_options.Jobs);
         var environment = StepEnvironment.ForBuild(_env, _root, _context.SocketPath, _context.ToolsDirectory);
         using var runner = _runner = _context.Runner.Open(new RunnerSite(Path.Combine(_root, GraphStore.FolderName), environment, _events));
+        using var ticker = new Timer(_ => _inbox.Writer.TryWrite(ProgressTick.Instance), null, _progress.Period, _progress.Period);
         try
         {
             _plan.WantInitial(_graph);
@@ -119,6 +126,7 @@ public sealed class BuildRun
             case Completion completion: Complete(completion.Step, completion.Result); break;
             case StatusReport report: _reporter.Status(report.Step.Step, report.Status); break;
             case ApiCall call: call.Reply.TrySetResult(_api.Answer(call.Step, call.Command)); break;
+            case ProgressTick: _progress.Tick(_plan); break;
         }
     }
 
@@ -173,6 +181,8 @@ public sealed class BuildRun
         _check.TrustHashes = false;
         var token = _context.Steps.Register(new CallTarget(this, step));
         _plan.Start(planned, token);
+        planned.StartedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        planned.Heartbeats = 0;
         ResetForRerun(planned);
         step.State = StepState.Running;
         step.Dirty = true;
@@ -189,7 +199,7 @@ public sealed class BuildRun
             return;
         }
         var need = StepEnvironment.NeedOf(step.Definition, step.Outputs.Any(o => _plan.Targets.Contains(o.Path)));
-        _runner.Start(new StepLaunch(step.Definition.Key, LaunchCommand.Of(step.Definition), workdir,
+        _runner.Start(new StepLaunch(step.Definition.Key, step.Label, LaunchCommand.Of(step.Definition), workdir,
             StepEnvironment.ForStep(step.Definition, token, need), _ct), observer);
     }
 
@@ -217,6 +227,8 @@ public sealed class BuildRun
         _resources.GiveBack(step.Definition);
         if (step.Definition.Resources.Count > 0) _plan.Retry(_resources.TakeWaiting());
         var outcome = RunOutcome.Measure(step, _root, _env);
+        var duration = System.Diagnostics.Stopwatch.GetElapsedTime(planned.StartedAt);
+        step.LastDuration = duration;
         _writes.NoteWritten(step);
 
         if (planned.DeferredFor != null && outcome.ChangedInputs.Count == 0 && !result.Cancelled)
@@ -227,12 +239,12 @@ public sealed class BuildRun
         if (outcome.IsSuccess(result))
         {
             outcome.RecordSuccess();
-            _reporter.Succeeded(step, result);
+            _reporter.Succeeded(step, result, duration);
             _plan.Settle(planned);
             return;
         }
         outcome.RecordFailure();
-        _reporter.Failed(step, result, outcome);
+        _reporter.Failed(step, result, outcome, duration);
         _plan.Fail(planned);
         if (!_options.KeepGoing) _draining = true;
     }

@@ -8,6 +8,9 @@ public interface IBuildEvents
     /// <summary>A tagged line, e.g. ("START", "story").</summary>
     void Line(string tag, string text);
 
+    /// <summary>A line about a step's run, with how long it ran (shown at detailed verbosity).</summary>
+    void Line(string tag, string text, TimeSpan duration) => Line(tag, text);
+
     /// <summary>A block of text under a titled rule, e.g. a step's standard output.</summary>
     void Page(string title, string text);
 
@@ -22,6 +25,9 @@ public sealed class BuildSummary
     public int Failed { get; set; }
     public int Removed { get; set; }
     public int NotRun { get; set; }
+
+    /// <summary>Steps stopped because the build was cancelled: not failures of their own.</summary>
+    public int Cancelled { get; set; }
     public bool Success { get; set; }
 
     /// <summary>The project's build number (<see cref="Graph.ProjectGraph.Build"/>); 0 for a request that built nothing.</summary>
@@ -31,5 +37,6 @@ public sealed class BuildSummary
     public string? Text { get; set; }
 
     public override string ToString() => Text ??
-        $"StepUp: {Ran} ran, {Skipped} skipped, {Failed} failed, {Removed} removed" + (NotRun > 0 ? $", {NotRun} not run" : "") + (Build > 0 ? $" (build {Build})" : "");
+        $"StepUp: {Ran} ran, {Skipped} skipped, {Failed} failed, {Removed} removed" + (NotRun > 0 ? $", {NotRun} not run" : "")
+        + (Cancelled > 0 ? $", {Cancelled} cancelled" : "") + (Build > 0 ? $" (build {Build})" : "");
 }

@@ -10,8 +10,13 @@ namespace StepUp.Engine.Events;
 /// and every failure as a diagnostic at the item that defines the step; it counts the summary.
 /// The director forwards all of it to the MSBuild task (<see cref="IBuildEvents"/>).
 /// </summary>
-sealed class StepReporter(IBuildEvents events)
+sealed class StepReporter(IBuildEvents events, StepLogs logs)
 {
+    /// <summary>How many of a failed step's last output lines its error carries.</summary>
+    public const int TailLines = 20;
+
+    const int TailLineLength = 400;
+
     public BuildSummary Summary { get; } = new();
 
     public void Started(StepNode step) => events.Line("START", step.Label);
@@ -28,25 +33,29 @@ sealed class StepReporter(IBuildEvents events)
 
     public void Deferred(StepNode step) => events.Line("DEFERRED", step.Label);
 
-    public void Succeeded(StepNode step, RunResult result)
+    public void Succeeded(StepNode step, RunResult result, TimeSpan duration)
     {
         Summary.Ran++;
-        events.Line("SUCCESS", step.Label);
+        events.Line("SUCCESS", step.Label, duration);
         Pages(result);
+        logs.Keep(step, result);
     }
 
-    public void Failed(StepNode step, RunResult result, RunOutcome outcome)
+    public void Failed(StepNode step, RunResult result, RunOutcome outcome, TimeSpan duration)
     {
-        Summary.Failed++;
-        events.Line("FAIL", step.Label);
+        if (result.Cancelled) Summary.Cancelled++;
+        else Summary.Failed++;
+        events.Line(result.Cancelled ? "CANCEL" : "FAIL", step.Label, duration);
         Pages(result);
+        var kept = logs.Keep(step, result);
         var loc = LocationOf(step);
         if (result.Cancelled)
             events.Report(Diagnostic.Error(Codes.Cancelled, $"Step '{step.Label}' was stopped because the build was cancelled.", loc));
         else if (result.StartError != null)
             events.Report(Diagnostic.Error(Codes.StepError, $"Step '{step.Label}' could not start: {result.StartError}", loc));
         else if (result.ExitCode != 0)
-            events.Report(Diagnostic.Error(Codes.StepFailed, $"Step '{step.Label}' failed with exit code {result.ExitCode}.", loc));
+            events.Report(Diagnostic.Error(Codes.StepFailed,
+                $"Step '{step.Label}' failed with exit code {result.ExitCode}{(result.ExitCode == 127 ? " (a command was not found)" : "")}.{OutputTail(result, kept)}", loc));
         if (outcome.ChangedInputs.Count > 0)
             events.Report(Diagnostic.Error(Codes.InputChanged,
                 $"Step '{step.Label}' failed: its input changed while it ran: {string.Join(", ", outcome.ChangedInputs.Select(i => i.Path))}.", loc));
@@ -90,6 +99,27 @@ sealed class StepReporter(IBuildEvents events)
         for (Node? node = step; node is StepNode s; node = s.Creator)
             if (s.Definition.Location.File.Length > 0) return s.Definition.Location;
         return SourceLocation.None;
+    }
+
+    /// <summary>
+    /// The reason a failed step gives, for its error (all that an IDE's error list, a CI annotation or
+    /// the terminal logger shows): the last lines of its standard error, or of its standard output
+    /// when it wrote nothing to standard error, and where all of its output is kept.
+    /// </summary>
+    static string OutputTail(RunResult result, (string? Stdout, string? Stderr) kept)
+    {
+        var useStderr = result.Stderr.Trim().Length > 0;
+        var text = (useStderr ? result.Stderr : result.Stdout).TrimEnd();
+        if (text.Trim().Length == 0) return " It wrote no output.";
+        var lines = text.Split('\n');
+        var tail = lines.Skip(Math.Max(0, lines.Length - TailLines))
+            .Select(l => l.TrimEnd('\r'))
+            .Select(l => l.Length > TailLineLength ? l[..TailLineLength] + " [...]" : l)
+            .ToList();
+        var what = (tail.Count < lines.Length ? $"The last {tail.Count} lines" : "The output") + " of its " + (useStderr ? "standard error" : "standard output");
+        var files = new[] { kept.Stderr, kept.Stdout }.Where(f => f != null).ToList();
+        var where = files.Count > 0 ? "\nAll of its output: " + string.Join(" and ", files) : "";
+        return $" {what}:\n{string.Join("\n", tail)}{where}";
     }
 
     void Pages(RunResult result)

@@ -133,6 +133,8 @@ public sealed class StepNode : Node
 
     /// <summary>The patterns the step matched when it last ran; it runs again when they match differently.</summary>
     public List<RegisteredGlob> Globs { get; } = new();
+    /// <summary>How long its latest run took; null when it has not run since the graph was made.</summary>
+    public TimeSpan? LastDuration { get; internal set; }
 
     /// <summary>Why the step cannot be skipped, when known before its check (not saved).</summary>
     internal string? RerunReason { get; set; }

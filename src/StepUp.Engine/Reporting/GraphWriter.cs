@@ -49,6 +49,7 @@ public static class GraphWriter
                         Property(text, "env_overrides", name + "=" + value);
                     foreach (var glob in step.Globs)
                         Property(text, "nglob", glob.Pattern + string.Concat(glob.Subs.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $" ({s.Key}={s.Value})")));
+                    if (step.LastDuration is { } duration) Property(text, "duration", FormatDuration(duration));
                     break;
             }
             if (node.Creator != null && !ReferenceEquals(node.Creator, node))
@@ -93,6 +94,10 @@ public static class GraphWriter
         }
         return FormatDot(nodes, edges, null);
     }
+
+    /// <summary>Seconds with milliseconds, as the latest run took: "0.012 s".</summary>
+    public static string FormatDuration(TimeSpan duration) =>
+        duration.TotalSeconds.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) + " s";
 
     static void Property(StringBuilder text, string name, string value)
     {

@@ -32,11 +32,12 @@ public sealed record RunnerSite(string StateFolder, IReadOnlyDictionary<string, 
 
 /// <summary>One run of one step.</summary>
 /// <param name="Key">The step's key, for runners that name their jobs.</param>
+/// <param name="Label">The step's name, as its user wrote it: what the shell calls the command in its messages.</param>
 /// <param name="Command">A /bin/sh command line.</param>
 /// <param name="Workdir">Absolute.</param>
 /// <param name="Environment">The step's own variables (<see cref="StepEnvironment.ForStep"/>), on top of the build's.</param>
 /// <param name="Cancellation">Cancelled: stop the step and everything it started.</param>
-public sealed record StepLaunch(string Key, string Command, string Workdir, IReadOnlyDictionary<string, string> Environment, CancellationToken Cancellation);
+public sealed record StepLaunch(string Key, string Label, string Command, string Workdir, IReadOnlyDictionary<string, string> Environment, CancellationToken Cancellation);
 
 /// <summary>Where a step is, for runners whose steps wait before they run (a batch queue).</summary>
 public enum StepStatus { Queued, Running }

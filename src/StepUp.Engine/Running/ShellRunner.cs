@@ -62,6 +62,9 @@ public sealed class ShellRunner : IStepRunner
         _scratch = ScratchFolder.Create();
     }
 
+    /// <summary>Commands up to this length run as `sh -c command label` (Linux limits one argument to 128 KiB).</summary>
+    const int MaxCommandArgument = 100 * 1024;
+
     /// <summary>
     /// Writes the step's script and hands it to an idle worker, synchronously; the worker's reader
     /// calls <see cref="IStepObserver.Finished"/> when it ends: no hop through other threads between
@@ -74,9 +77,15 @@ public sealed class ShellRunner : IStepRunner
         var stdout = Path.Combine(_scratch, id + ".out");
         var stderr = Path.Combine(_scratch, id + ".err");
         var text = new StringBuilder();
-        text.Append("cd -- ").Append(Quote(launch.Workdir)).Append(" || exit 1\n");
+        // The shell names the step, never this script, in what it says (`label: 1: pyhton3: not found`):
+        // the command runs as `sh -c command label`, which numbers its lines from the command's first.
+        text.Append("cd -- ").Append(Quote(launch.Workdir)).Append(" 2>/dev/null || { echo ")
+            .Append(Quote(launch.Label + ": cannot enter its workdir " + launch.Workdir)).Append(" >&2; exit 1; }\n");
         foreach (var (name, value) in launch.Environment) text.Append("export ").Append(name).Append('=').Append(Quote(value)).Append('\n');
-        text.Append(launch.Command).Append('\n');
+        if (launch.Command.Length <= MaxCommandArgument)
+            text.Append("exec /bin/sh -c ").Append(Quote(launch.Command)).Append(' ').Append(Quote(launch.Label)).Append('\n');
+        else
+            text.Append(launch.Command).Append('\n');
         Worker worker;
         try
         {
@@ -159,17 +168,25 @@ public sealed class ShellRunner : IStepRunner
 
     static string Quote(string s) => "'" + s.Replace("'", "'\"'\"'") + "'";
 
+    /// <summary>
+    /// The output file, or its last <see cref="MaxCaptured"/> bytes when it is longer: the end of a
+    /// failing step's output is where its reason is.
+    /// </summary>
     static string ReadCapped(string path)
     {
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 4096);
             if (stream.Length == 0) return "";
-            var length = (int)Math.Min(stream.Length, MaxCaptured);
-            var buffer = new byte[length];
-            stream.ReadExactly(buffer, 0, length);
-            var text = Encoding.UTF8.GetString(buffer);
-            return stream.Length > MaxCaptured ? text + $"\n[output truncated at {MaxCaptured} bytes]\n" : text;
+            var dropped = Math.Max(0, stream.Length - MaxCaptured);
+            stream.Seek(dropped, SeekOrigin.Begin);
+            var buffer = new byte[stream.Length - dropped];
+            stream.ReadExactly(buffer, 0, buffer.Length);
+            if (dropped == 0) return Encoding.UTF8.GetString(buffer);
+            // Start at a character (not inside a UTF-8 sequence) and say what was left out.
+            var start = 0;
+            while (start < buffer.Length && (buffer[start] & 0xC0) == 0x80) start++;
+            return $"[output truncated: its first {dropped + start} bytes are left out]\n" + Encoding.UTF8.GetString(buffer, start, buffer.Length - start);
         }
         catch (IOException) { return ""; }
     }

@@ -271,4 +271,21 @@ sealed class BuildPlan
     /// <summary>Wanted steps that did not settle (orphans aside), in creation order.</summary>
     public List<PlannedStep> Unsettled() =>
         _steps.Values.Where(p => p.Want != StepWant.Done && !p.Step.IsOrphan).OrderBy(p => p.Step.Id).ToList();
+
+    /// <summary>
+    /// Steps settled of those wanted, and the running ones, longest-running first: for the progress
+    /// line every few seconds, so a scan of the plan, never on the loop's hot path.
+    /// </summary>
+    public (int Done, int Wanted, List<PlannedStep> Running) Progress()
+    {
+        var done = 0;
+        var running = new List<PlannedStep>();
+        foreach (var planned in _steps.Values)
+        {
+            if (planned.Want == StepWant.Done) done++;
+            else if (planned.Want == StepWant.Running) running.Add(planned);
+        }
+        running.Sort((a, b) => a.StartedAt.CompareTo(b.StartedAt));
+        return (done, _steps.Count, running);
+    }
 }

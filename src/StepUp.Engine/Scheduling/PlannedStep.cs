@@ -19,6 +19,12 @@ sealed class PlannedStep(StepNode step)
 
     /// <summary>While it runs: its step-API token, and the amended inputs that were not built (it will be deferred).</summary>
     public string? Token { get; set; }
+
+    /// <summary>While it runs: when it started (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>).</summary>
+    public long StartedAt { get; set; }
+
+    /// <summary>While it runs: how many heartbeats it has had (<see cref="Events.ProgressReporter"/>).</summary>
+    public int Heartbeats { get; set; }
     public List<string>? DeferredFor { get; set; }
 
     /// <summary>While it runs: its open api.hold calls; above zero, the steps it defined wait (see <see cref="BuildPlan.HoldingCreator"/>).</summary>

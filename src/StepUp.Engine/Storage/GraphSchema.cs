@@ -13,7 +13,7 @@ namespace StepUp.Engine.Storage;
 /// b = the number of the build that last wrote it (0: none).</item>
 /// <item><c>s</c>, one row per step node: id, k = key, c = creator id, s = state name, h = success hash
 /// (like d above), d = definition JSON without the key, l = link lists JSON where they differ from
-/// the definition (NULL when none does).</item>
+/// the definition, with the duration of the latest run (NULL when none differs and it has not run).</item>
 /// <item><c>dir(p)</c>: the folders StepUp created (root-relative paths).</item>
 /// </list>
 /// States are stored by name, so reordering the enums cannot silently change a saved graph. Any

@@ -19,6 +19,9 @@ static class StepCodec
         ArgvName = "argv", EnvOverridesName = "eo", DurationName = "d",
         GlobsName = "g", PatternName = "p", SubsName = "s", MatchesName = "m";
 
+    // In the links object: the duration of the step's latest run, in milliseconds.
+    const string LastDurationName = "t";
+
     [ThreadStatic] static ArrayBufferWriter<byte>? t_buffer;
 
     static Utf8JsonWriter StartWriter(out ArrayBufferWriter<byte> buffer)
@@ -119,14 +122,17 @@ static class StepCodec
         };
     }
 
-    /// <summary>The step's link lists where they differ from its definition; null when none does.</summary>
+    /// <summary>
+    /// The step's link lists where they differ from its definition, and the duration of its latest
+    /// run; null when none differs and it has not run.
+    /// </summary>
     public static string? EncodeLinks(StepNode step)
     {
         var d = step.Definition;
         var sameInputs = SamePaths(step.Inputs, d.Inputs);
         var sameOutputs = SamePaths(step.Outputs, d.Outputs);
         var sameVolatiles = SamePaths(step.Volatiles, d.Volatiles);
-        if (sameInputs && sameOutputs && sameVolatiles && step.AmendedEnv.Count == 0 && step.Globs.Count == 0) return null;
+        if (sameInputs && sameOutputs && sameVolatiles && step.AmendedEnv.Count == 0 && step.Globs.Count == 0 && step.LastDuration == null) return null;
         var w = StartWriter(out var buffer);
         w.WriteStartObject();
         if (!sameInputs) WritePaths(w, InputsName, step.Inputs);
@@ -151,18 +157,19 @@ static class StepCodec
             }
             w.WriteEndArray();
         }
+        if (step.LastDuration is { } duration) w.WriteNumber(LastDurationName, (long)Math.Round(duration.TotalMilliseconds));
         w.WriteEndObject();
         return Finish(w, buffer);
     }
 
     /// <summary>
     /// The paths of the step's inputs, outputs and volatiles (from the links column or the definition),
-    /// the environment variables it amended and the patterns it registered.
+    /// the environment variables it amended, the patterns it registered and the duration of its latest run.
     /// </summary>
     public static (IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs, IReadOnlyList<string> Volatiles, IReadOnlyList<string> AmendedEnv,
-        IReadOnlyList<RegisteredGlob> Globs) DecodeLinks(StepDefinition d, string? json)
+        IReadOnlyList<RegisteredGlob> Globs, TimeSpan? Duration) DecodeLinks(StepDefinition d, string? json)
     {
-        if (json == null) return (d.Inputs, d.Outputs, d.Volatiles, Array.Empty<string>(), Array.Empty<RegisteredGlob>());
+        if (json == null) return (d.Inputs, d.Outputs, d.Volatiles, Array.Empty<string>(), Array.Empty<RegisteredGlob>(), null);
         using var doc = JsonDocument.Parse(json);
         var o = doc.RootElement;
         var globs = new List<RegisteredGlob>();
@@ -174,7 +181,8 @@ static class StepCodec
             o.TryGetProperty(OutputsName, out _) ? ReadList(o, OutputsName) : d.Outputs,
             o.TryGetProperty(VolatilesName, out _) ? ReadList(o, VolatilesName) : d.Volatiles,
             ReadList(o, EnvName),
-            globs);
+            globs,
+            o.TryGetProperty(LastDurationName, out var ms) ? TimeSpan.FromMilliseconds(ms.GetInt64()) : null);
     }
 
     static bool SamePaths(List<FileNode> files, IReadOnlyList<string> paths)

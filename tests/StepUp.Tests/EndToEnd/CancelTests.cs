@@ -21,6 +21,9 @@ public sealed class CancelTests
 
         Assert.AreNotEqual(0, result.ExitCode, "A cancelled build fails:\n" + result.Output);
         result.Check(result.HasError("STEPUP0105"), "The cancellation is reported as STEPUP0105");
+        result.Check(result.HasEvent("CANCEL", "long") && !result.Failed("long"), "The stopped step is reported as cancelled, not failed");
+        result.Check(result.Output.Contains("StepUp: 0 ran, 0 skipped, 0 failed, 0 removed, 1 cancelled", StringComparison.Ordinal),
+            "The summary counts the stopped step as cancelled, not failed");
         foreach (var pid in pids)
             Assert.IsTrue(TestProject.WaitFor(() => !Directory.Exists("/proc/" + pid), TimeSpan.FromSeconds(10)),
                 $"Process {pid} of the step should be stopped:\n{result.Output}");

@@ -154,6 +154,9 @@ public sealed class BuildResult(string command, int exitCode, string output)
 
     public string[] Lines => Output.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
 
+    /// <summary>The output without ANSI control sequences (what the terminal logger writes to redraw its live lines).</summary>
+    public string Plain => Regex.Replace(Output, @"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)", "");
+
     /// <summary>An event line `  TAG │ text` (the tag right-aligned; MSBuild may indent it).</summary>
     public bool HasEvent(string tag, string text) => EventRegex(tag, text).IsMatch(Output);
 

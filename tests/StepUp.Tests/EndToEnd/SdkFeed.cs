@@ -28,12 +28,19 @@ public static class SdkFeed
         RemoveStaleRunDirs();
         var dir = Path.Combine(Path.GetTempPath(), "stepup-e2e-" + Names.Random(8));
         Directory.CreateDirectory(dir);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            DirectorHome.StopAll();
-            Files.TryDeleteDirectory(dir);
-        };
+        // The test host may be stopped before its ProcessExit handlers finish: RunFinished (at the end
+        // of the run, see TestRunCleanup) is the one that counts; this one is for a run cut short.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => RunFinished(dir);
         return dir;
+    }
+
+    /// <summary>Stops what the run left running and deletes its folder under /tmp, with the feed and package folder.</summary>
+    public static void RunFinished() => RunFinished(RunDir);
+
+    static void RunFinished(string dir)
+    {
+        DirectorHome.StopAll();
+        Files.TryDeleteDirectory(dir);
     }
 
     /// <summary>Run folders that an earlier test process left behind (older than two hours: no run takes that long).</summary>

@@ -109,6 +109,10 @@ public sealed class TestProject : IDisposable
     public bool FileExists(string relative) => File.Exists(PathOf(relative));
     public bool DirExists(string relative) => Directory.Exists(PathOf(relative));
     public void DeleteFile(string relative) => File.Delete(PathOf(relative));
+    public void DeleteFileIfExists(string relative)
+    {
+        if (FileExists(relative)) DeleteFile(relative);
+    }
 
     public IReadOnlyList<int> DirectorPids() => Home.Pids();
 
@@ -123,6 +127,13 @@ public sealed class TestProject : IDisposable
 
     /// <summary><c>dotnet build main.stepproj -tl:off -v:n -nr:false args...</c> in the project root.</summary>
     public BuildResult Build(params string[] args) => Dotnet(["build", ProjectPath, .. BuildDefaults, .. args]);
+
+    /// <summary>
+    /// <c>dotnet build main.stepproj -tl:on -nr:false args...</c>: the terminal logger, the default of an
+    /// interactive `dotnet build`, forced on although the output is a file (<see cref="BuildResult.Plain"/>
+    /// is what the terminal shows, without its control codes).
+    /// </summary>
+    public BuildResult BuildWithTerminalLogger(params string[] args) => Dotnet(["build", ProjectPath, "-tl:on", "-nr:false", .. args]);
 
     /// <summary>Any dotnet command, run in the project root.</summary>
     public BuildResult Dotnet(params string[] args) => DotnetIn(Root, args);
