@@ -210,6 +210,9 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
                 Resources = request.Resources,
                 ExplainRerun = request.ExplainRerun,
                 List = request.List,
+                Executor = request.Executor,
+                SlurmOptions = Engine.Slurm.SlurmResources.SplitOptions(request.SlurmOptions),
+                SlurmMaxJobs = request.SlurmMaxJobs,
             },
         };
     }

@@ -132,6 +132,15 @@ namespace StepUp.Protocol
         /// <summary>"list": plan and list the steps and realizations with their state; run nothing (StepUpList).</summary>
         public bool List { get; set; }
 
+        /// <summary>"executor": where steps run unless their Executor says otherwise (StepUpExecutor): local or slurm.</summary>
+        public string Executor { get; set; } = Contract.LocalExecutor;
+
+        /// <summary>"slurmOptions": sbatch options for every Slurm step, verbatim (StepUpSlurmOptions).</summary>
+        public string SlurmOptions { get; set; } = "";
+
+        /// <summary>"slurmMaxJobs": at most this many of the build's jobs in Slurm's queue (StepUpSlurmMaxJobs).</summary>
+        public int SlurmMaxJobs { get; set; } = Contract.DefaultSlurmMaxJobs;
+
         /// <summary>"itemsFollow": an items frame follows this one.</summary>
         public bool ItemsFollow { get; set; }
 
@@ -148,6 +157,9 @@ namespace StepUp.Protocol
             w.WriteEndObject();
             w.WriteBoolean("explainRerun", ExplainRerun);
             w.WriteBoolean("list", List);
+            w.WriteString("executor", Executor);
+            w.WriteString("slurmOptions", SlurmOptions);
+            w.WriteNumber("slurmMaxJobs", SlurmMaxJobs);
             w.WriteBoolean("itemsFollow", ItemsFollow);
         }
 
@@ -163,10 +175,17 @@ namespace StepUp.Protocol
                 Resources = f.UnitsMap("resources"),
                 ExplainRerun = f.Bool("explainRerun"),
                 List = f.Bool("list"),
+                Executor = f.String("executor") ?? Contract.LocalExecutor,
+                SlurmOptions = f.String("slurmOptions") ?? "",
+                SlurmMaxJobs = (int)f.Integer("slurmMaxJobs", Contract.DefaultSlurmMaxJobs),
                 ItemsFollow = f.Bool("itemsFollow"),
             };
             request.ReadProjectFields(f);
             if (request.Jobs < 1) throw new ProtocolException("'jobs' must be " + Contract.JobsSyntax);
+            if (!Contract.TryParseExecutor(request.Executor, Contract.LocalExecutor, out var executor))
+                throw new ProtocolException("'executor' must be " + Contract.ExecutorSyntax);
+            request.Executor = executor;
+            if (request.SlurmMaxJobs < 1) throw new ProtocolException("'slurmMaxJobs' must be " + Contract.JobsSyntax);
             return request;
         }
     }

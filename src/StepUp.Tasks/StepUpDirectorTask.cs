@@ -15,7 +15,8 @@ namespace StepUp.Tasks
     /// </summary>
     public sealed class StepUpDirectorTask : Task, ICancelableTask
     {
-        static readonly string[] MetadataNames = { "Command", "Inp", "Out", "Vol", "Workdir", "Env", "Optional", "Planning", "Resources", "StepInfo", "Params", "Value", "Reach", "Via" };
+        static readonly string[] MetadataNames = { "Command", "Inp", "Out", "Vol", "Workdir", "Env", "Optional", "Planning", "Resources", "StepInfo", "Params", "Value", "Reach", "Via",
+            "Executor", "Cpus", "Memory", "Time", "Gpus", "Partition", "Account", "SlurmOptions" };
         static readonly string[] ListMetadataNames = { "Inp", "Out", "Vol", "Env" };
 
         readonly object _gate = new object();
@@ -52,6 +53,9 @@ namespace StepUp.Tasks
         public bool ExplainRerun { get; set; }
         public string IdleTimeout { get; set; } = "";
         public string GraphPrefix { get; set; } = "";
+        public string Executor { get; set; } = "";
+        public string SlurmOptions { get; set; } = "";
+        public string SlurmMaxJobs { get; set; } = "";
 
         /// <summary>What the director reported, for the project's summary line.</summary>
         [Output] public string Summary { get; set; } = "";
@@ -161,6 +165,12 @@ namespace StepUp.Tasks
             var resources = Contract.ParseResources(Resources, out var resourceError);
             if (resources == null)
                 ok = PropertyError("StepUpResources", Resources, Contract.ResourcesSyntax + " (" + resourceError + ")");
+            if (!Contract.TryParseExecutor(Executor, Contract.LocalExecutor, out var executor))
+                ok = Error(Codes.BadSlurmMetadata, "StepUpExecutor='" + Executor + "' is not valid; expected " + Contract.ExecutorSyntax + ".");
+            if (!Contract.TryParseSlurmMaxJobs(SlurmMaxJobs, out var slurmMaxJobs))
+                ok = Error(Codes.BadSlurmMetadata, "StepUpSlurmMaxJobs='" + SlurmMaxJobs + "' is not valid; expected " + Contract.JobsSyntax + ".");
+            if (Contract.SplitOptions(SlurmOptions, out var optionsError) == null)
+                ok = Error(Codes.BadSlurmMetadata, "StepUpSlurmOptions='" + SlurmOptions + "' is not valid: it has " + optionsError + ".");
             if (!ok) return null;
 
             ProjectRequest request;
@@ -191,6 +201,9 @@ namespace StepUp.Tasks
                         Resources = resources!,
                         ExplainRerun = ExplainRerun,
                         List = ListOnly,
+                        Executor = executor,
+                        SlurmOptions = SlurmOptions.Trim(),
+                        SlurmMaxJobs = slurmMaxJobs,
                     };
                     break;
                 default:

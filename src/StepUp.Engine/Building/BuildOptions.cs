@@ -12,4 +12,10 @@ public sealed class BuildOptions
     public bool ExplainRerun { get; init; }
     /// <summary>StepUpList: plan, and report each planned step and realization with its state, without running.</summary>
     public bool List { get; init; }
+    /// <summary>StepUpExecutor: where steps run unless their Executor metadata says otherwise.</summary>
+    public string Executor { get; init; } = Contract.LocalExecutor;
+    /// <summary>StepUpSlurmOptions, split into words: sbatch options before each Slurm step's own.</summary>
+    public IReadOnlyList<string> SlurmOptions { get; init; } = Array.Empty<string>();
+    /// <summary>StepUpSlurmMaxJobs: at most this many of the build's jobs in Slurm's queue.</summary>
+    public int SlurmMaxJobs { get; init; } = Contract.DefaultSlurmMaxJobs;
 }

@@ -128,6 +128,12 @@ public sealed class StepNode : Node
     /// <summary>Environment variables the step amended while it ran; part of its hash like EnvNames.</summary>
     public List<string> AmendedEnv { get; } = new();
 
+    /// <summary>
+    /// The Slurm job running the step, while one does (saved), so that the next build re-attaches
+    /// to it after a director crash instead of submitting the step again.
+    /// </summary>
+    public string? SlurmJob { get; internal set; }
+
     /// <summary>Why the step cannot be skipped, when known before its check (not saved).</summary>
     internal string? RerunReason { get; set; }
 }

@@ -50,6 +50,12 @@ public sealed class StepDefinition
     /// </summary>
     public bool LeftOut { get; init; }
 
+    /// <summary>
+    /// Where the step asks to run and what it asks of Slurm (<see cref="Planning.ExecutionMetadata"/>),
+    /// as written; not part of its hash.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Execution { get; init; } = EmptyVariables;
+
     static readonly IReadOnlyDictionary<string, string> EmptyVariables = new Dictionary<string, string>();
 
     public StepDefinition WithInputs(IReadOnlyList<string> inputs) => new()
@@ -57,6 +63,7 @@ public sealed class StepDefinition
         Key = Key, Label = Label, Command = Command, Workdir = Workdir, Inputs = inputs, Outputs = Outputs,
         Volatiles = Volatiles, EnvNames = EnvNames, Optional = Optional, Planning = Planning,
         Resources = Resources, Location = Location, Variables = Variables, Realization = Realization, LeftOut = LeftOut,
+        Execution = Execution,
     };
 
     public bool SameAs(StepDefinition other) =>
@@ -67,5 +74,7 @@ public sealed class StepDefinition
         Resources.Count == other.Resources.Count &&
         Resources.All(kv => other.Resources.TryGetValue(kv.Key, out var v) && v == kv.Value) &&
         Variables.Count == other.Variables.Count &&
-        Variables.All(kv => other.Variables.TryGetValue(kv.Key, out var v) && v == kv.Value);
+        Variables.All(kv => other.Variables.TryGetValue(kv.Key, out var v) && v == kv.Value) &&
+        Execution.Count == other.Execution.Count &&
+        Execution.All(kv => other.Execution.TryGetValue(kv.Key, out var v) && v == kv.Value);
 }

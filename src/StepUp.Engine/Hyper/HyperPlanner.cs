@@ -284,6 +284,8 @@ public sealed class HyperPlanner
         placeholders.TryAdd("inp", ShellQuote.Join(declared.Distinct().Select(Rel)));
         placeholders.TryAdd("out", ShellQuote.Join(outputs.Select(Rel)));
         placeholders.TryAdd("vol", ShellQuote.Join(volatiles.Select(Rel)));
+        var execution = Planner.ReadExecution(_plan, step.Item, instance.Key,
+            ExecutionMetadata.Read(step.Item, text => ShellQuote.ExpandNamed(text, variables)));
 
         return new StepDefinition
         {
@@ -302,6 +304,7 @@ public sealed class HyperPlanner
             Variables = variables,
             Realization = instance.Canonical,
             LeftOut = leftOut,
+            Execution = execution,
         };
     }
 

@@ -53,8 +53,9 @@ static class GraphLoader
                 };
                 Register(graph, byId, step);
                 if (!select.IsNull(2)) creators.Add((step, select.GetInt64(2)));
-                var (inputs, outputs, volatiles, amendedEnv) = DecodeJson(select, "s", () => StepCodec.DecodeLinks(definition, select.GetStringOrNull(6)));
+                var (inputs, outputs, volatiles, amendedEnv, slurmJob) = DecodeJson(select, "s", () => StepCodec.DecodeLinks(definition, select.GetStringOrNull(6)));
                 step.AmendedEnv.AddRange(amendedEnv);
+                step.SlurmJob = slurmJob;
                 links.Add((step, inputs, outputs, volatiles));
             }
         }

@@ -15,7 +15,8 @@ static class StepCodec
     // Property names of the definition object.
     const string LabelName = "l", CommandName = "c", WorkdirName = "w", InputsName = "i", OutputsName = "o",
         VolatilesName = "v", EnvName = "e", OptionalName = "opt", PlanningName = "pln", ResourcesName = "r",
-        LocationName = "loc", VariablesName = "var", RealizationName = "rz", LeftOutName = "lo";
+        LocationName = "loc", VariablesName = "var", RealizationName = "rz", LeftOutName = "lo",
+        ExecutionName = "x", SlurmJobName = "j";
 
     [ThreadStatic] static ArrayBufferWriter<byte>? t_buffer;
 
@@ -58,6 +59,12 @@ static class StepCodec
             foreach (var (name, value) in d.Variables.OrderBy(v => v.Key, StringComparer.Ordinal)) w.WriteString(name, value);
             w.WriteEndObject();
         }
+        if (d.Execution.Count > 0)
+        {
+            w.WriteStartObject(ExecutionName);
+            foreach (var (name, value) in d.Execution.OrderBy(v => v.Key, StringComparer.Ordinal)) w.WriteString(name, value);
+            w.WriteEndObject();
+        }
         if (d.Realization != null) w.WriteString(RealizationName, d.Realization);
         if (d.LeftOut) w.WriteBoolean(LeftOutName, true);
         var loc = d.Location;
@@ -90,7 +97,8 @@ static class StepCodec
             Optional = o.TryGetProperty(OptionalName, out var optional) && optional.GetBoolean(),
             Planning = o.TryGetProperty(PlanningName, out var planning) && planning.GetBoolean(),
             Resources = ReadResources(o),
-            Variables = ReadVariables(o),
+            Variables = ReadVariables(o, VariablesName),
+            Execution = ReadVariables(o, ExecutionName),
             Realization = o.TryGetProperty(RealizationName, out var realization) ? realization.GetString() : null,
             LeftOut = o.TryGetProperty(LeftOutName, out var leftOut) && leftOut.GetBoolean(),
             Location = o.TryGetProperty(LocationName, out var loc)
@@ -106,32 +114,34 @@ static class StepCodec
         var sameInputs = SamePaths(step.Inputs, d.Inputs);
         var sameOutputs = SamePaths(step.Outputs, d.Outputs);
         var sameVolatiles = SamePaths(step.Volatiles, d.Volatiles);
-        if (sameInputs && sameOutputs && sameVolatiles && step.AmendedEnv.Count == 0) return null;
+        if (sameInputs && sameOutputs && sameVolatiles && step.AmendedEnv.Count == 0 && step.SlurmJob == null) return null;
         var w = StartWriter(out var buffer);
         w.WriteStartObject();
         if (!sameInputs) WritePaths(w, InputsName, step.Inputs);
         if (!sameOutputs) WritePaths(w, OutputsName, step.Outputs);
         if (!sameVolatiles) WritePaths(w, VolatilesName, step.Volatiles);
         WriteList(w, EnvName, step.AmendedEnv);
+        if (step.SlurmJob != null) w.WriteString(SlurmJobName, step.SlurmJob);
         w.WriteEndObject();
         return Finish(w, buffer);
     }
 
     /// <summary>
     /// The paths of the step's inputs, outputs and volatiles (from the links column or the definition)
-    /// and the environment variables it amended.
+    /// and the environment variables it amended; and the Slurm job that runs it, if one did when the graph was saved.
     /// </summary>
-    public static (IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs, IReadOnlyList<string> Volatiles, IReadOnlyList<string> AmendedEnv)
+    public static (IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs, IReadOnlyList<string> Volatiles, IReadOnlyList<string> AmendedEnv, string? SlurmJob)
         DecodeLinks(StepDefinition d, string? json)
     {
-        if (json == null) return (d.Inputs, d.Outputs, d.Volatiles, Array.Empty<string>());
+        if (json == null) return (d.Inputs, d.Outputs, d.Volatiles, Array.Empty<string>(), null);
         using var doc = JsonDocument.Parse(json);
         var o = doc.RootElement;
         return (
             o.TryGetProperty(InputsName, out _) ? ReadList(o, InputsName) : d.Inputs,
             o.TryGetProperty(OutputsName, out _) ? ReadList(o, OutputsName) : d.Outputs,
             o.TryGetProperty(VolatilesName, out _) ? ReadList(o, VolatilesName) : d.Volatiles,
-            ReadList(o, EnvName));
+            ReadList(o, EnvName),
+            o.TryGetProperty(SlurmJobName, out var job) ? job.GetString() : null);
     }
 
     static bool SamePaths(List<FileNode> files, IReadOnlyList<string> paths)
@@ -167,10 +177,10 @@ static class StepCodec
         return list;
     }
 
-    static IReadOnlyDictionary<string, string> ReadVariables(JsonElement o)
+    static IReadOnlyDictionary<string, string> ReadVariables(JsonElement o, string name)
     {
         var variables = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (o.TryGetProperty(VariablesName, out var v))
+        if (o.TryGetProperty(name, out var v))
             foreach (var p in v.EnumerateObject()) variables[p.Name] = p.Value.GetString()!;
         return variables;
     }
