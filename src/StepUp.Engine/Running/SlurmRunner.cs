@@ -162,7 +162,7 @@ public sealed class SlurmRunner : IStepRunner
         if (Reattachable(folder, fingerprint, slurm.PreviousJob) is { } id)
         {
             Track(submission, new SlurmJob(id, folder));
-            Report(submission, StepStatus.Queued, $"job {id}, re-attached");
+            Report(submission, StepStatus.Queued, "", $"job {id}, re-attached");
             return;
         }
         try
@@ -176,7 +176,7 @@ public sealed class SlurmRunner : IStepRunner
             var job = await _client.SubmitAsync(spec, folder, _stop.Token).ConfigureAwait(false);
             Track(submission, job);
             submission.Observer.JobSubmitted(job.Id);
-            Report(submission, StepStatus.Queued, $"job {job.Id}");
+            Report(submission, StepStatus.Queued, "", $"job {job.Id}");
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
@@ -255,15 +255,17 @@ public sealed class SlurmRunner : IStepRunner
             _ = Task.Run(() => FinishJobAsync(submission, result));
             return;
         }
-        var reason = update.Reason is "" or "None" ? "" : ": " + update.Reason;
-        Report(submission, update.State == SlurmJobState.Pending ? StepStatus.Queued : StepStatus.Running, $"job {update.Job.Id}{reason}");
+        var reason = update.Reason is "" or "None" ? "" : update.Reason;
+        Report(submission, update.State == SlurmJobState.Pending ? StepStatus.Queued : StepStatus.Running, reason,
+            $"job {update.Job.Id}{(reason.Length > 0 ? ": " + reason : "")}");
     }
 
-    static void Report(Submission submission, StepStatus status, string detail)
+    /// <summary>Says where the job is when that (or Slurm's reason for it) changed.</summary>
+    static void Report(Submission submission, StepStatus status, string reason, string detail)
     {
-        var line = status + detail;
-        if (line == submission.LastStatus) return;
-        submission.LastStatus = line;
+        var state = status + "|" + reason;
+        if (state == submission.LastStatus) return;
+        submission.LastStatus = state;
         submission.Observer.Status(status, detail);
     }
 
