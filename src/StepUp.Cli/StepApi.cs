@@ -22,6 +22,9 @@ sealed class StepApi
     {
         var socket = Environment.GetEnvironmentVariable(ProtocolInfo.EnvDirectorSocket);
         var token = Environment.GetEnvironmentVariable(ProtocolInfo.EnvStepToken);
+        if (string.IsNullOrEmpty(socket) && Environment.GetEnvironmentVariable(ProtocolInfo.EnvExecutor) == Contract.SlurmExecutor)
+            throw new CliException(Codes.ClientInSlurmJob + ": `" + commandName + "` works only in local steps, and this step runs as a Slurm job, " +
+                "where the StepUp director cannot be reached: give the step Executor=\"local\".");
         if (string.IsNullOrEmpty(socket))
             throw new CliException(NotInStep(commandName, ProtocolInfo.EnvDirectorSocket));
         if (string.IsNullOrEmpty(token))

@@ -244,6 +244,9 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
                 Invalidate = request.Invalidate,
                 ProgressEvery = TimeSpan.FromSeconds(request.ProgressSeconds),
                 HeartbeatAfter = TimeSpan.FromSeconds(request.HeartbeatSeconds),
+                Executor = request.Executor,
+                SlurmOptions = Engine.Slurm.SlurmResources.SplitOptions(request.SlurmOptions),
+                SlurmMaxJobs = request.SlurmMaxJobs,
             },
         };
     }

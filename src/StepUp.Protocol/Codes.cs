@@ -86,5 +86,13 @@ namespace StepUp
         public const string GlobMatchNotStatic = "STEPUP0620";
         public const string WatchUnavailable = "STEPUP0621";
         public const string WatchProjectChanged = "STEPUP0622";
+
+        // Slurm: running steps as jobs on a cluster (docs/slurm.md).
+        public const string SlurmUnavailable = "STEPUP0501";
+        public const string SlurmRefused = "STEPUP0502";
+        public const string SlurmEndedJob = "STEPUP0503";
+        public const string SlurmQueueUnreadable = "STEPUP0504";
+        public const string BadSlurmMetadata = "STEPUP0505";
+        public const string ClientInSlurmJob = "STEPUP0506";
     }
 }

@@ -154,5 +154,77 @@ namespace StepUp
             }
             return result;
         }
+
+        /// <summary>StepUpExecutor and a step's Executor: where steps run.</summary>
+        public const string LocalExecutor = "local", SlurmExecutor = "slurm";
+
+        public const string ExecutorSyntax = "local or slurm";
+
+        /// <summary>StepUpSlurmMaxJobs when empty: at most this many of a build's jobs in Slurm's queue.</summary>
+        public const int DefaultSlurmMaxJobs = 1000;
+
+        /// <summary>StepUpExecutor or a step's Executor: empty for <paramref name="fallback"/>, else local or slurm (any case).</summary>
+        public static bool TryParseExecutor(string text, string fallback, out string executor)
+        {
+            var trimmed = text.Trim().ToLowerInvariant();
+            executor = trimmed.Length == 0 ? fallback : trimmed;
+            return executor == LocalExecutor || executor == SlurmExecutor;
+        }
+
+        /// <summary>StepUpSlurmMaxJobs: empty for <see cref="DefaultSlurmMaxJobs"/>.</summary>
+        public static bool TryParseSlurmMaxJobs(string text, out int maxJobs)
+        {
+            if (text.Trim().Length == 0)
+            {
+                maxJobs = DefaultSlurmMaxJobs;
+                return true;
+            }
+            return int.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out maxJobs) && maxJobs >= 1;
+        }
+
+        /// <summary>
+        /// Splits sbatch option text (StepUpSlurmOptions, SlurmOptions metadata) into words as a shell
+        /// would: on whitespace, with single and double quotes keeping spaces; nothing is expanded.
+        /// Null (and <paramref name="error"/> set) when a quote is not closed.
+        /// </summary>
+        public static List<string>? SplitOptions(string text, out string? error)
+        {
+            error = null;
+            var words = new List<string>();
+            var word = new System.Text.StringBuilder();
+            var inWord = false;
+            var quote = '\0';
+            foreach (var c in text)
+            {
+                if (quote != '\0')
+                {
+                    if (c == quote) quote = '\0';
+                    else word.Append(c);
+                }
+                else if (c == '\'' || c == '"')
+                {
+                    quote = c;
+                    inWord = true;
+                }
+                else if (char.IsWhiteSpace(c))
+                {
+                    if (inWord) words.Add(word.ToString());
+                    word.Clear();
+                    inWord = false;
+                }
+                else
+                {
+                    word.Append(c);
+                    inWord = true;
+                }
+            }
+            if (quote != '\0')
+            {
+                error = "an unclosed " + quote + " quote";
+                return null;
+            }
+            if (inWord) words.Add(word.ToString());
+            return words;
+        }
     }
 }

@@ -138,6 +138,14 @@ namespace StepUp.Protocol
 
         /// <summary>"invalidate": realization globs (StepUpSelect) whose steps and everything downstream rerun at the next build; run nothing (StepUpInvalidate).</summary>
         public List<string> Invalidate { get; set; } = new List<string>();
+        /// <summary>"executor": where steps run unless their Executor says otherwise (StepUpExecutor): local or slurm.</summary>
+        public string Executor { get; set; } = Contract.LocalExecutor;
+
+        /// <summary>"slurmOptions": sbatch options for every Slurm step, verbatim (StepUpSlurmOptions).</summary>
+        public string SlurmOptions { get; set; } = "";
+
+        /// <summary>"slurmMaxJobs": at most this many of the build's jobs in Slurm's queue (StepUpSlurmMaxJobs).</summary>
+        public int SlurmMaxJobs { get; set; } = Contract.DefaultSlurmMaxJobs;
 
         /// <summary>"itemsFollow": an items frame follows this one.</summary>
         public bool ItemsFollow { get; set; }
@@ -165,6 +173,9 @@ namespace StepUp.Protocol
             w.WriteBoolean("list", List);
             w.WriteBoolean("attic", Attic);
             Fields.WriteList(w, "invalidate", Invalidate);
+            w.WriteString("executor", Executor);
+            w.WriteString("slurmOptions", SlurmOptions);
+            w.WriteNumber("slurmMaxJobs", SlurmMaxJobs);
             w.WriteBoolean("itemsFollow", ItemsFollow);
             if (Watch) w.WriteBoolean("watch", true);
             w.WriteNumber("progressSeconds", ProgressSeconds);
@@ -185,6 +196,9 @@ namespace StepUp.Protocol
                 List = f.Bool("list"),
                 Attic = f.Bool("attic"),
                 Invalidate = f.Strings("invalidate"),
+                Executor = f.String("executor") ?? Contract.LocalExecutor,
+                SlurmOptions = f.String("slurmOptions") ?? "",
+                SlurmMaxJobs = (int)f.Integer("slurmMaxJobs", Contract.DefaultSlurmMaxJobs),
                 ItemsFollow = f.Bool("itemsFollow"),
                 Watch = f.Bool("watch"),
                 ProgressSeconds = f.Number("progressSeconds", Contract.DefaultProgressSeconds),
@@ -194,6 +208,10 @@ namespace StepUp.Protocol
             if (request.Jobs < 1) throw new ProtocolException("'jobs' must be " + Contract.JobsSyntax);
             if (!(request.ProgressSeconds > 0) || !(request.HeartbeatSeconds > 0))
                 throw new ProtocolException("'progressSeconds' and 'heartbeatSeconds' must be positive");
+            if (!Contract.TryParseExecutor(request.Executor, Contract.LocalExecutor, out var executor))
+                throw new ProtocolException("'executor' must be " + Contract.ExecutorSyntax);
+            request.Executor = executor;
+            if (request.SlurmMaxJobs < 1) throw new ProtocolException("'slurmMaxJobs' must be " + Contract.JobsSyntax);
             return request;
         }
     }

@@ -13,6 +13,8 @@ namespace StepUp.Protocol
         public const string EnvRoot = "STEPUP_ROOT";
         public const string EnvStepKey = "STEPUP_STEP_KEY";
         public const string EnvStepToken = "STEPUP_STEP_TOKEN";
+        /// <summary>"slurm" in a step that runs as a Slurm job, where the step API cannot reach the director.</summary>
+        public const string EnvExecutor = "STEPUP_EXECUTOR";
 
         /// <summary>The largest request frame the director reads: every request but the items.</summary>
         public const int MaxRequestBytes = 1024 * 1024;

@@ -18,6 +18,8 @@ namespace StepUp.Tasks
         /// <summary>Every name of <see cref="Contract.ItemMetadata"/>, by any casing (MSBuild's names are case-insensitive).</summary>
         static readonly Dictionary<string, string> MetadataNames = Contract.ItemMetadata.Values.SelectMany(names => names).Distinct()
             .ToDictionary(name => name, name => name, StringComparer.OrdinalIgnoreCase);
+        static readonly string[] MetadataNames = { "Command", "Inp", "Out", "Vol", "Workdir", "Env", "Optional", "Planning", "Resources", "StepInfo", "Params", "Value", "Reach", "Via",
+            "Executor", "Cpus", "Memory", "Time", "Gpus", "Partition", "Account", "SlurmOptions" };
         static readonly string[] ListMetadataNames = { "Inp", "Out", "Vol", "Env" };
 
         readonly object _gate = new object();
@@ -63,6 +65,9 @@ namespace StepUp.Tasks
         public bool Attic { get; set; }
         public string IdleTimeout { get; set; } = "";
         public string GraphPrefix { get; set; } = "";
+        public string Executor { get; set; } = "";
+        public string SlurmOptions { get; set; } = "";
+        public string SlurmMaxJobs { get; set; } = "";
 
         // Hidden (_StepUpProgressSeconds, _StepUpHeartbeatSeconds): the intervals of the signs of life, for tests.
         public string ProgressSeconds { get; set; } = "";
@@ -176,6 +181,12 @@ namespace StepUp.Tasks
             var resources = Contract.ParseResources(Resources, out var resourceError);
             if (resources == null)
                 ok = PropertyError("StepUpResources", Resources, Contract.ResourcesSyntax + " (" + resourceError + ")");
+            if (!Contract.TryParseExecutor(Executor, Contract.LocalExecutor, out var executor))
+                ok = Error(Codes.BadSlurmMetadata, "StepUpExecutor='" + Executor + "' is not valid; expected " + Contract.ExecutorSyntax + ".");
+            if (!Contract.TryParseSlurmMaxJobs(SlurmMaxJobs, out var slurmMaxJobs))
+                ok = Error(Codes.BadSlurmMetadata, "StepUpSlurmMaxJobs='" + SlurmMaxJobs + "' is not valid; expected " + Contract.JobsSyntax + ".");
+            if (Contract.SplitOptions(SlurmOptions, out var optionsError) == null)
+                ok = Error(Codes.BadSlurmMetadata, "StepUpSlurmOptions='" + SlurmOptions + "' is not valid: it has " + optionsError + ".");
             if (!ok) return null;
 
             ProjectRequest request;
@@ -211,6 +222,9 @@ namespace StepUp.Tasks
                         Invalidate = Invalidate.Split(';').Select(s => s.Trim()).Where(s => s.Length > 0).ToList(),
                         ProgressSeconds = Contract.ParseSeconds(ProgressSeconds, Contract.DefaultProgressSeconds),
                         HeartbeatSeconds = Contract.ParseSeconds(HeartbeatSeconds, Contract.DefaultHeartbeatSeconds),
+                        Executor = executor,
+                        SlurmOptions = SlurmOptions.Trim(),
+                        SlurmMaxJobs = slurmMaxJobs,
                     };
                     break;
                 default:

@@ -126,7 +126,9 @@ class StepUpCli(StepUp):
 class StepUpSlurm(StepUp):
     name = "stepup-slurm"
     label = "StepUp.Sdk on Slurm"
-    extra_properties = ("StepUpExecutor=slurm",)
+    # Steps in flight are jobs queued or running: enough of them keep every slot of the cluster busy
+    # and measure sbatch's rate, not the build's job slots (the last -p: wins over StepUpJobs=2).
+    extra_properties = ("StepUpExecutor=slurm", "StepUpJobs=200")
 
 
 class Floor(StepUp):

@@ -20,4 +20,10 @@ public sealed class BuildOptions
     public TimeSpan ProgressEvery { get; init; } = TimeSpan.FromSeconds(Contract.DefaultProgressSeconds);
     /// <summary>After how long, and how often then, a running step is reported as still running.</summary>
     public TimeSpan HeartbeatAfter { get; init; } = TimeSpan.FromSeconds(Contract.DefaultHeartbeatSeconds);
+    /// <summary>StepUpExecutor: where steps run unless their Executor metadata says otherwise.</summary>
+    public string Executor { get; init; } = Contract.LocalExecutor;
+    /// <summary>StepUpSlurmOptions, split into words: sbatch options before each Slurm step's own.</summary>
+    public IReadOnlyList<string> SlurmOptions { get; init; } = Array.Empty<string>();
+    /// <summary>StepUpSlurmMaxJobs: at most this many of the build's jobs in Slurm's queue.</summary>
+    public int SlurmMaxJobs { get; init; } = Contract.DefaultSlurmMaxJobs;
 }

@@ -66,7 +66,8 @@ public sealed class BuildRun
     }
 
     sealed record Completion(PlannedStep Step, RunResult Result);
-    sealed record StatusReport(PlannedStep Step, StepStatus Status);
+    sealed record StatusReport(PlannedStep Step, StepStatus Status, string? Detail);
+    sealed record JobReport(PlannedStep Step, string? JobId);
     sealed record ApiCall(StepNode Step, StepCommand Command, TaskCompletionSource<StepReply> Reply);
     sealed record ProgressTick
     {
@@ -124,7 +125,11 @@ public sealed class BuildRun
         switch (item)
         {
             case Completion completion: Complete(completion.Step, completion.Result); break;
-            case StatusReport report: _reporter.Status(report.Step.Step, report.Status); break;
+            case StatusReport report: _reporter.Status(report.Step.Step, report.Status, report.Detail); break;
+            case JobReport job:
+                job.Step.Step.SlurmJob = job.JobId;
+                job.Step.Step.Dirty = true;
+                break;
             case ApiCall call: call.Reply.TrySetResult(_api.Answer(call.Step, call.Command)); break;
             case ProgressTick: _progress.Tick(_plan); break;
         }
@@ -200,7 +205,10 @@ public sealed class BuildRun
         }
         var need = StepEnvironment.NeedOf(step.Definition, step.Outputs.Any(o => _plan.Targets.Contains(o.Path)));
         _runner.Start(new StepLaunch(step.Definition.Key, step.Label, LaunchCommand.Of(step.Definition), workdir,
-            StepEnvironment.ForStep(step.Definition, token, need), _ct), observer);
+            StepEnvironment.ForStep(step.Definition, token, need), _ct)
+        {
+            Slurm = SlurmPlacement.For(step, _root, _options),
+        }, observer);
     }
 
     /// <summary>
@@ -226,6 +234,7 @@ public sealed class BuildRun
         _context.Pool.Release();
         _resources.GiveBack(step.Definition);
         if (step.Definition.Resources.Count > 0) _plan.Retry(_resources.TakeWaiting());
+        step.SlurmJob = null;
         var outcome = RunOutcome.Measure(step, _root, _env);
         var duration = System.Diagnostics.Stopwatch.GetElapsedTime(planned.StartedAt);
         step.LastDuration = duration;
@@ -289,7 +298,8 @@ public sealed class BuildRun
     /// <summary>Hears from the runner about one run; everything goes through the inbox to the loop.</summary>
     sealed class RunObserver(BuildRun run, PlannedStep planned) : IStepObserver
     {
-        public void Status(StepStatus status) => run._inbox.Writer.TryWrite(new StatusReport(planned, status));
+        public void Status(StepStatus status, string? detail) => run._inbox.Writer.TryWrite(new StatusReport(planned, status, detail));
+        public void JobSubmitted(string? jobId) => run._inbox.Writer.TryWrite(new JobReport(planned, jobId));
         public void Finished(RunResult result) => run._inbox.Writer.TryWrite(new Completion(planned, result));
     }
 

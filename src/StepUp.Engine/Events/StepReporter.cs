@@ -21,7 +21,8 @@ sealed class StepReporter(IBuildEvents events, StepLogs logs)
 
     public void Started(StepNode step) => events.Line("START", step.Label);
 
-    public void Status(StepNode step, StepStatus status) => events.Line(status == StepStatus.Queued ? "QUEUED" : "RUNNING", step.Label);
+    public void Status(StepNode step, StepStatus status, string? detail) =>
+        events.Line(status == StepStatus.Queued ? "QUEUED" : "RUNNING", detail == null ? step.Label : $"{step.Label} ({detail})");
 
     public void Skipped(StepNode step)
     {
@@ -51,6 +52,8 @@ sealed class StepReporter(IBuildEvents events, StepLogs logs)
         var loc = LocationOf(step);
         if (result.Cancelled)
             events.Report(Diagnostic.Error(Codes.Cancelled, $"Step '{step.Label}' was stopped because the build was cancelled.", loc));
+        else if (result.StartError != null && result.ErrorCode != null)
+            events.Report(Diagnostic.Error(result.ErrorCode, $"Step '{step.Label}' {result.StartError}", loc));
         else if (result.StartError != null)
             events.Report(Diagnostic.Error(Codes.StepError, $"Step '{step.Label}' could not start: {result.StartError}", loc));
         else if (result.ExitCode != 0)

@@ -135,6 +135,11 @@ public sealed class StepNode : Node
     public List<RegisteredGlob> Globs { get; } = new();
     /// <summary>How long its latest run took; null when it has not run since the graph was made.</summary>
     public TimeSpan? LastDuration { get; internal set; }
+    /// <summary>
+    /// The Slurm job running the step, while one does (saved), so that the next build re-attaches
+    /// to it after a director crash instead of submitting the step again.
+    /// </summary>
+    public string? SlurmJob { get; internal set; }
 
     /// <summary>Why the step cannot be skipped, when known before its check (not saved).</summary>
     internal string? RerunReason { get; set; }

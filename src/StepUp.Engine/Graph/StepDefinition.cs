@@ -71,6 +71,12 @@ public sealed class StepDefinition
     /// </summary>
     public bool LeftOut { get; init; }
 
+    /// <summary>
+    /// Where the step asks to run and what it asks of Slurm (<see cref="Planning.ExecutionMetadata"/>),
+    /// as written; not part of its hash.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Execution { get; init; } = EmptyVariables;
+
     static readonly IReadOnlyDictionary<string, string> EmptyVariables = new Dictionary<string, string>();
 
     public StepDefinition WithInputs(IReadOnlyList<string> inputs) => With(inputs, Shell, Argv, EnvOverrides, Duration);
@@ -85,6 +91,7 @@ public sealed class StepDefinition
         Volatiles = Volatiles, EnvNames = EnvNames, Optional = Optional, Planning = Planning,
         Resources = Resources, Location = Location, Variables = Variables, Realization = Realization, Branches = Branches, LeftOut = LeftOut,
         Shell = shell, Argv = argv, EnvOverrides = envOverrides, Duration = duration,
+        Execution = Execution,
     };
 
     public bool SameAs(StepDefinition other) =>
@@ -98,5 +105,7 @@ public sealed class StepDefinition
         Variables.All(kv => other.Variables.TryGetValue(kv.Key, out var v) && v == kv.Value) &&
         Shell == other.Shell && Argv.SequenceEqual(other.Argv) &&
         EnvOverrides.Count == other.EnvOverrides.Count &&
-        EnvOverrides.All(kv => other.EnvOverrides.TryGetValue(kv.Key, out var v) && v == kv.Value);
+        EnvOverrides.All(kv => other.EnvOverrides.TryGetValue(kv.Key, out var v) && v == kv.Value) &&
+        Execution.Count == other.Execution.Count &&
+        Execution.All(kv => other.Execution.TryGetValue(kv.Key, out var v) && v == kv.Value);
 }

@@ -284,6 +284,8 @@ public sealed class HyperPlanner
         placeholders.TryAdd("inp", ShellQuote.Join(declared.Distinct().Select(Rel)));
         placeholders.TryAdd("out", ShellQuote.Join(outputs.Select(Rel)));
         placeholders.TryAdd("vol", ShellQuote.Join(volatiles.Select(Rel)));
+        var execution = Planner.ReadExecution(_plan, step.Item, instance.Key,
+            ExecutionMetadata.Read(step.Item, text => ShellQuote.ExpandNamed(text, variables)));
 
         return new StepDefinition
         {
@@ -304,6 +306,7 @@ public sealed class HyperPlanner
             Branches = instance.Canonical == null ? Array.Empty<BranchChoice>()
                 : instance.Realization.Pairs.Select(p => new BranchChoice(registry.Name(p.Bp), registry.BranchName(p.Bp, p.Branch), p.Branch == 0)).ToArray(),
             LeftOut = leftOut,
+            Execution = execution,
         };
     }
 

@@ -183,6 +183,7 @@ public sealed class Planner
         var common = ReadCommon(plan, item, name);
         if (common == null) return null;
         var planning = ReadBool(plan, item, "Planning", name);
+        var execution = ReadExecution(plan, item, name, ExecutionMetadata.Read(item));
         var (workdir, inp, @out, vol, env, optional, resources) = common.Value;
         var relInp = inp.Select(p => PathRules.RelativeToWorkdir(_root, workdir, p)).ToList();
         var relOut = @out.Select(p => PathRules.RelativeToWorkdir(_root, workdir, p)).ToList();
@@ -205,7 +206,16 @@ public sealed class Planner
             Planning = planning,
             Resources = resources,
             Location = item.Location,
+            Execution = execution,
         };
+    }
+
+    /// <summary>The step's execution metadata, or none (and an error) when a value has the wrong form.</summary>
+    internal static IReadOnlyDictionary<string, string> ReadExecution(Plan plan, ItemSpec item, string name, IReadOnlyDictionary<string, string> execution)
+    {
+        if (ExecutionMetadata.Check(execution) is not { } problem) return execution;
+        plan.Diagnostics.Add(Diagnostic.Error(Codes.BadSlurmMetadata, $"Step '{name}' has bad Slurm metadata: {problem}.", item.Location));
+        return ExecutionMetadata.None;
     }
 
     /// <summary>The script protocol: a planning step "./exe plan" that plans the script's run steps.</summary>

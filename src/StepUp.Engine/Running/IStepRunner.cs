@@ -37,7 +37,11 @@ public sealed record RunnerSite(string StateFolder, IReadOnlyDictionary<string, 
 /// <param name="Workdir">Absolute.</param>
 /// <param name="Environment">The step's own variables (<see cref="StepEnvironment.ForStep"/>), on top of the build's.</param>
 /// <param name="Cancellation">Cancelled: stop the step and everything it started.</param>
-public sealed record StepLaunch(string Key, string Label, string Command, string Workdir, IReadOnlyDictionary<string, string> Environment, CancellationToken Cancellation);
+public sealed record StepLaunch(string Key, string Label, string Command, string Workdir, IReadOnlyDictionary<string, string> Environment, CancellationToken Cancellation)
+{
+    /// <summary>Set when the step runs as a Slurm job (<see cref="SlurmPlacement"/>); null runs it on this machine.</summary>
+    public SlurmLaunch? Slurm { get; init; }
+}
 
 /// <summary>Where a step is, for runners whose steps wait before they run (a batch queue).</summary>
 public enum StepStatus { Queued, Running }
@@ -45,11 +49,21 @@ public enum StepStatus { Queued, Running }
 /// <summary>What the build hears from a runner about one step.</summary>
 public interface IStepObserver
 {
-    /// <summary>The step waits in a queue, or left it and runs. Runners that start steps at once never call this.</summary>
-    void Status(StepStatus status);
+    /// <summary>
+    /// The step waits in a queue, or left it and runs; <paramref name="detail"/> says where (a job id,
+    /// the queue's reason). Runners that start steps at once never call this.
+    /// </summary>
+    void Status(StepStatus status, string? detail = null);
+
+    /// <summary>The batch job that now runs the step (null: none any more), to be kept in the graph for re-attaching.</summary>
+    void JobSubmitted(string? jobId) { }
 
     void Finished(RunResult result);
 }
 
 /// <summary>How a step ended: its exit code and captured output, or why it did not run.</summary>
-public sealed record RunResult(int ExitCode, string Stdout, string Stderr, bool Cancelled, string? StartError);
+public sealed record RunResult(int ExitCode, string Stdout, string Stderr, bool Cancelled, string? StartError)
+{
+    /// <summary>The code for <see cref="StartError"/> when it is not a plain start failure (e.g. Slurm ended the job).</summary>
+    public string? ErrorCode { get; init; }
+}

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace StepUp.Engine.Slurm;
@@ -23,10 +22,13 @@ public sealed record SlurmResources(
     static readonly Regex GpusPattern = new(@"^([A-Za-z0-9_.\-]+:)?[1-9]\d*$", RegexOptions.CultureInvariant);
     static readonly Regex NamePattern = new(@"^[A-Za-z0-9_.\-]+$", RegexOptions.CultureInvariant);
 
+    /// <summary>Options passed before all others: the build's defaults (StepUpSlurmOptions), which the rest may override.</summary>
+    public IReadOnlyList<string> Defaults { get; init; } = [];
+
     /// <summary>The sbatch options for these resources; bad values throw <see cref="ArgumentException"/> naming them.</summary>
     public IReadOnlyList<string> ToSbatchOptions()
     {
-        var options = new List<string>();
+        var options = new List<string>(Defaults);
         if (Cpus is { } cpus)
         {
             if (cpus < 1) throw new ArgumentException($"Cpus must be a whole number of at least 1, not {cpus}");
@@ -71,38 +73,6 @@ public sealed record SlurmResources(
     /// Splits verbatim option text (<c>SlurmOptions</c> metadata) into words as a shell would: on
     /// whitespace, with single and double quotes keeping spaces; no variables or globs are expanded.
     /// </summary>
-    public static IReadOnlyList<string> SplitOptions(string text)
-    {
-        var words = new List<string>();
-        var word = new StringBuilder();
-        var inWord = false;
-        char quote = '\0';
-        foreach (var c in text)
-        {
-            if (quote != '\0')
-            {
-                if (c == quote) quote = '\0';
-                else word.Append(c);
-            }
-            else if (c is '\'' or '"')
-            {
-                quote = c;
-                inWord = true;
-            }
-            else if (char.IsWhiteSpace(c))
-            {
-                if (inWord) words.Add(word.ToString());
-                word.Clear();
-                inWord = false;
-            }
-            else
-            {
-                word.Append(c);
-                inWord = true;
-            }
-        }
-        if (quote != '\0') throw new ArgumentException($"Slurm options '{text}' have an unclosed {quote} quote");
-        if (inWord) words.Add(word.ToString());
-        return words;
-    }
+    public static IReadOnlyList<string> SplitOptions(string text) =>
+        Contract.SplitOptions(text, out var error) ?? throw new ArgumentException($"Slurm options '{text}' have {error}");
 }

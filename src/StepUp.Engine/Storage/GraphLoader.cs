@@ -54,10 +54,11 @@ static class GraphLoader
                 };
                 Register(graph, byId, step);
                 if (!select.IsNull(2)) creators.Add((step, select.GetInt64(2)));
-                var (inputs, outputs, volatiles, amendedEnv, globs, duration) = DecodeJson(select, "s", () => StepCodec.DecodeLinks(definition, select.GetStringOrNull(6)));
+                var (inputs, outputs, volatiles, amendedEnv, globs, duration, slurmJob) = DecodeJson(select, "s", () => StepCodec.DecodeLinks(definition, select.GetStringOrNull(6)));
                 step.AmendedEnv.AddRange(amendedEnv);
                 step.Globs.AddRange(globs);
                 step.LastDuration = duration;
+                step.SlurmJob = slurmJob;
                 links.Add((step, inputs, outputs, volatiles));
             }
         }

@@ -17,7 +17,8 @@ static class StepCodec
         VolatilesName = "v", EnvName = "e", OptionalName = "opt", PlanningName = "pln", ResourcesName = "r",
         LocationName = "loc", VariablesName = "var", RealizationName = "rz", LeftOutName = "lo",
         ArgvName = "argv", EnvOverridesName = "eo", DurationName = "d",
-        GlobsName = "g", PatternName = "p", SubsName = "s", MatchesName = "m";
+        GlobsName = "g", PatternName = "p", SubsName = "s", MatchesName = "m",
+        ExecutionName = "x", SlurmJobName = "j";
 
     // In the links object: the duration of the step's latest run, in milliseconds.
     const string LastDurationName = "t";
@@ -61,6 +62,12 @@ static class StepCodec
         {
             w.WriteStartObject(VariablesName);
             foreach (var (name, value) in d.Variables.OrderBy(v => v.Key, StringComparer.Ordinal)) w.WriteString(name, value);
+            w.WriteEndObject();
+        }
+        if (d.Execution.Count > 0)
+        {
+            w.WriteStartObject(ExecutionName);
+            foreach (var (name, value) in d.Execution.OrderBy(v => v.Key, StringComparer.Ordinal)) w.WriteString(name, value);
             w.WriteEndObject();
         }
         if (d.Realization != null) w.WriteString(RealizationName, d.Realization);
@@ -132,7 +139,7 @@ static class StepCodec
         var sameInputs = SamePaths(step.Inputs, d.Inputs);
         var sameOutputs = SamePaths(step.Outputs, d.Outputs);
         var sameVolatiles = SamePaths(step.Volatiles, d.Volatiles);
-        if (sameInputs && sameOutputs && sameVolatiles && step.AmendedEnv.Count == 0 && step.Globs.Count == 0 && step.LastDuration == null) return null;
+        if (sameInputs && sameOutputs && sameVolatiles && step.AmendedEnv.Count == 0 && step.Globs.Count == 0 && step.LastDuration == null && step.SlurmJob == null) return null;
         var w = StartWriter(out var buffer);
         w.WriteStartObject();
         if (!sameInputs) WritePaths(w, InputsName, step.Inputs);
@@ -158,18 +165,20 @@ static class StepCodec
             w.WriteEndArray();
         }
         if (step.LastDuration is { } duration) w.WriteNumber(LastDurationName, (long)Math.Round(duration.TotalMilliseconds));
+        if (step.SlurmJob != null) w.WriteString(SlurmJobName, step.SlurmJob);
         w.WriteEndObject();
         return Finish(w, buffer);
     }
 
     /// <summary>
     /// The paths of the step's inputs, outputs and volatiles (from the links column or the definition),
-    /// the environment variables it amended, the patterns it registered and the duration of its latest run.
+    /// the environment variables it amended, the patterns it registered, the duration of its latest run,
+    /// and the Slurm job that runs it, if one did when the graph was saved.
     /// </summary>
     public static (IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs, IReadOnlyList<string> Volatiles, IReadOnlyList<string> AmendedEnv,
-        IReadOnlyList<RegisteredGlob> Globs, TimeSpan? Duration) DecodeLinks(StepDefinition d, string? json)
+        IReadOnlyList<RegisteredGlob> Globs, TimeSpan? Duration, string? SlurmJob) DecodeLinks(StepDefinition d, string? json)
     {
-        if (json == null) return (d.Inputs, d.Outputs, d.Volatiles, Array.Empty<string>(), Array.Empty<RegisteredGlob>(), null);
+        if (json == null) return (d.Inputs, d.Outputs, d.Volatiles, Array.Empty<string>(), Array.Empty<RegisteredGlob>(), null, null);
         using var doc = JsonDocument.Parse(json);
         var o = doc.RootElement;
         var globs = new List<RegisteredGlob>();
@@ -182,7 +191,8 @@ static class StepCodec
             o.TryGetProperty(VolatilesName, out _) ? ReadList(o, VolatilesName) : d.Volatiles,
             ReadList(o, EnvName),
             globs,
-            o.TryGetProperty(LastDurationName, out var ms) ? TimeSpan.FromMilliseconds(ms.GetInt64()) : null);
+            o.TryGetProperty(LastDurationName, out var ms) ? TimeSpan.FromMilliseconds(ms.GetInt64()) : null,
+            o.TryGetProperty(SlurmJobName, out var job) ? job.GetString() : null);
     }
 
     static bool SamePaths(List<FileNode> files, IReadOnlyList<string> paths)

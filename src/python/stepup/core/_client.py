@@ -24,6 +24,7 @@ __all__ = ("PROTOCOL", "call", "connected")
 PROTOCOL = 1
 ENV_SOCKET = "STEPUP_DIRECTOR_SOCKET"
 ENV_TOKEN = "STEPUP_STEP_TOKEN"
+ENV_EXECUTOR = "STEPUP_EXECUTOR"
 MAX_FRAME = 512 * 1024 * 1024
 
 
@@ -42,6 +43,11 @@ def call(request, advisory=False):
     if "type" not in request:
         raise ValueError("A request needs a type.")
     socket_path = os.environ.get(ENV_SOCKET)
+    if not socket_path and os.environ.get(ENV_EXECUTOR) == "slurm":
+        raise StepUpError(
+            "STEPUP0506: StepUp's step API works only in local steps, and this step runs as a Slurm job, "
+            'where the StepUp director cannot be reached: give the step Executor="local".'
+        )
     if not socket_path:
         return _dry_run(request)
     message = dict(request)
