@@ -177,9 +177,18 @@ namespace StepUp.Protocol
         internal const string TypeName = "clean";
         public override string Type => TypeName;
 
+        /// <summary>"dryRun": report each file that would be removed (a "DRYRUN" line), remove nothing, keep the graph (`stepup clean`).</summary>
+        public bool DryRun { get; set; }
+
+        private protected override void WriteRequestFields(Utf8JsonWriter w)
+        {
+            base.WriteRequestFields(w);
+            w.WriteBoolean("dryRun", DryRun);
+        }
+
         internal static CleanProjectRequest Read(Fields f)
         {
-            var request = new CleanProjectRequest();
+            var request = new CleanProjectRequest { DryRun = f.Bool("dryRun") };
             request.ReadProjectFields(f);
             return request;
         }
@@ -709,11 +718,19 @@ namespace StepUp.Protocol
         /// <summary>"directorMs": the director's own time for the request.</summary>
         public double DirectorMs { get; set; }
 
+        /// <summary>"failed": steps of a build that failed (the `stepup` command's return code has a bit for them).</summary>
+        public int Failed { get; set; }
+
+        /// <summary>"notRun": steps of a build left pending (not run, not skipped).</summary>
+        public int NotRun { get; set; }
+
         private protected override void WriteFields(Utf8JsonWriter w)
         {
             w.WriteBoolean("success", Success);
             w.WriteString("summary", Summary);
             w.WriteNumber("directorMs", DirectorMs);
+            w.WriteNumber("failed", Failed);
+            w.WriteNumber("notRun", NotRun);
         }
 
         internal static DoneEvent Read(Fields f) => new DoneEvent
@@ -721,6 +738,8 @@ namespace StepUp.Protocol
             Success = f.Bool("success"),
             Summary = f.String("summary") ?? "",
             DirectorMs = f.Number("directorMs", 0),
+            Failed = (int)f.Integer("failed", 0),
+            NotRun = (int)f.Integer("notRun", 0),
         };
     }
 

@@ -27,6 +27,9 @@ public sealed class Cleaner
 
     public int Removed { get; private set; }
 
+    /// <summary>Report each file that would be removed as a "DRYRUN" line; remove nothing (`stepup clean`).</summary>
+    public bool DryRun { get; init; }
+
     /// <summary>After a complete, successful build: drop orphans nothing uses, deleting their unedited outputs.</summary>
     public void RemoveOrphans(ProjectGraph graph)
     {
@@ -85,6 +88,11 @@ public sealed class Cleaner
         try
         {
             if (!File.Exists(full)) return;
+            if (DryRun)
+            {
+                _events.Line("DRYRUN", path);
+                return;
+            }
             File.Delete(full);
             Removed++;
             _events.Line("REMOVE", path);
@@ -106,6 +114,7 @@ public sealed class Cleaner
     /// </summary>
     void RemoveEmptyFolders(FolderSet created)
     {
+        if (DryRun) return;
         foreach (var start in _touchedFolders.OrderByDescending(f => f.Length))
         {
             for (var folder = start; folder != "." && created.Contains(folder); folder = Parent(folder))

@@ -138,17 +138,18 @@ public sealed class ProjectSession : IDisposable
         }
     }
 
-    /// <summary>The Clean target: removes recorded, unedited outputs and forgets the graph.</summary>
-    public async Task CleanAsync(IBuildEvents events, CancellationToken ct)
+    /// <summary>The Clean target: removes recorded, unedited outputs and forgets the graph; a dry run only names them.</summary>
+    public async Task CleanAsync(IBuildEvents events, CancellationToken ct, bool dryRun = false)
     {
         if (!File.Exists(Path.Combine(StateFolder, GraphStore.FileName))) return;
         await using var hold = await TryEnterAsync(events, ct).ConfigureAwait(false);
         if (hold == null) return;
-        var cleaner = new Cleaner(Root, events);
+        var cleaner = new Cleaner(Root, events) { DryRun = dryRun };
         try
         {
             var (_, graph, _) = Open(events);
             cleaner.RemoveAllOutputs(graph);
+            if (dryRun) return;
             Forget();
             GraphStore.Delete(Root);
         }
