@@ -75,5 +75,8 @@ namespace StepUp
         public const string BadHyperStepName = "STEPUP0427";
         public const string UnnamedValue = "STEPUP0428";
         public const string BadGlobal = "STEPUP0429";
+
+        // 0601-0619: the call protocol and StepUp's command line.
+        public const string BadCall = "STEPUP0601";
     }
 }

@@ -6,7 +6,7 @@ using System.Xml;
 namespace StepUp.Tasks
 {
     /// <summary>
-    /// Finds the file and line of each Step, Static, Script, Global and Plan item. MSBuild does not give tasks
+    /// Finds the file and line of each Step, Static, Script, Call, Global and Plan item. MSBuild does not give tasks
     /// item locations, so the defining project file is read once with line information, and the
     /// n-th item with a given type and Include gets the n-th element written that way.
     /// </summary>
@@ -29,7 +29,7 @@ namespace StepUp.Tasks
                     {
                         if (reader.NodeType != XmlNodeType.Element) continue;
                         var name = reader.LocalName;
-                        if (name != "Step" && name != "Static" && name != "Script" && name != "Global" && name != "Plan") continue;
+                        if (name != "Step" && name != "Static" && name != "Script" && name != "Call" && name != "Global" && name != "Plan") continue;
                         var include = reader.GetAttribute("Include");
                         if (include == null) continue;
                         var key = name + "|" + include.Trim();

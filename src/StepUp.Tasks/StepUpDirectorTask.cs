@@ -15,7 +15,7 @@ namespace StepUp.Tasks
     /// </summary>
     public sealed class StepUpDirectorTask : Task, ICancelableTask
     {
-        static readonly string[] MetadataNames = { "Command", "Inp", "Out", "Vol", "Workdir", "Env", "Optional", "Planning", "Resources", "StepInfo", "Params", "Value", "Reach", "Via" };
+        static readonly string[] MetadataNames = { "Command", "Inp", "Out", "Vol", "Workdir", "Env", "Optional", "Planning", "Resources", "StepInfo", "Params", "Value", "Reach", "Via", "Function", "Args" };
         static readonly string[] ListMetadataNames = { "Inp", "Out", "Vol", "Env" };
 
         readonly object _gate = new object();
@@ -33,6 +33,7 @@ namespace StepUp.Tasks
         public ITaskItem[] Steps { get; set; } = Array.Empty<ITaskItem>();
         public ITaskItem[] Statics { get; set; } = Array.Empty<ITaskItem>();
         public ITaskItem[] Scripts { get; set; } = Array.Empty<ITaskItem>();
+        public ITaskItem[] Calls { get; set; } = Array.Empty<ITaskItem>();
         public ITaskItem[] Globals { get; set; } = Array.Empty<ITaskItem>();
         public ITaskItem[] Plans { get; set; } = Array.Empty<ITaskItem>();
 
@@ -210,7 +211,7 @@ namespace StepUp.Tasks
         byte[] WriteItems()
         {
             var locations = new Dictionary<string, ItemLocations>(StringComparer.OrdinalIgnoreCase);
-            using (var writer = new ItemsFrame.Writer(256 * (Statics.Length + Steps.Length + Scripts.Length) + 16))
+            using (var writer = new ItemsFrame.Writer(256 * (Statics.Length + Steps.Length + Scripts.Length + Calls.Length) + 16))
             {
                 void Add(string type, ITaskItem[] list)
                 {
@@ -227,6 +228,7 @@ namespace StepUp.Tasks
                 Add("Static", Statics);
                 Add("Step", Steps);
                 Add("Script", Scripts);
+                Add("Call", Calls);
                 Add("Global", Globals);
                 Add("Plan", Plans);
                 // The settings that change the plan travel with the items, so the plan's fingerprint covers them.

@@ -12,6 +12,9 @@ namespace StepUp.Cli.Workflow;
 /// </summary>
 static class ControlChannel
 {
+    /// <summary>The answer when the build ended while the request waited.</summary>
+    public const string EndedText = "the build ended before it answered";
+
     public static string SocketPath(string root)
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(root)));
@@ -41,7 +44,7 @@ static class ControlChannel
                     writer.WriteLine(verb + "\t" + argument);
                     writer.Flush();
                     var answer = new StreamReader(stream, Encoding.UTF8).ReadLine();
-                    if (answer == null) return (false, "the build ended before it answered");
+                    if (answer == null) return (false, EndedText);
                     var tab = answer.IndexOf('\t');
                     var status = tab < 0 ? answer : answer[..tab];
                     return (status == "ok", tab < 0 ? "" : answer[(tab + 1)..]);

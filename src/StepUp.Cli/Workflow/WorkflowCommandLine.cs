@@ -200,9 +200,19 @@ static class WorkflowCommandLine
 
     static int Ask(string verb, string argument)
     {
-        var answer = ControlChannel.Ask(ProjectRoot(), verb, argument, BuildPatience);
-        if (answer == null) return Fail("no StepUp build runs in " + ProjectRoot() + " (start one with `stepup build -w &`)");
-        return answer.Value.Ok ? 0 : Fail(answer.Value.Text);
+        // A build started in the background may not listen yet; one that ran here before (a graph
+        // exists) and does not answer soon has ended: then there is nothing to wait for or join.
+        var root = ProjectRoot();
+        var ranBefore = File.Exists(Path.Combine(root, ".stepup", "graph.db"));
+        var patience = ranBefore && verb is "join" or "shutdown" ? TimeSpan.FromSeconds(1) : BuildPatience;
+        var answer = ControlChannel.Ask(root, verb, argument, patience);
+        if (answer == null)
+        {
+            if (ranBefore && verb is "join" or "shutdown") return 0;
+            return Fail("no StepUp build runs in " + root + " (start one with `stepup build -w &`)");
+        }
+        if (answer.Value.Ok || (answer.Value.Text == ControlChannel.EndedText && verb is "wait" or "join" or "shutdown")) return 0;
+        return Fail(answer.Value.Text);
     }
 
     static void WaitForFile(string path, bool exists)

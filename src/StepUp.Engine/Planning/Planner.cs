@@ -28,6 +28,7 @@ public sealed class Planner
         // here as before and may be sources of their outputs. Item order is kept either way.
         var hyper = new HyperPlanner(_root, plan, context);
         var planned = new List<(ItemSpec Item, StepDefinition? Step)>();
+        var calls = new HashSet<string>(StringComparer.Ordinal);
         var order = 0;
         foreach (var item in items)
         {
@@ -46,6 +47,13 @@ public sealed class Planner
                 case "Script":
                     if (ScriptFromItem(plan, item) is { } script) planned.Add((item, script));
                     break;
+                case "Call":
+                    if (CallFromItem(plan, item) is { } call)
+                    {
+                        planned.Add((item, call));
+                        calls.Add(call.Key);
+                    }
+                    break;
                 case "Global": hyper.AddGlobal(item); break;
                 case "Plan": hyper.AddPlan(item); break;
                 case HyperPlanner.SettingsItem: hyper.AddSettings(item); break;
@@ -57,7 +65,7 @@ public sealed class Planner
             if (step != null) plan.Steps.Add(step);
             else if (realized.TryGetValue(item, out var definitions)) plan.Steps.AddRange(definitions);
         }
-        AddImplicitStatics(plan);
+        AddImplicitStatics(plan, calls);
         AddLiteralInputs(plan, hyper.LiteralInputs);
         Validate(plan);
         return plan;
@@ -88,17 +96,17 @@ public sealed class Planner
     }
 
     /// <summary>
-    /// The executable of a Script and the local first word of a planning step's command (./plan.py)
-    /// are inputs, and static without a Static item unless a step makes them.
+    /// The executable of a Script or a Call and the local first word of a planning step's command
+    /// (./plan.py) are inputs, and static without a Static item unless a step makes them.
     /// </summary>
-    void AddImplicitStatics(Plan plan)
+    void AddImplicitStatics(Plan plan, IReadOnlySet<string> calls)
     {
         var outputs = new HashSet<string>(plan.Steps.SelectMany(s => s.Outputs.Concat(s.Volatiles)), StringComparer.Ordinal);
         var statics = new HashSet<string>(plan.Statics.Select(s => s.Path), StringComparer.Ordinal);
         for (var i = 0; i < plan.Steps.Count; i++)
         {
             var step = plan.Steps[i];
-            if (!step.Planning) continue;
+            if (!step.Planning && !calls.Contains(step.Key)) continue;
             var exe = LocalExecutable(step);
             if (exe == null) continue;
             if (!step.Inputs.Contains(exe))
@@ -234,6 +242,62 @@ public sealed class Planner
             EnvNames = env,
             Optional = false, // the plan step of a script always runs; its run steps are optional
             Planning = true,
+            Resources = resources,
+            Location = item.Location,
+        };
+    }
+
+    /// <summary>
+    /// The call protocol: <c>./work.py FUNCTION 'JSON'</c>, the JSON holding <c>Args</c> (a JSON object
+    /// of keyword arguments) and the step's inputs and outputs, relative to its workdir.
+    /// </summary>
+    StepDefinition? CallFromItem(Plan plan, ItemSpec item)
+    {
+        var include = item.Include.Trim().Replace('\\', '/');
+        var function = item.Meta("Function");
+        var name = include + " " + function;
+        var common = ReadCommon(plan, item, name);
+        if (common == null) return null;
+        var (workdir, inp, @out, vol, env, optional, resources) = common.Value;
+        var planning = ReadBool(plan, item, "Planning", name);
+        string? problem = null;
+        if (!include.Contains('/') || Path.IsPathRooted(include))
+            problem = $"Call '{include}': the executable must be a relative path with a '/', like ./{include.TrimStart('/')}.";
+        else if (!CallCommand.IsFunctionName(function))
+            problem = function.Length == 0
+                ? $"Call '{include}' has no Function (the name of the function in the script to call)."
+                : $"Call '{include}' has Function=\"{function}\", which is not a Python identifier.";
+        else if (planning && optional)
+            problem = $"Call '{name}' is both Planning and Optional: a planning step always runs.";
+        if (problem != null)
+        {
+            plan.Diagnostics.Add(Diagnostic.Error(Codes.BadCall, problem, item.Location));
+            return null;
+        }
+        var exe = PathRules.Normalize(_root, workdir, include);
+        var relInp = inp.Where(p => p != exe).Select(p => PathRules.RelativeToWorkdir(_root, workdir, p)).ToList();
+        var relOut = @out.Select(p => PathRules.RelativeToWorkdir(_root, workdir, p)).ToList();
+        var command = CallCommand.Build(include, function, item.Meta("Args"), relInp, relOut, out var argsProblem);
+        if (command == null)
+        {
+            plan.Diagnostics.Add(Diagnostic.Error(Codes.BadCall, $"Call '{name}' has Args that {argsProblem}.", item.Location));
+            return null;
+        }
+        var label = workdir == "." ? command : command + "  # wd=" + workdir;
+        var inputs = new List<string> { exe };
+        inputs.AddRange(inp.Where(p => p != exe));
+        return new StepDefinition
+        {
+            Key = label,
+            Label = label,
+            Command = command,
+            Workdir = workdir,
+            Inputs = inputs,
+            Outputs = @out,
+            Volatiles = vol,
+            EnvNames = env,
+            Optional = optional,
+            Planning = planning,
             Resources = resources,
             Location = item.Location,
         };

@@ -273,7 +273,6 @@ public sealed class StepupCommandTests
     [DataRow("static", "a.txt")]
     [DataRow("amend", "--inp", "a.txt")]
     [DataRow("script", "plan.py")]
-    [DataRow("graph", "g")]
     [DataRow("info")]
     public void OutsideAStep_FailsWithExplanation(params string[] args)
     {
