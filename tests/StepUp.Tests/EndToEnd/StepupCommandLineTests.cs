@@ -67,7 +67,12 @@ public sealed class StepupCommandLineTests
     {
         var path = Path.Combine(dir, "plan.py");
         File.WriteAllText(path, plan.ReplaceLineEndings("\n"));
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        MakeExecutable(path);
+    }
+
+    static void MakeExecutable(string path)
+    {
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     static Process Start(string dir, string line, string outFile)
@@ -162,7 +167,7 @@ public sealed class StepupCommandLineTests
         var work = Path.Combine(dir, "work.py");
         File.WriteAllText(work, "#!/usr/bin/env python3\nfrom stepup.core.call import driver\n\n\ndef run(inp, out, prefix):\n" +
             "    with open(inp[0]) as src, open(out[0], \"w\") as dst:\n        dst.write(prefix + src.read())\n\n\nif __name__ == \"__main__\":\n    driver()\n");
-        File.SetUnixFileMode(work, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        MakeExecutable(work);
 
         var build = Shell(dir, "stepup boot");
         Assert.AreEqual(0, build.ExitCode, build.Output);
