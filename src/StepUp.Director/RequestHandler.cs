@@ -134,7 +134,8 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
                     notRun = summary.NotRun;
                     break;
                 case CleanProjectRequest clean:
-                    await session.CleanAsync(events, cancel.Token, clean.DryRun).ConfigureAwait(false);
+                    await session.CleanAsync(events, cancel.Token, clean.DryRun,
+                        clean.Paths.Count == 0 ? null : clean.Paths.Select(p => PathRules.Normalize(root, ".", p)).ToList(), clean.All).ConfigureAwait(false);
                     break;
                 case GraphProjectRequest graph:
                     await session.WriteGraphAsync(graph.Prefix, events, cancel.Token).ConfigureAwait(false);

@@ -180,15 +180,23 @@ namespace StepUp.Protocol
         /// <summary>"dryRun": report each file that would be removed (a "DRYRUN" line), remove nothing, keep the graph (`stepup clean`).</summary>
         public bool DryRun { get; set; }
 
+        /// <summary>"paths": root-relative; when given, only the outputs at or under them and what is built from them, and the graph is kept (`stepup clean`).</summary>
+        public List<string> Paths { get; set; } = new List<string>();
+
+        /// <summary>"all": with paths, every such output; without, only orphaned ones.</summary>
+        public bool All { get; set; }
+
         private protected override void WriteRequestFields(Utf8JsonWriter w)
         {
             base.WriteRequestFields(w);
             w.WriteBoolean("dryRun", DryRun);
+            Fields.WriteList(w, "paths", Paths);
+            w.WriteBoolean("all", All);
         }
 
         internal static CleanProjectRequest Read(Fields f)
         {
-            var request = new CleanProjectRequest { DryRun = f.Bool("dryRun") };
+            var request = new CleanProjectRequest { DryRun = f.Bool("dryRun"), Paths = f.Strings("paths"), All = f.Bool("all") };
             request.ReadProjectFields(f);
             return request;
         }

@@ -19,6 +19,7 @@ sealed class BuildFrontEnd
     readonly BuildSettings _settings;
     readonly PackageLayout _package;
     readonly EventPrinter _printer;
+    readonly BuildLogs _logs;
     readonly string _root;
     readonly object _gate = new();
     readonly Channel<string> _commands = Channel.CreateUnbounded<string>();
@@ -32,16 +33,15 @@ sealed class BuildFrontEnd
         _settings = settings;
         _package = package;
         _root = root;
-        _printer = new EventPrinter(output);
+        _logs = new BuildLogs(root);
+        _printer = new EventPrinter(output, _logs);
     }
 
     static TaskCompletionSource NewIdle() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public int Run()
     {
-        var plan = Path.Combine(_root, PlanFile);
-        if (!File.Exists(plan))
-            throw new CliException("there is no " + PlanFile + " in " + _root + ": `stepup build` runs the plan.py of the current folder (or of STEPUP_ROOT)");
+        CheckPlan(Path.Combine(_root, PlanFile));
         using var control = ControlServer.Open(_root);
         control.Start(HandleAsync);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
@@ -49,6 +49,7 @@ sealed class BuildFrontEnd
         ReturnCode code;
         while (true)
         {
+            _logs.StartPhase();
             _printer.Line("PHASE", "build");
             code = BuildOnce();
             if (!_settings.Watch || _interrupted || IsEnding()) break;
@@ -62,6 +63,19 @@ sealed class BuildFrontEnd
         _printer.Line("DIRECTOR", "See you!");
         _printer.Finish();
         return (int)code;
+    }
+
+    /// <summary>As StepUp's director checks it before anything runs: a file, executable, starting with a shebang.</summary>
+    void CheckPlan(string plan)
+    {
+        if (!File.Exists(plan))
+            throw new CliException("there is no " + PlanFile + " in " + _root + ": `stepup build` runs the plan.py of the current folder (or of STEPUP_ROOT)");
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(plan) & UnixFileMode.UserExecute) == 0)
+            throw new CliException(PlanFile + " is not executable: run `chmod +x " + PlanFile + "`");
+        using var reader = new StreamReader(plan);
+        var first = reader.ReadLine() ?? "";
+        if (!first.StartsWith("#!", StringComparison.Ordinal))
+            throw new CliException(PlanFile + " does not start with a shebang line such as `#!/usr/bin/env python3`");
     }
 
     bool IsEnding()

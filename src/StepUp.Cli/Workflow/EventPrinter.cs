@@ -7,7 +7,7 @@ namespace StepUp.Cli.Workflow;
 /// the text; pages between rules of 80 columns with their title centred; one closing rule after
 /// the last page of a run. Several threads print (the build and the control channel): one at a time.
 /// </summary>
-sealed class EventPrinter(TextWriter output)
+sealed class EventPrinter(TextWriter output, BuildLogs? logs = null)
 {
     public const int Width = 80;
     const char RuleChar = '─';
@@ -21,7 +21,8 @@ sealed class EventPrinter(TextWriter output)
         {
             ClosePage();
             // A file that `stepup clean` would remove, as a line of shell that removes it.
-            output.WriteLine(tag == "DRYRUN" ? "rm " + ShellWord(text) : tag.PadLeft(8) + " │ " + text);
+            output.WriteLine(tag == "DRYRUN" ? RemovalLine(text) : tag.PadLeft(8) + " │ " + text);
+            logs?.Line(tag, text);
             output.Flush();
         }
     }
@@ -33,6 +34,7 @@ sealed class EventPrinter(TextWriter output)
             output.WriteLine(Rule(title));
             var body = text.TrimEnd('\n');
             if (body.Length > 0) output.WriteLine(body);
+            logs?.Page(Rule(title) + "\n" + (body.Length > 0 ? body + "\n" : "") + new string(RuleChar, Width) + "\n");
             _pageOpen = true;
             output.Flush();
         }
@@ -73,6 +75,13 @@ sealed class EventPrinter(TextWriter output)
         if (!_pageOpen) return;
         output.WriteLine(new string(RuleChar, Width));
         _pageOpen = false;
+    }
+
+    /// <summary>"path  # note" as `rm path  # note`.</summary>
+    static string RemovalLine(string text)
+    {
+        var note = text.IndexOf("  # ", StringComparison.Ordinal);
+        return note < 0 ? "rm " + ShellWord(text) : "rm " + ShellWord(text[..note]) + text[note..];
     }
 
     static string ShellWord(string text) =>

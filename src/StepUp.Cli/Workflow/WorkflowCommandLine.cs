@@ -151,11 +151,15 @@ static class WorkflowCommandLine
     static Command CleanCommand()
     {
         var commit = new Option<bool>("--commit", "-c") { Description = "remove the files (without it, only print what would be removed)" };
-        var command = new Command("clean", "Remove what the graph records as built (a dry run unless --commit).") { commit };
+        var all = new Option<bool>("--all", "-a") { Description = "every output, not only those of steps no longer planned" };
+        var unsafeOption = new Option<bool>("--unsafe", "-u") { Description = "accepted for StepUp's command lines: edited outputs are never removed" };
+        var paths = new Argument<string[]>("PATH") { Description = "outputs at or under these paths, and what is built from them (default: .)", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("clean", "Remove outputs of the build (a dry run unless --commit).") { commit, all, unsafeOption, paths };
         command.SetAction(parse => Guarded(parse, () =>
         {
             var printer = new EventPrinter(parse.InvocationConfiguration.Output);
-            return CleanRequest.Run(PackageLayout.OfThisCommand(), ProjectRoot(), parse.GetValue(commit), printer, parse.InvocationConfiguration.Output);
+            return CleanRequest.Run(PackageLayout.OfThisCommand(), ProjectRoot(), parse.GetValue(paths) ?? [], parse.GetValue(all),
+                parse.GetValue(commit), printer, parse.InvocationConfiguration.Output);
         }));
         return command;
     }

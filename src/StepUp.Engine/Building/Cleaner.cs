@@ -53,6 +53,27 @@ public sealed class Cleaner
         RemoveEmptyFolders(graph.CreatedFolders);
     }
 
+    /// <summary>
+    /// `stepup clean PATH...`: the outputs at or under the paths and those built from them (the
+    /// outputs of their consumers, and so on), only orphaned ones unless <paramref name="all"/>. The
+    /// graph keeps them: the next build makes what is missing again.
+    /// </summary>
+    public void RemoveSelected(ProjectGraph graph, IReadOnlyList<string> paths, bool all)
+    {
+        bool Chosen(FileNode f) => paths.Any(p => p == "." || f.Path == p || f.Path.StartsWith(p + "/", StringComparison.Ordinal));
+        var selected = new HashSet<FileNode>();
+        var queue = new Queue<FileNode>(graph.Files.Values.Where(Chosen));
+        while (queue.TryDequeue(out var file))
+        {
+            if (!selected.Add(file)) continue;
+            foreach (var step in file.Consumers)
+                foreach (var product in step.Outputs.Concat(step.Volatiles)) queue.Enqueue(product);
+        }
+        foreach (var file in selected.Where(f => all || f.IsOrphan).OrderByDescending(f => f.Path, StringComparer.Ordinal))
+            DeleteIfUnedited(file);
+        RemoveEmptyFolders(graph.CreatedFolders);
+    }
+
     void DeleteIfUnedited(FileNode file)
     {
         // Static, missing, undeclared, never built, or found there rather than written: not StepUp's to delete.
@@ -80,17 +101,17 @@ public sealed class Cleaner
                 return;
             }
         }
-        Delete(file.Path, full);
+        Delete(file.Path, full, file.IsOrphan);
     }
 
-    void Delete(string path, string full)
+    void Delete(string path, string full, bool orphan)
     {
         try
         {
             if (!File.Exists(full)) return;
             if (DryRun)
             {
-                _events.Line("DRYRUN", path);
+                _events.Line("DRYRUN", orphan ? path + "  # Detached output!" : path);
                 return;
             }
             File.Delete(full);

@@ -139,7 +139,8 @@ public sealed class ProjectSession : IDisposable
     }
 
     /// <summary>The Clean target: removes recorded, unedited outputs and forgets the graph; a dry run only names them.</summary>
-    public async Task CleanAsync(IBuildEvents events, CancellationToken ct, bool dryRun = false)
+    /// <param name="paths">`stepup clean`: only the outputs at or under these (root-relative) and what is built from them, orphans only unless <paramref name="all"/>; the graph stays.</param>
+    public async Task CleanAsync(IBuildEvents events, CancellationToken ct, bool dryRun = false, IReadOnlyList<string>? paths = null, bool all = false)
     {
         if (!File.Exists(Path.Combine(StateFolder, GraphStore.FileName))) return;
         await using var hold = await TryEnterAsync(events, ct).ConfigureAwait(false);
@@ -147,7 +148,13 @@ public sealed class ProjectSession : IDisposable
         var cleaner = new Cleaner(Root, events) { DryRun = dryRun };
         try
         {
-            var (_, graph, _) = Open(events);
+            var (store, graph, _) = Open(events);
+            if (paths != null)
+            {
+                cleaner.RemoveSelected(graph, paths, all);
+                if (!dryRun) store.Save(graph);
+                return;
+            }
             cleaner.RemoveAllOutputs(graph);
             if (dryRun) return;
             Forget();

@@ -79,7 +79,7 @@ public sealed class StepupCommandLineTests
     {
         var psi = new ProcessStartInfo("/bin/sh") { WorkingDirectory = dir, UseShellExecute = false };
         psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add("exec " + line + " >\"$0\" 2>&1 </dev/null");
+        psi.ArgumentList.Add("{ " + line + "; } >\"$0\" 2>&1 </dev/null");
         psi.ArgumentList.Add(outFile);
         var env = ChildEnvironment.ForProject(_home.Dir);
         env["PATH"] = _bin + ":" + env["PATH"];
