@@ -1,13 +1,16 @@
 using System.Reflection;
 using System.Text;
 using StepUp.Cli.Commands;
+using StepUp.Cli.Workflow;
 using StepUp.Protocol;
 
 namespace StepUp.Cli;
 
 /// <summary>
 /// <c>stepup COMMAND [ARGS...]</c>: picks the command, runs it, and turns failures into exit codes
-/// (1: error, 2: usage) with <c>stepup: error: MESSAGE</c> on stderr.
+/// (1: error, 2: usage) with <c>stepup: error: MESSAGE</c> on stderr. The commands of StepUp's own
+/// command line (build, wait, join, ...) go to <see cref="WorkflowCommandLine"/>; the step-API
+/// commands that steps call are parsed here, without loading System.CommandLine (docs/cli.md).
 /// </summary>
 static class Program
 {
@@ -41,6 +44,10 @@ static class Program
                     output.WriteLine("stepup " + Version() + " (StepUp protocol " + ProtocolInfo.Version + ")");
                     return ExitCodes.Success;
             }
+            if (IsWorkflowCommand(args[0]))
+                return WorkflowCommandLine.Run(args, output, errors);
+            if (WorkflowCommandLine.IsBuildOption(args[0]))
+                return WorkflowCommandLine.Run(["build", .. args], output, errors);
             command = Find(args[0]);
             return command.Run(new ArraySegment<string>(args, 1, args.Length - 1), output, errors);
         }
@@ -66,6 +73,11 @@ static class Program
         }
     }
 
+    /// <summary>`stepup graph` inside a step writes the graph of the director that runs it (api.graph); outside, of the folder's build.</summary>
+    static bool IsWorkflowCommand(string name) =>
+        WorkflowCommandLine.CommandNames.Contains(name) &&
+        !(name == "graph" && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(ProtocolInfo.EnvDirectorSocket)));
+
     static Command Find(string name)
     {
         foreach (var command in Commands)
@@ -81,10 +93,11 @@ static class Program
         sb.Append("usage: ").Append(TopUsage).Append('\n');
         sb.Append("""
 
-            Talks to the StepUp director that runs the current step: works only inside a step of a
-            .stepproj built with `dotnet build`.
+            In a folder with a plan.py, StepUp's command line: `stepup build` (also `boot`, or `sb`),
+            `wait`, `join`, `rebuild`, `graph`, `clean`, `shutdown`, `status`, and `install` (which
+            puts `stepup` and `sb` on your PATH); `stepup build --help` and so on explain each.
 
-            commands:
+            Inside a step (of a .stepproj or a plan.py), these talk to the director that runs it:
 
             """);
         var width = 0;

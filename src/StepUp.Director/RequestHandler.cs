@@ -120,6 +120,7 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
         var events = new EventStream(stream);
         var success = true;
         var summaryText = "";
+        int failed = 0, notRun = 0;
         var session = SessionFor(root);
         try
         {
@@ -134,9 +135,12 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
                     var summary = await session.BuildAsync(build!, events, context, cancel.Token).ConfigureAwait(false);
                     success = summary.Success;
                     summaryText = summary.ToString();
+                    failed = summary.Failed;
+                    notRun = summary.NotRun;
                     break;
                 case CleanProjectRequest clean:
-                    await session.CleanAsync(clean.Attic, events, cancel.Token).ConfigureAwait(false);
+                    await session.CleanAsync(clean.Attic, events, cancel.Token, clean.DryRun,
+                        clean.Paths.Count == 0 ? null : clean.Paths.Select(p => PathRules.Normalize(root, ".", p)).ToList(), clean.All).ConfigureAwait(false);
                     break;
                 case GraphProjectRequest graph:
                     await session.WriteGraphAsync(graph.Prefix, events, cancel.Token).ConfigureAwait(false);
@@ -150,7 +154,7 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
         }
         var elapsed = clock.Elapsed.TotalMilliseconds;
         log.Write($"{request.Type} {root}: {(success ? "ok" : "failed")} in {elapsed:0.0} ms {summaryText}");
-        events.Send(new DoneEvent { Success = success, Summary = summaryText, DirectorMs = elapsed });
+        events.Send(new DoneEvent { Success = success, Summary = summaryText, DirectorMs = elapsed, Failed = failed, NotRun = notRun });
         await events.DisposeAsync().ConfigureAwait(false);
         served.Cancel();
         await watcher.ConfigureAwait(false);

@@ -94,5 +94,8 @@ namespace StepUp
         public const string SlurmQueueUnreadable = "STEPUP0504";
         public const string BadSlurmMetadata = "STEPUP0505";
         public const string ClientInSlurmJob = "STEPUP0506";
+
+        // 0601-0619: the call protocol and StepUp's command line.
+        public const string BadCall = "STEPUP0601";
     }
 }

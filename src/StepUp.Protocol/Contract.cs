@@ -48,14 +48,14 @@ namespace StepUp
         {
             ["Step"] = new[]
             {
-                "Command", "Inp", "Out", "Vol", "Workdir", "Env", "Optional", "Planning", "Resources", "Params",
+                "Command", "Inp", "Out", "Vol", "Workdir", "Env", "Optional", "Planning", "Resources", "Params", "Placeholders",
                 "Executor", "Cpus", "Memory", "Time", "Gpus", "Partition", "Account", "SlurmOptions",
             },
             ["Script"] = new[] { "Inp", "Out", "Vol", "Workdir", "Env", "Optional", "Resources", "StepInfo" },
             ["Static"] = new string[0],
             ["Global"] = new[] { "Value" },
             ["Plan"] = new[] { "Reach", "Via" },
-            ["Call"] = new[] { "Function", "Args" },
+            ["Call"] = new[] { "Function", "Args", "Inp", "Out", "Vol", "Workdir", "Env", "Optional", "Resources" },
         };
 
         public const string JobsSyntax = "a whole number of at least 1";

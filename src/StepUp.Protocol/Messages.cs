@@ -225,15 +225,27 @@ namespace StepUp.Protocol
         /// <summary>"attic": move the outputs to .stepup/attic/ instead of deleting them (StepUpAttic).</summary>
         public bool Attic { get; set; }
 
+        /// <summary>"dryRun": report each file that would be removed (a "DRYRUN" line), remove nothing, keep the graph (`stepup clean`).</summary>
+        public bool DryRun { get; set; }
+
+        /// <summary>"paths": root-relative; when given, only the outputs at or under them and what is built from them, and the graph is kept (`stepup clean`).</summary>
+        public List<string> Paths { get; set; } = new List<string>();
+
+        /// <summary>"all": with paths, every such output; without, only orphaned ones.</summary>
+        public bool All { get; set; }
+
         private protected override void WriteRequestFields(Utf8JsonWriter w)
         {
             base.WriteRequestFields(w);
             w.WriteBoolean("attic", Attic);
+            w.WriteBoolean("dryRun", DryRun);
+            Fields.WriteList(w, "paths", Paths);
+            w.WriteBoolean("all", All);
         }
 
         internal static CleanProjectRequest Read(Fields f)
         {
-            var request = new CleanProjectRequest { Attic = f.Bool("attic") };
+            var request = new CleanProjectRequest { Attic = f.Bool("attic"), DryRun = f.Bool("dryRun"), Paths = f.Strings("paths"), All = f.Bool("all") };
             request.ReadProjectFields(f);
             return request;
         }
@@ -925,11 +937,19 @@ namespace StepUp.Protocol
         /// <summary>"directorMs": the director's own time for the request.</summary>
         public double DirectorMs { get; set; }
 
+        /// <summary>"failed": steps of a build that failed (the `stepup` command's return code has a bit for them).</summary>
+        public int Failed { get; set; }
+
+        /// <summary>"notRun": steps of a build left pending (not run, not skipped).</summary>
+        public int NotRun { get; set; }
+
         private protected override void WriteFields(Utf8JsonWriter w)
         {
             w.WriteBoolean("success", Success);
             w.WriteString("summary", Summary);
             w.WriteNumber("directorMs", DirectorMs);
+            w.WriteNumber("failed", Failed);
+            w.WriteNumber("notRun", NotRun);
         }
 
         internal static DoneEvent Read(Fields f) => new DoneEvent
@@ -937,6 +957,8 @@ namespace StepUp.Protocol
             Success = f.Bool("success"),
             Summary = f.String("summary") ?? "",
             DirectorMs = f.Number("directorMs", 0),
+            Failed = (int)f.Integer("failed", 0),
+            NotRun = (int)f.Integer("notRun", 0),
         };
     }
 

@@ -6,7 +6,7 @@ using System.Xml;
 namespace StepUp.Tasks
 {
     /// <summary>
-    /// Finds the file and line of each Step, Static, Script, Global and Plan item. MSBuild does not give tasks
+    /// Finds the file and line of each Step, Static, Script, Call, Global and Plan item. MSBuild does not give tasks
     /// item locations, so the defining project file is read once with line information, and the
     /// n-th item with a given type and Include gets the n-th element written that way. The same pass
     /// notes the metadata written on each such element (attributes and child elements), for

@@ -18,8 +18,6 @@ namespace StepUp.Tasks
         /// <summary>Every name of <see cref="Contract.ItemMetadata"/>, by any casing (MSBuild's names are case-insensitive).</summary>
         static readonly Dictionary<string, string> MetadataNames = Contract.ItemMetadata.Values.SelectMany(names => names).Distinct()
             .ToDictionary(name => name, name => name, StringComparer.OrdinalIgnoreCase);
-        static readonly string[] MetadataNames = { "Command", "Inp", "Out", "Vol", "Workdir", "Env", "Optional", "Planning", "Resources", "StepInfo", "Params", "Value", "Reach", "Via",
-            "Executor", "Cpus", "Memory", "Time", "Gpus", "Partition", "Account", "SlurmOptions" };
         static readonly string[] ListMetadataNames = { "Inp", "Out", "Vol", "Env" };
 
         readonly object _gate = new object();
@@ -37,6 +35,7 @@ namespace StepUp.Tasks
         public ITaskItem[] Steps { get; set; } = Array.Empty<ITaskItem>();
         public ITaskItem[] Statics { get; set; } = Array.Empty<ITaskItem>();
         public ITaskItem[] Scripts { get; set; } = Array.Empty<ITaskItem>();
+        public ITaskItem[] Calls { get; set; } = Array.Empty<ITaskItem>();
         public ITaskItem[] Globals { get; set; } = Array.Empty<ITaskItem>();
         public ITaskItem[] Plans { get; set; } = Array.Empty<ITaskItem>();
 
@@ -244,7 +243,7 @@ namespace StepUp.Tasks
         byte[] WriteItems()
         {
             var locations = new Dictionary<string, ItemLocations>(StringComparer.OrdinalIgnoreCase);
-            using (var writer = new ItemsFrame.Writer(256 * (Statics.Length + Steps.Length + Scripts.Length) + 16))
+            using (var writer = new ItemsFrame.Writer(256 * (Statics.Length + Steps.Length + Scripts.Length + Calls.Length) + 16))
             {
                 void Add(string type, ITaskItem[] list)
                 {
@@ -261,6 +260,7 @@ namespace StepUp.Tasks
                 Add("Static", Statics);
                 Add("Step", Steps);
                 Add("Script", Scripts);
+                Add("Call", Calls);
                 Add("Global", Globals);
                 Add("Plan", Plans);
                 foreach (var fileLocations in locations.Values)

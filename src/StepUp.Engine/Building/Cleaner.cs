@@ -34,6 +34,9 @@ public sealed class Cleaner
 
     public int Removed { get; private set; }
 
+    /// <summary>Report each file that would be removed as a "DRYRUN" line; remove nothing (`stepup clean`).</summary>
+    public bool DryRun { get; init; }
+
     /// <summary>After a complete, successful build: drop orphans nothing uses, deleting their unedited outputs.</summary>
     public void RemoveOrphans(ProjectGraph graph)
     {
@@ -53,6 +56,27 @@ public sealed class Cleaner
     public void RemoveAllOutputs(ProjectGraph graph)
     {
         foreach (var file in graph.Files.Values.OrderByDescending(f => f.Path, StringComparer.Ordinal).ToList())
+            RemoveIfUnedited(file);
+        RemoveEmptyFolders(graph.CreatedFolders);
+    }
+
+    /// <summary>
+    /// `stepup clean PATH...`: the outputs at or under the paths and those built from them (the
+    /// outputs of their consumers, and so on), only orphaned ones unless <paramref name="all"/>. The
+    /// graph keeps them: the next build makes what is missing again.
+    /// </summary>
+    public void RemoveSelected(ProjectGraph graph, IReadOnlyList<string> paths, bool all)
+    {
+        bool Chosen(FileNode f) => paths.Any(p => p == "." || f.Path == p || f.Path.StartsWith(p + "/", StringComparison.Ordinal));
+        var selected = new HashSet<FileNode>();
+        var queue = new Queue<FileNode>(graph.Files.Values.Where(Chosen));
+        while (queue.TryDequeue(out var file))
+        {
+            if (!selected.Add(file)) continue;
+            foreach (var step in file.Consumers)
+                foreach (var product in step.Outputs.Concat(step.Volatiles)) queue.Enqueue(product);
+        }
+        foreach (var file in selected.Where(f => all || f.IsOrphan).OrderByDescending(f => f.Path, StringComparer.Ordinal))
             RemoveIfUnedited(file);
         RemoveEmptyFolders(graph.CreatedFolders);
     }
@@ -86,6 +110,11 @@ public sealed class Cleaner
         try
         {
             if (!File.Exists(full)) return;
+            if (DryRun)
+            {
+                _events.Line("DRYRUN", file.IsOrphan ? file.Path + "  # Detached output!" : file.Path);
+                return;
+            }
             if (_attic != null) _events.Line(AtticTag, $"{file.Path} -> {_attic.Store(file)}");
             else
             {
@@ -111,6 +140,7 @@ public sealed class Cleaner
     /// </summary>
     void RemoveEmptyFolders(FolderSet created)
     {
+        if (DryRun) return;
         foreach (var start in _touchedFolders.OrderByDescending(f => f.Length))
         {
             for (var folder = start; folder != "." && created.Contains(folder); folder = Parent(folder))

@@ -29,6 +29,7 @@ public sealed class Planner
         // here as before and may be sources of their outputs. Item order is kept either way.
         var hyper = new HyperPlanner(_root, plan, context);
         var planned = new List<(ItemSpec Item, StepDefinition? Step)>();
+        var calls = new HashSet<string>(StringComparer.Ordinal);
         var order = 0;
         foreach (var item in items)
         {
@@ -47,6 +48,13 @@ public sealed class Planner
                 case "Script":
                     if (ScriptFromItem(plan, item) is { } script) planned.Add((item, script));
                     break;
+                case "Call":
+                    if (CallFromItem(plan, item) is { } call)
+                    {
+                        planned.Add((item, call));
+                        calls.Add(call.Key);
+                    }
+                    break;
                 case "Global": hyper.AddGlobal(item); break;
                 case "Plan": hyper.AddPlan(item); break;
                 case HyperPlanner.SettingsItem: hyper.AddSettings(item); break;
@@ -58,7 +66,7 @@ public sealed class Planner
             if (step != null) plan.Steps.Add(step);
             else if (realized.TryGetValue(item, out var definitions)) plan.Steps.AddRange(definitions);
         }
-        AddImplicitStatics(plan);
+        AddImplicitStatics(plan, calls);
         AddLiteralInputs(plan, hyper.LiteralInputs);
         Validate(plan);
         return plan;
@@ -89,11 +97,11 @@ public sealed class Planner
     }
 
     /// <summary>
-    /// The executable of a Script and the program file of a step's command (./plan.py, python3
-    /// plan.py: <see cref="CommandScript"/>) are inputs, and static without a Static item unless a
-    /// step makes them.
+    /// The executable of a Script or a Call and the program file of a step's command (./plan.py,
+    /// python3 plan.py: <see cref="CommandScript"/>) are inputs, and static without a Static item
+    /// unless a step makes them.
     /// </summary>
-    void AddImplicitStatics(Plan plan)
+    void AddImplicitStatics(Plan plan, IReadOnlySet<string> calls)
     {
         var outputs = new HashSet<string>(plan.Steps.SelectMany(s => s.Outputs.Concat(s.Volatiles)), StringComparer.Ordinal);
         var volatiles = new HashSet<string>(plan.Steps.SelectMany(s => s.Volatiles), StringComparer.Ordinal);
@@ -101,7 +109,7 @@ public sealed class Planner
         for (var i = 0; i < plan.Steps.Count; i++)
         {
             var step = plan.Steps[i];
-            var exe = LocalExecutable(step, outputs);
+            var exe = LocalExecutable(step, outputs, calls.Contains(step.Key));
             if (exe == null || volatiles.Contains(exe) || step.Outputs.Contains(exe)) continue;
             if (!step.Inputs.Contains(exe))
                 plan.Steps[i] = step = step.WithInputs(new[] { exe }.Concat(step.Inputs).ToList());
@@ -113,15 +121,16 @@ public sealed class Planner
 
     /// <summary>
     /// The root-relative path of the local file a command runs (<see cref="CommandScript"/>). A
-    /// planning step's first word (./plan.py) counts as written, so that a missing one is reported;
-    /// otherwise the file must exist or be one of <paramref name="outputs"/>.
+    /// planning step's first word (./plan.py) and a Call's executable (<paramref name="named"/>) count
+    /// as written, so that a missing one is reported; otherwise the file must exist or be one of
+    /// <paramref name="outputs"/>.
     /// </summary>
-    public string? LocalExecutable(StepDefinition step, ISet<string>? outputs = null)
+    public string? LocalExecutable(StepDefinition step, ISet<string>? outputs = null, bool named = false)
     {
         if (CommandScript.Find(step.Command) is not var (word, interpreted) || Path.IsPathRooted(word)) return null;
         var path = PathRules.Normalize(_root, step.Workdir, word);
         if (!PathRules.IsInsideRoot(path) || PathRules.IsInStateFolder(path)) return null;
-        if (step.Planning && !interpreted) return path;
+        if ((step.Planning || named) && !interpreted) return path;
         return outputs?.Contains(path) == true || File.Exists(PathRules.FullPath(_root, path)) ? path : null;
     }
 
@@ -251,6 +260,62 @@ public sealed class Planner
             EnvNames = env,
             Optional = false, // the plan step of a script always runs; its run steps are optional
             Planning = true,
+            Resources = resources,
+            Location = item.Location,
+        };
+    }
+
+    /// <summary>
+    /// The call protocol: <c>./work.py FUNCTION 'JSON'</c>, the JSON holding <c>Args</c> (a JSON object
+    /// of keyword arguments) and the step's inputs and outputs, relative to its workdir.
+    /// </summary>
+    StepDefinition? CallFromItem(Plan plan, ItemSpec item)
+    {
+        var include = item.Include.Trim().Replace('\\', '/');
+        var function = item.Meta("Function");
+        var name = include + " " + function;
+        var common = ReadCommon(plan, item, name);
+        if (common == null) return null;
+        var (workdir, inp, @out, vol, env, optional, resources) = common.Value;
+        var planning = ReadBool(plan, item, "Planning", name);
+        string? problem = null;
+        if (!include.Contains('/') || Path.IsPathRooted(include))
+            problem = $"Call '{include}': the executable must be a relative path with a '/', like ./{include.TrimStart('/')}.";
+        else if (!CallCommand.IsFunctionName(function))
+            problem = function.Length == 0
+                ? $"Call '{include}' has no Function (the name of the function in the script to call)."
+                : $"Call '{include}' has Function=\"{function}\", which is not a Python identifier.";
+        else if (planning && optional)
+            problem = $"Call '{name}' is both Planning and Optional: a planning step always runs.";
+        if (problem != null)
+        {
+            plan.Diagnostics.Add(Diagnostic.Error(Codes.BadCall, problem, item.Location));
+            return null;
+        }
+        var exe = PathRules.Normalize(_root, workdir, include);
+        var relInp = inp.Where(p => p != exe).Select(p => PathRules.RelativeToWorkdir(_root, workdir, p)).ToList();
+        var relOut = @out.Select(p => PathRules.RelativeToWorkdir(_root, workdir, p)).ToList();
+        var command = CallCommand.Build(include, function, item.Meta("Args"), relInp, relOut, out var argsProblem);
+        if (command == null)
+        {
+            plan.Diagnostics.Add(Diagnostic.Error(Codes.BadCall, $"Call '{name}' has Args that {argsProblem}.", item.Location));
+            return null;
+        }
+        var label = workdir == "." ? command : command + "  # wd=" + workdir;
+        var inputs = new List<string> { exe };
+        inputs.AddRange(inp.Where(p => p != exe));
+        return new StepDefinition
+        {
+            Key = label,
+            Label = label,
+            Command = command,
+            Workdir = workdir,
+            Inputs = inputs,
+            Outputs = @out,
+            Volatiles = vol,
+            EnvNames = env,
+            Optional = optional,
+            Planning = planning,
             Resources = resources,
             Location = item.Location,
         };

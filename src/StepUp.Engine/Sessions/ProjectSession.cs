@@ -165,17 +165,25 @@ public sealed class ProjectSession : IDisposable
         finally { _busy.Release(); }
     }
 
-    /// <summary>The Clean target: removes recorded, unedited outputs (with the attic: moves them there) and forgets the graph.</summary>
-    public async Task CleanAsync(bool attic, IBuildEvents events, CancellationToken ct)
+    /// <summary>The Clean target: removes recorded, unedited outputs (with the attic: moves them there) and forgets the graph; a dry run only names them.</summary>
+    /// <param name="paths">`stepup clean`: only the outputs at or under these (root-relative) and what is built from them, orphans only unless <paramref name="all"/>; the graph stays.</param>
+    public async Task CleanAsync(bool attic, IBuildEvents events, CancellationToken ct, bool dryRun = false, IReadOnlyList<string>? paths = null, bool all = false)
     {
         if (!File.Exists(Path.Combine(StateFolder, GraphStore.FileName))) return;
         await using var hold = await TryEnterAsync(events, ct).ConfigureAwait(false);
         if (hold == null) return;
-        var cleaner = new Cleaner(Root, events, attic ? new Attic(Root) : null);
+        var cleaner = new Cleaner(Root, events, attic ? new Attic(Root) : null) { DryRun = dryRun };
         try
         {
-            var (_, graph, _) = Open(events);
+            var (store, graph, _) = Open(events);
+            if (paths != null)
+            {
+                cleaner.RemoveSelected(graph, paths, all);
+                if (!dryRun) store.Save(graph);
+                return;
+            }
             cleaner.RemoveAllOutputs(graph);
+            if (dryRun) return;
             Forget();
             GraphStore.Delete(Root);
             if (attic) KeepBuildNumber(graph.Build);

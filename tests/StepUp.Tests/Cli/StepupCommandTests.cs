@@ -273,7 +273,6 @@ public sealed class StepupCommandTests
     [DataRow("static", "a.txt")]
     [DataRow("amend", "--inp", "a.txt")]
     [DataRow("script", "plan.py")]
-    [DataRow("graph", "g")]
     [DataRow("info")]
     public void OutsideAStep_FailsWithExplanation(params string[] args)
     {
@@ -347,7 +346,6 @@ public sealed class StepupCommandTests
     [DataRow("static", "P...")]
     [DataRow("amend", "--inp P", "--out P", "--vol P", "--env V", "--implicit-static")]
     [DataRow("script", "EXE", "--workdir D", "--optional", "--step-info F")]
-    [DataRow("graph", "PREFIX")]
     [DataRow("info")]
     public void CommandHelp_MentionsEveryOption(string command, params string[] mentions)
     {

@@ -1,0 +1,240 @@
+using System.Collections;
+using System.Runtime.InteropServices;
+using System.Threading.Channels;
+using StepUp.Protocol;
+using StepUp.Tasks;
+
+namespace StepUp.Cli.Workflow;
+
+/// <summary>
+/// `stepup build` in a folder with a plan.py: asks the director (the one `dotnet build` uses) to
+/// build a project whose only item is the planning step ./plan.py, prints its events as StepUp
+/// does, and returns StepUp's return code. With --watch it stays after the build and serves
+/// `stepup rebuild`, `wait`, `graph` and `join` through its <see cref="ControlServer"/>.
+/// </summary>
+sealed class BuildFrontEnd
+{
+    public const string PlanFile = "plan.py";
+
+    readonly BuildSettings _settings;
+    readonly PackageLayout _package;
+    readonly EventPrinter _printer;
+    readonly BuildLogs _logs;
+    readonly string _root;
+    readonly object _gate = new();
+    readonly Channel<string> _commands = Channel.CreateUnbounded<string>();
+    TaskCompletionSource _idle = NewIdle();
+    Stream? _buildStream;
+    bool _interrupted;
+    bool _ending;
+
+    public BuildFrontEnd(BuildSettings settings, PackageLayout package, string root, TextWriter output)
+    {
+        _settings = settings;
+        _package = package;
+        _root = root;
+        _logs = new BuildLogs(root);
+        _printer = new EventPrinter(output, _logs);
+    }
+
+    static TaskCompletionSource NewIdle() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public int Run()
+    {
+        CheckPlan(Path.Combine(_root, PlanFile));
+        using var control = ControlServer.Open(_root);
+        control.Start(HandleAsync);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+        ReturnCode code;
+        while (true)
+        {
+            _logs.StartPhase();
+            _printer.Line("PHASE", "build");
+            code = BuildOnce();
+            if (!_settings.Watch || _interrupted || IsEnding()) break;
+            _printer.Line("PHASE", "watch");
+            EnterIdle();
+            var next = _commands.Reader.ReadAsync().AsTask().GetAwaiter().GetResult();
+            if (next != "rebuild") break;
+        }
+        lock (_gate) _ending = true;
+        EnterIdle();
+        _printer.Line("DIRECTOR", "See you!");
+        _printer.Finish();
+        return (int)code;
+    }
+
+    /// <summary>As StepUp's director checks it before anything runs: a file, executable, starting with a shebang.</summary>
+    void CheckPlan(string plan)
+    {
+        if (!File.Exists(plan))
+            throw new CliException("there is no " + PlanFile + " in " + _root + ": `stepup build` runs the plan.py of the current folder (or of STEPUP_ROOT)");
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(plan) & UnixFileMode.UserExecute) == 0)
+            throw new CliException(PlanFile + " is not executable: run `chmod +x " + PlanFile + "`");
+        using var reader = new StreamReader(plan);
+        var first = reader.ReadLine() ?? "";
+        if (!first.StartsWith("#!", StringComparison.Ordinal))
+            throw new CliException(PlanFile + " does not start with a shebang line such as `#!/usr/bin/env python3`");
+    }
+
+    bool IsEnding()
+    {
+        lock (_gate) return _ending;
+    }
+
+    void EnterIdle()
+    {
+        lock (_gate) _idle.TrySetResult();
+    }
+
+    void Interrupt(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        lock (_gate)
+        {
+            _interrupted = true;
+            _ending = true;
+        }
+        CancelBuild();
+        _commands.Writer.TryWrite("shutdown");
+    }
+
+    void CancelBuild()
+    {
+        Stream? stream;
+        lock (_gate) stream = _buildStream;
+        if (stream == null) return;
+        try { Framing.Write(stream, new CancelRequest().ToFrame()); }
+        catch (Exception e) when (e is IOException or ObjectDisposedException) { }
+    }
+
+    /// <summary>One request of `stepup wait`, `join`, `rebuild`, `graph`, `shutdown` or `status`.</summary>
+    async Task<(bool Ok, string Text)> HandleAsync(string verb, string argument)
+    {
+        Task idle;
+        lock (_gate) idle = _idle.Task;
+        switch (verb)
+        {
+            case "wait":
+                await idle.ConfigureAwait(false);
+                return (true, "");
+            case "status":
+                return (true, idle.IsCompleted ? (_settings.Watch ? "watching" : "done") : "building");
+            case "graph":
+                await idle.ConfigureAwait(false);
+                return await Task.Run(() => WriteGraph(argument)).ConfigureAwait(false);
+            case "rebuild":
+                lock (_gate)
+                {
+                    if (_ending || !_settings.Watch) return (false, "this build does not watch (start it with `stepup build -w`)");
+                    // Busy from now on: a `stepup wait` that follows waits for this build.
+                    if (_idle.Task.IsCompleted) _idle = NewIdle();
+                }
+                _commands.Writer.TryWrite("rebuild");
+                return (true, "");
+            case "join":
+                await idle.ConfigureAwait(false);
+                lock (_gate) _ending = true;
+                _commands.Writer.TryWrite("join");
+                return (true, "");
+            case "shutdown":
+                lock (_gate) _ending = true;
+                CancelBuild();
+                _commands.Writer.TryWrite("shutdown");
+                return (true, "");
+            default:
+                return (false, "unknown request '" + verb + "'");
+        }
+    }
+
+    (bool Ok, string Text) WriteGraph(string prefix)
+    {
+        try
+        {
+            var ok = GraphRequest.Write(_package, _root, prefix, _printer);
+            return (ok, ok ? "" : "the director could not write the graph");
+        }
+        catch (CliException e)
+        {
+            return (false, e.Message);
+        }
+    }
+
+    ReturnCode BuildOnce()
+    {
+        var request = new BuildProjectRequest
+        {
+            Root = _root,
+            Environment = CurrentEnvironment(),
+            Jobs = _settings.Jobs,
+            KeepGoing = _settings.KeepGoing,
+            Clean = _settings.Clean,
+            Targets = _settings.Targets.ToList(),
+            Resources = new Dictionary<string, int>(_settings.Resources, StringComparer.Ordinal),
+            ExplainRerun = _settings.ExplainRerun,
+            ItemsFollow = true,
+            Transient = DirectorRequests.IsCi(),
+        };
+        var items = BootItems(_root);
+        try
+        {
+            using var stream = DirectorRequests.Connect(_package);
+            lock (_gate) _buildStream = stream;
+            Framing.Write(stream, request.ToFrame());
+            Framing.Write(stream, items);
+            var outcome = DirectorRequests.Relay(stream, _printer);
+            return CodeOf(outcome);
+        }
+        catch (CliException e)
+        {
+            _printer.Line("ERROR", e.Message);
+            return ReturnCode.Internal | (_interrupted ? ReturnCode.Interrupted : 0);
+        }
+        finally
+        {
+            lock (_gate) _buildStream = null;
+            _printer.Finish();
+        }
+    }
+
+    ReturnCode CodeOf(RelayOutcome outcome)
+    {
+        var code = ReturnCode.Success;
+        if (_interrupted) code |= ReturnCode.Interrupted;
+        var done = outcome.Done;
+        if (done == null) return code | ReturnCode.Internal;
+        if (done.Failed > 0)
+        {
+            code |= ReturnCode.Failed;
+            code |= _settings.KeepGoing ? (done.NotRun > 0 ? ReturnCode.Pending : 0) : ReturnCode.Drained;
+        }
+        else if (done.NotRun > 0)
+        {
+            code |= ReturnCode.Pending;
+        }
+        if (outcome.Warnings > 0) code |= ReturnCode.Warning;
+        if (!done.Success && done.Failed == 0 && done.NotRun == 0 && !_interrupted) code |= ReturnCode.Internal;
+        return code;
+    }
+
+    /// <summary>The whole project: ./plan.py, a planning step (plan.py becomes its static input).</summary>
+    static byte[] BootItems(string root)
+    {
+        using var writer = new ItemsFrame.Writer(256);
+        writer.Add("Step", "", new[]
+        {
+            new KeyValuePair<string, string>("Command", "./" + PlanFile),
+            new KeyValuePair<string, string>("Planning", "true"),
+        }, Path.Combine(root, PlanFile), 0, 0);
+        return writer.Finish();
+    }
+
+    static Dictionary<string, string> CurrentEnvironment()
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
+            environment[(string)entry.Key] = entry.Value as string ?? "";
+        return environment;
+    }
+}

@@ -1,0 +1,98 @@
+using StepUp.Protocol;
+
+namespace StepUp.Cli.Workflow;
+
+/// <summary>
+/// Prints a build's events the way StepUp's terminal does: a tag right-aligned in 8 columns, " │ ",
+/// the text; pages between rules of 80 columns with their title centred; one closing rule after
+/// the last page of a run. Several threads print (the build and the control channel): one at a time.
+/// </summary>
+sealed class EventPrinter(TextWriter output, BuildLogs? logs = null)
+{
+    public const int Width = 80;
+    const char RuleChar = '─';
+
+    readonly object _gate = new();
+    bool _pageOpen;
+
+    public void Line(string tag, string text)
+    {
+        lock (_gate)
+        {
+            ClosePage();
+            // A file that `stepup clean` would remove, as a line of shell that removes it.
+            output.WriteLine(tag == "DRYRUN" ? RemovalLine(text) : tag.PadLeft(8) + " │ " + text);
+            logs?.Line(tag, text);
+            output.Flush();
+        }
+    }
+
+    public void Page(string title, string text)
+    {
+        lock (_gate)
+        {
+            output.WriteLine(Rule(title));
+            var body = text.TrimEnd('\n');
+            if (body.Length > 0) output.WriteLine(body);
+            logs?.Page(Rule(title) + "\n" + (body.Length > 0 ? body + "\n" : "") + new string(RuleChar, Width) + "\n");
+            _pageOpen = true;
+            output.Flush();
+        }
+    }
+
+    /// <summary>Writes one event; true when it was the request's "done".</summary>
+    public void Event(Message message)
+    {
+        switch (message)
+        {
+            case LineEvent line:
+                Line(line.Tag, line.Text);
+                break;
+            case LineBatchEvent lines:
+                foreach (var text in lines.Texts) Line(lines.Tag, text);
+                break;
+            case PageEvent page:
+                Page(page.Title, page.Text);
+                break;
+            case DiagnosticEvent diagnostic:
+                var where = diagnostic.File.Length > 0 ? " (" + diagnostic.File + (diagnostic.Line > 0 ? ":" + diagnostic.Line : "") + ")" : "";
+                Line(diagnostic.IsWarning ? "WARNING" : "ERROR", diagnostic.Text + where);
+                break;
+        }
+    }
+
+    public void Finish()
+    {
+        lock (_gate)
+        {
+            ClosePage();
+            output.Flush();
+        }
+    }
+
+    void ClosePage()
+    {
+        if (!_pageOpen) return;
+        output.WriteLine(new string(RuleChar, Width));
+        _pageOpen = false;
+    }
+
+    /// <summary>"path  # note" as `rm path  # note`.</summary>
+    static string RemovalLine(string text)
+    {
+        var note = text.IndexOf("  # ", StringComparison.Ordinal);
+        return note < 0 ? "rm " + ShellWord(text) : "rm " + ShellWord(text[..note]) + text[note..];
+    }
+
+    static string ShellWord(string text) =>
+        text.Length > 0 && text.All(c => char.IsAsciiLetterOrDigit(c) || "/._-+=,:@%".Contains(c)) ? text : "'" + text.Replace("'", "'\\''") + "'";
+
+    /// <summary>"──── Title ────": the title centred in <see cref="Width"/> columns, the odd column on the right.</summary>
+    public static string Rule(string title)
+    {
+        var middle = " " + title + " ";
+        var left = Math.Max(0, (Width - middle.Length) / 2);
+        var right = Math.Max(0, Width - middle.Length - left);
+        return new string(RuleChar, left) + middle + new string(RuleChar, right);
+    }
+}

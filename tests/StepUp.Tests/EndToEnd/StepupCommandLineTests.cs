@@ -1,0 +1,218 @@
+using System.Diagnostics;
+
+namespace StepUp.Tests.EndToEnd;
+
+/// <summary>
+/// StepUp's own command line from the package: `stepup install` puts `stepup` and `sb` on PATH,
+/// `stepup boot` builds a folder with a plan.py and no .stepproj (seed 002 exactly as its text
+/// says), StepUp's return-code bits, and `sb -w` driven by `stepup wait`, `graph`, `rebuild` and `join`.
+/// </summary>
+[TestClass]
+public sealed class StepupCommandLineTests
+{
+    static DirectorHome _home = null!;
+    static string _bin = null!;
+
+    [ClassInitialize]
+    public static void ClassInit(TestContext context)
+    {
+        _home = new DirectorHome();
+        var package = RestoredPackage();
+        _bin = Path.Combine(SdkFeed.RunDir, "bin-" + Names.Random(6));
+        var installed = Runner.Run(SdkFeed.RunDir, ChildEnvironment.ForProject(_home.Dir), Path.Combine(_bin + ".log"),
+            [Path.Combine(package, "tools", "cli", "stepup.dll"), "install", _bin], TimeSpan.FromMinutes(2));
+        Assert.AreEqual(0, installed.ExitCode, installed.Output);
+        Assert.IsTrue(File.Exists(Path.Combine(_bin, "stepup")) && File.Exists(Path.Combine(_bin, "sb")), installed.Output);
+    }
+
+    [ClassCleanup]
+    public static void ClassDone() => _home?.Dispose();
+
+    /// <summary>The SDK package as NuGet extracts it, after one restore of a .stepproj that uses it.</summary>
+    static string RestoredPackage()
+    {
+        var dir = Path.Combine(SdkFeed.NuGetPackagesDir, "stepup.sdk", SdkFeed.Version.ToLowerInvariant());
+        if (!File.Exists(Path.Combine(dir, "tools", "cli", "stepup.dll")))
+        {
+            using var p = new TestProject(_home);
+            p.WriteSteps();
+            p.Dotnet("restore", p.ProjectPath).AssertSuccess("restoring a .stepproj extracts the SDK package");
+        }
+        return dir;
+    }
+
+    const string Seed002Plan = """
+        #!/usr/bin/env python3
+        from stepup.core.api import graph, runsh
+
+        runsh("echo First line. > ${out}; echo Second line. >> ${out}", out="story.txt")
+        runsh("grep First ${inp}", inp="story.txt")
+        graph("graph")
+
+        """;
+
+    const string Echo = "echo First line. > story.txt; echo Second line. >> story.txt";
+    const string Grep = "grep First story.txt";
+
+    /// <summary>A folder with a plan.py (executable) and no .stepproj.</summary>
+    static string NewFolder(string plan)
+    {
+        var dir = Path.Combine(SdkFeed.RunDir, "plan-" + Names.Random(8));
+        Directory.CreateDirectory(dir);
+        WritePlan(dir, plan);
+        return dir;
+    }
+
+    static void WritePlan(string dir, string plan)
+    {
+        var path = Path.Combine(dir, "plan.py");
+        File.WriteAllText(path, plan.ReplaceLineEndings("\n"));
+        MakeExecutable(path);
+    }
+
+    static void MakeExecutable(string path)
+    {
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    static Process Start(string dir, string line, string outFile)
+    {
+        var psi = new ProcessStartInfo("/bin/sh") { WorkingDirectory = dir, UseShellExecute = false };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("{ " + line + "; } >\"$0\" 2>&1 </dev/null");
+        psi.ArgumentList.Add(outFile);
+        var env = ChildEnvironment.ForProject(_home.Dir);
+        env["PATH"] = _bin + ":" + env["PATH"];
+        Runner.ApplyEnvironment(psi, env);
+        return Process.Start(psi) ?? throw new InvalidOperationException("could not start " + line);
+    }
+
+    /// <summary>Runs a shell command line in <paramref name="dir"/> with the installed `stepup` first on PATH.</summary>
+    static BuildResult Shell(string dir, string line)
+    {
+        var outFile = Path.Combine(dir, "..", Path.GetFileName(dir) + "-" + Names.Random(4) + ".out");
+        using var process = Start(dir, line, outFile);
+        return Runner.Finish(process, outFile, [line], TimeSpan.FromMinutes(3));
+    }
+
+    [TestMethod]
+    public void Boot_Seed002_RunsTheTutorial_ThenSkipsEverything()
+    {
+        PythonSteps.Require();
+        var dir = NewFolder(Seed002Plan);
+
+        var cold = Shell(dir, "stepup boot -n 2");
+        Assert.AreEqual(0, cold.ExitCode, cold.Output);
+        cold.Check(cold.Succeeded("./plan.py") && cold.Succeeded(Echo) && cold.Succeeded(Grep), "all three steps succeed");
+        var rule = Array.FindIndex(cold.Lines, l => l.StartsWith("─", StringComparison.Ordinal) && l.Contains(" Standard output ", StringComparison.Ordinal));
+        cold.Check(rule >= 0 && cold.Lines[rule].Length == 80 && cold.Lines[rule + 1] == "First line.", "grep's output is shown on a page of 80 columns");
+        Assert.AreEqual("First line.\nSecond line.\n", File.ReadAllText(Path.Combine(dir, "story.txt")));
+        Assert.IsTrue(File.Exists(Path.Combine(dir, "graph.txt")) && File.Exists(Path.Combine(dir, "graph_provenance.dot")), "plan.py writes the graph");
+
+        var warm = Shell(dir, "stepup boot -n 2");
+        Assert.AreEqual(0, warm.ExitCode, warm.Output);
+        warm.Check(!warm.Ran(Echo) && !warm.Ran(Grep), "nothing changed: the steps do not run again");
+    }
+
+    [TestMethod]
+    public void ReturnCodes_AreStepUpsBits()
+    {
+        PythonSteps.Require();
+        var dir = NewFolder("""
+            #!/usr/bin/env python3
+            from stepup.core.api import runsh
+
+            runsh("exit 3", out="broken.txt")
+            runsh("cat broken.txt > copy.txt", inp="broken.txt", out="copy.txt")
+
+            """);
+
+        var failed = Shell(dir, "stepup build -j 1");
+        Assert.AreEqual(4 | 32, failed.ExitCode, "a failed step (4) drains the build (32)\n" + failed.Output);
+        failed.Check(failed.HasEvent("FAIL", "exit 3"), "the failing step is reported");
+
+        var kept = Shell(dir, "sb -j 1 -k");
+        Assert.AreEqual(4 | 16, kept.ExitCode, "with -k: failed (4), and the step that needs its output stays pending (16)\n" + kept.Output);
+
+        WritePlan(dir, """
+            #!/usr/bin/env python3
+            from stepup.core.api import runsh
+
+            runsh("echo ok > fine.txt", out="fine.txt")
+
+            """);
+        var fixedBuild = Shell(dir, "sb");
+        Assert.AreEqual(0, fixedBuild.ExitCode, fixedBuild.Output);
+
+        var empty = Path.Combine(SdkFeed.RunDir, "noplan-" + Names.Random(6));
+        Directory.CreateDirectory(empty);
+        var noPlan = Shell(empty, "sb");
+        Assert.AreEqual(1, noPlan.ExitCode, "no plan.py: an internal error (1)\n" + noPlan.Output);
+        StringAssert.Contains(noPlan.Output, "ERROR: there is no plan.py in ");
+    }
+
+    [TestMethod]
+    public void Call_FromPlanPy_RunsTheFunction()
+    {
+        PythonSteps.Require();
+        var dir = NewFolder("""
+            #!/usr/bin/env python3
+            from stepup.core.api import call, static
+
+            static("work.py", "data.txt")
+            call("./work.py", "run", inp=["data.txt"], out=["result.txt"], prefix=">> ")
+
+            """);
+        File.WriteAllText(Path.Combine(dir, "data.txt"), "hello\n");
+        var work = Path.Combine(dir, "work.py");
+        File.WriteAllText(work, "#!/usr/bin/env python3\nfrom stepup.core.call import driver\n\n\ndef run(inp, out, prefix):\n" +
+            "    with open(inp[0]) as src, open(out[0], \"w\") as dst:\n        dst.write(prefix + src.read())\n\n\nif __name__ == \"__main__\":\n    driver()\n");
+        MakeExecutable(work);
+
+        var build = Shell(dir, "stepup boot");
+        Assert.AreEqual(0, build.ExitCode, build.Output);
+        build.Check(build.Succeeded("""./work.py run '{"prefix": ">> ", "inp": ["data.txt"], "out": ["result.txt"]}'"""), "call() plans the call step");
+        Assert.AreEqual(">> hello\n", File.ReadAllText(Path.Combine(dir, "result.txt")));
+    }
+
+    [TestMethod]
+    public void Watch_WaitGraphRebuildJoin_DriveTheBuild()
+    {
+        PythonSteps.Require();
+        var dir = NewFolder("""
+            #!/usr/bin/env python3
+            from stepup.core.api import runsh, static
+
+            static("input.txt")
+            runsh("cp input.txt output.txt", inp="input.txt", out="output.txt")
+
+            """);
+        File.WriteAllText(Path.Combine(dir, "input.txt"), "one\n");
+        var outFile = Path.Combine(dir, "..", Path.GetFileName(dir) + "-watch.out");
+        using var watching = Start(dir, "sb -j 1 -w", outFile);
+        try
+        {
+            Assert.AreEqual(0, Shell(dir, "stepup wait").ExitCode);
+            var graph = Shell(dir, "stepup graph current_graph1");
+            Assert.AreEqual(0, graph.ExitCode, graph.Output);
+            StringAssert.Contains(File.ReadAllText(Path.Combine(dir, "current_graph1.txt")), "step:cp input.txt output.txt");
+            Assert.AreEqual("one\n", File.ReadAllText(Path.Combine(dir, "output.txt")));
+
+            File.WriteAllText(Path.Combine(dir, "input.txt"), "two\n");
+            Assert.AreEqual(0, Shell(dir, "stepup wait -u input.txt && stepup rebuild && stepup wait").ExitCode);
+            Assert.AreEqual("two\n", File.ReadAllText(Path.Combine(dir, "output.txt")), "the rebuild copied the new input");
+            Assert.AreEqual(0, Shell(dir, "stepup join").ExitCode);
+            Assert.IsTrue(watching.WaitForExit(TimeSpan.FromMinutes(1)), "sb -w ends after `stepup join`");
+            var output = Runner.ReadOutput(outFile);
+            Assert.AreEqual(0, watching.ExitCode, output);
+            var lines = output.Split('\n');
+            Assert.AreEqual(2, lines.Count(l => l == "   PHASE │ watch"), output);
+            Assert.AreEqual(2, lines.Count(l => l == "   START │ cp input.txt output.txt"), output);
+            Assert.AreEqual("DIRECTOR │ See you!", lines.Last(l => l.Length > 0), output);
+        }
+        finally
+        {
+            if (!watching.HasExited) watching.Kill(entireProcessTree: true);
+        }
+    }
+}
