@@ -121,6 +121,7 @@ namespace StepUp.Tasks
                 if (items != null) Framing.Write(stream, items);
                 var sent = clock.Elapsed.TotalMilliseconds;
                 var success = Relay(stream);
+                WaitForClose(stream);
                 Log.LogMessage(MessageImportance.Low, "StepUp task: request prepared in {0:0.0} ms, connected in {1:0.0} ms, sent in {2:0.0} ms, events relayed in {3:0.0} ms",
                     prepared, connected - prepared, sent - connected, clock.Elapsed.TotalMilliseconds - sent);
                 if (!success && !Log.HasLoggedErrors && !_cancelled)
@@ -128,6 +129,22 @@ namespace StepUp.Tasks
                 return success && !Log.HasLoggedErrors;
             }
         }
+
+        /// <summary>
+        /// After its answer the director writes the build report and then closes the connection: once
+        /// closed, .stepup/report.html is complete for the targets that follow (the binary log embeds it).
+        /// </summary>
+        static void WaitForClose(Stream stream)
+        {
+            try
+            {
+                if (stream.CanTimeout) stream.ReadTimeout = (int)ReportWait.TotalMilliseconds;
+                while (Framing.Read(stream, ProtocolInfo.MaxAnswerBytes) != null) { }
+            }
+            catch (Exception e) when (e is IOException || e is ProtocolException || e is ObjectDisposedException || e is InvalidOperationException) { }
+        }
+
+        static readonly TimeSpan ReportWait = TimeSpan.FromSeconds(30);
 
         public void Cancel()
         {
@@ -175,7 +192,7 @@ namespace StepUp.Tasks
                     var prefix = GraphPrefix.Trim().Length > 0 ? GraphPrefix.Trim() : Contract.DefaultGraphPrefix;
                     request = new GraphProjectRequest { Prefix = prefix };
                     var basePath = Path.GetFullPath(Path.Combine(ProjectRoot, prefix));
-                    GraphFiles = new[] { basePath + ".txt", basePath + "_provenance.dot", basePath + "_dependency.dot" };
+                    GraphFiles = new[] { basePath + ".txt", basePath + "_provenance.dot", basePath + "_dependency.dot", basePath + "_provenance.svg", basePath + "_dependency.svg" };
                     break;
                 case "Build":
                     var environment = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -39,6 +39,9 @@ public sealed class BuildRun
 
     public BuildSummary Summary => _reporter.Summary;
 
+    /// <summary>Runs, slots, times and reasons of this build, for the build report.</summary>
+    public Reporting.BuildRecord Record => _reporter.Record;
+
     /// <summary>Nothing changed since a build that checked every step (see <see cref="UpToDateCheck.TrustHashes"/>).</summary>
     public bool TrustHashes { get => _check.TrustHashes; init => _check.TrustHashes = value; }
 
@@ -55,8 +58,8 @@ public sealed class BuildRun
         _writes = new OutputWrites(graph, root);
         _plan = new BuildPlan(options.Targets);
         _resources = new ResourcePool(options.Resources);
-        _reporter = new StepReporter(events);
-        _check = new UpToDateCheck(_plan, env, options.ExplainRerun, _reporter);
+        _reporter = new StepReporter(events, options.ExplainRerun);
+        _check = new UpToDateCheck(_plan, env, _reporter);
         _api = new StepApiHandler(graph, root, env, _plan, _writes);
     }
 
@@ -104,6 +107,7 @@ public sealed class BuildRun
         foreach (var target in _plan.Targets)
             if (_graph.FindFile(target)?.Producer is not { } p || p.IsOrphan) _reporter.TargetNotProduced(target);
         ReportNotRun();
+        Record.Finish();
         Summary.Success = Summary.Failed == 0 && Summary.NotRun == 0 && !ct.IsCancellationRequested;
         return Summary;
     }

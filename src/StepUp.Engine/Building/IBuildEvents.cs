@@ -27,6 +27,10 @@ public sealed class BuildSummary
     /// <summary>A summary of another kind of request (StepUpList) in place of the counts.</summary>
     public string? Text { get; set; }
 
-    public override string ToString() => Text ??
-        $"StepUp: {Ran} ran, {Skipped} skipped, {Failed} failed, {Removed} removed" + (NotRun > 0 ? $", {NotRun} not run" : "");
+    /// <summary>The build report (<c>.stepup/report.html</c>) the summary line names; null when none is written.</summary>
+    public string? Report { get; set; }
+
+    public string Counts => $"StepUp: {Ran} ran, {Skipped} skipped, {Failed} failed, {Removed} removed" + (NotRun > 0 ? $", {NotRun} not run" : "");
+
+    public override string ToString() => Text ?? Counts + (Report != null ? "; report: " + Report : "");
 }

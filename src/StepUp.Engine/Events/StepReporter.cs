@@ -1,6 +1,7 @@
 using StepUp.Engine.Building;
 using StepUp.Engine.Graph;
 using StepUp.Engine.Planning;
+using StepUp.Engine.Reporting;
 using StepUp.Engine.Running;
 
 namespace StepUp.Engine.Events;
@@ -8,28 +9,45 @@ namespace StepUp.Engine.Events;
 /// <summary>
 /// What a build tells its user about its steps: a tagged line per event, a step's output as pages,
 /// and every failure as a diagnostic at the item that defines the step; it counts the summary.
-/// The director forwards all of it to the MSBuild task (<see cref="IBuildEvents"/>).
+/// The director forwards all of it to the MSBuild task (<see cref="IBuildEvents"/>), and the
+/// <see cref="BuildRecord"/> keeps it for the build report.
 /// </summary>
-sealed class StepReporter(IBuildEvents events)
+sealed class StepReporter(IBuildEvents events, bool explain)
 {
     public BuildSummary Summary { get; } = new();
+    public BuildRecord Record { get; } = new();
 
-    public void Started(StepNode step) => events.Line("START", step.Label);
+    public void Started(StepNode step)
+    {
+        Record.Started(step);
+        events.Line("START", step.Label);
+    }
 
     public void Status(StepNode step, StepStatus status) => events.Line(status == StepStatus.Queued ? "QUEUED" : "RUNNING", step.Label);
 
     public void Skipped(StepNode step)
     {
         events.Line("SKIP", step.Label);
+        Record.Skipped.Add(step);
         Summary.Skipped++;
     }
 
-    public void Explain(StepNode step, string reason) => events.Line("EXPLAIN", $"{step.Label}: runs because {reason}");
+    /// <summary>Why a step cannot be skipped: in the report always, as an EXPLAIN line with StepUpExplainRerun.</summary>
+    public void Explain(StepNode step, string reason)
+    {
+        Record.Reasons[step] = reason;
+        if (explain) events.Line("EXPLAIN", $"{step.Label}: runs because {reason}");
+    }
 
-    public void Deferred(StepNode step) => events.Line("DEFERRED", step.Label);
+    public void Deferred(StepNode step)
+    {
+        Record.Ended(step, StepOutcome.Deferred, null);
+        events.Line("DEFERRED", step.Label);
+    }
 
     public void Succeeded(StepNode step, RunResult result)
     {
+        Record.Ended(step, StepOutcome.Ran, result.ExitCode);
         Summary.Ran++;
         events.Line("SUCCESS", step.Label);
         Pages(result);
@@ -37,6 +55,8 @@ sealed class StepReporter(IBuildEvents events)
 
     public void Failed(StepNode step, RunResult result, RunOutcome outcome)
     {
+        Record.Ended(step, StepOutcome.Failed, result.StartError == null && !result.Cancelled ? result.ExitCode : null,
+            result.Stdout, result.StartError ?? result.Stderr);
         Summary.Failed++;
         events.Line("FAIL", step.Label);
         Pages(result);
@@ -57,6 +77,7 @@ sealed class StepReporter(IBuildEvents events)
 
     public void DeferredTooOften(StepNode step, int cap, IEnumerable<string> waitedFor)
     {
+        Record.Ended(step, StepOutcome.Failed, null, "", $"deferred more than {cap} times");
         Summary.Failed++;
         events.Line("FAIL", step.Label);
         events.Report(Diagnostic.Error(Codes.StepFailed,

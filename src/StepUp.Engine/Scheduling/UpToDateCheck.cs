@@ -6,9 +6,9 @@ namespace StepUp.Engine.Scheduling;
 /// <summary>
 /// Whether a ready step can be skipped (ninja's DependencyScan): it succeeded before, its outputs
 /// still have the digests recorded then, its inputs are available, and its hash
-/// (<see cref="StepHasher"/>) equals the one of that success. With ExplainRerun it says why a step runs.
+/// (<see cref="StepHasher"/>) equals the one of that success. It says why a step runs (in the report; with ExplainRerun also in the log).
 /// </summary>
-sealed class UpToDateCheck(BuildPlan plan, IReadOnlyDictionary<string, string> env, bool explain, StepReporter reporter)
+sealed class UpToDateCheck(BuildPlan plan, IReadOnlyDictionary<string, string> env, StepReporter reporter)
 {
     /// <summary>
     /// Set when nothing changed since a build that checked every step: a step that succeeded then,
@@ -21,13 +21,12 @@ sealed class UpToDateCheck(BuildPlan plan, IReadOnlyDictionary<string, string> e
     {
         var candidate = step.State == StepState.Succeeded && step.SuccessHash != null && OutputsBuilt(step) && InputsAvailable(step);
         if (candidate && TrustHashes && step.Definition.EnvNames.Count == 0 && step.AmendedEnv.Count == 0) return true;
-        var hash = candidate || explain ? StepHasher.Compute(step, env) : null;
+        var hash = candidate || step.SuccessHash != null ? StepHasher.Compute(step, env) : null;
         if (candidate && step.SuccessHash == hash) return true;
-        if (explain)
-            reporter.Explain(step, step.RerunReason
-                ?? (step.SuccessHash == null ? "it has not succeeded before"
-                : step.SuccessHash != hash ? "an input or a listed environment variable changed"
-                : "an output is not built"));
+        reporter.Explain(step, step.RerunReason
+            ?? (step.SuccessHash == null ? "it has not succeeded before"
+            : step.SuccessHash != hash ? "an input or a listed environment variable changed"
+            : "an output is not built"));
         return false;
     }
 

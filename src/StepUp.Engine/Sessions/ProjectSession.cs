@@ -22,6 +22,7 @@ public sealed class ProjectSession : IDisposable
     long _verifiedGeneration = -2;
     FileStamp _databaseStamp = FileStamp.Missing;
     bool _resetReported;
+    Task _report = Task.CompletedTask;
 
     public ProjectSession(string root)
     {
@@ -117,6 +118,7 @@ public sealed class ProjectSession : IDisposable
             phases.Mark("save");
             _generation = store.Generation;
             _verifiedGeneration = summary.Success && request.Options.Targets.Count == 0 ? _generation : -1;
+            StartReport(graph, run.Record, summary);
             Log($"build: {summary} in {clock.ElapsedMilliseconds} ms ({phases})");
             return summary;
         }
@@ -137,6 +139,33 @@ public sealed class ProjectSession : IDisposable
             return summary;
         }
     }
+
+    /// <summary>
+    /// The build report of the build just done is written while its result travels to the client;
+    /// the next request of this project waits for it (<see cref="EnterAsync"/>), so that the
+    /// graph it reads does not change under it.
+    /// </summary>
+    void StartReport(ProjectGraph graph, BuildRecord record, BuildSummary summary)
+    {
+        summary.Report = Path.Combine(Root, ReportWriter.RelativePath);
+        _report = Task.Run(() =>
+        {
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                ReportWriter.Write(graph, record, summary, Root);
+                Log($"report: written in {clock.ElapsedMilliseconds} ms");
+            }
+            catch (Exception e)
+            {
+                // The report only describes the build: whatever keeps it from being written must not fail the next one.
+                Log("report: not written: " + e);
+            }
+        });
+    }
+
+    /// <summary>Completes once the report of the last build is on disk (or could not be written).</summary>
+    public Task ReportWritten => _report;
 
     /// <summary>The Clean target: removes recorded, unedited outputs and forgets the graph.</summary>
     public async Task CleanAsync(IBuildEvents events, CancellationToken ct)
@@ -178,7 +207,7 @@ public sealed class ProjectSession : IDisposable
             return;
         }
         GraphWriter.Write(graph, Root, prefix);
-        events.Line("DIRECTOR", $"Wrote graph to {prefix}.txt, {prefix}_provenance.dot and {prefix}_dependency.dot");
+        events.Line("DIRECTOR", $"Wrote graph to {prefix}.txt, {prefix}_provenance.dot, {prefix}_dependency.dot, {prefix}_provenance.svg and {prefix}_dependency.svg");
     }
 
     (GraphStore store, ProjectGraph graph, bool trustStat) Open(IBuildEvents events)
@@ -287,6 +316,7 @@ public sealed class ProjectSession : IDisposable
         }
         try
         {
+            await _report.ConfigureAwait(false);
             var rootLock = await RootLock.AcquireAsync(StateFolder, events, ct).ConfigureAwait(false);
             return new Hold(this, rootLock);
         }
@@ -310,5 +340,9 @@ public sealed class ProjectSession : IDisposable
 
     public void Log(string message) => _log.Write(message);
 
-    public void Dispose() => Forget();
+    public void Dispose()
+    {
+        _report.Wait();
+        Forget();
+    }
 }

@@ -35,7 +35,7 @@ public sealed class BuildTests
         var second = await p.BuildAsync(items);
         second.AssertNothingRan(2);
         second.AssertSkipped("story", "grep");
-        Assert.AreEqual("StepUp: 0 ran, 2 skipped, 0 failed, 0 removed", second.Summary.ToString());
+        Assert.AreEqual("StepUp: 0 ran, 2 skipped, 0 failed, 0 removed", second.Summary.Counts);
     }
 
     [TestMethod]
