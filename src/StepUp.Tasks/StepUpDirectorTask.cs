@@ -291,8 +291,8 @@ namespace StepUp.Tasks
                     case LineEvent line:
                         lastTag = line.Tag;
                         var important = lastTag == "FAIL" || lastTag == "WARNING";
-                        // What StepUpList leaves out is shown at detailed verbosity (-v:d).
-                        var importance = important ? MessageImportance.High : lastTag == "OMITTED" ? MessageImportance.Low : MessageImportance.Normal;
+                        // What StepUpList leaves out, and why a step that looks changed was skipped, show at detailed verbosity (-v:d).
+                        var importance = important ? MessageImportance.High : lastTag == "OMITTED" || lastTag == "NOTE" ? MessageImportance.Low : MessageImportance.Normal;
                         Log.LogMessage(importance, "{0}", EventText.Line(lastTag, line.Text));
                         break;
                     case LineBatchEvent lines:

@@ -241,6 +241,7 @@ public sealed class BuildRun
             return;
         }
         step.State = StepState.Pending;
+        step.RerunReason = $"amended input(s) {string.Join(", ", planned.DeferredFor!.Select(p => "'" + p + "'"))} became available";
         _reporter.Deferred(step);
         _plan.Reconsider(planned);
     }

@@ -39,6 +39,15 @@ sealed class StepReporter(IBuildEvents events, bool explain)
         if (explain) events.Line("EXPLAIN", $"{step.Label}: runs because {reason}");
     }
 
+    /// <summary>Why a step that looks changed was skipped: a NOTE line, which the task shows at detailed verbosity.</summary>
+    public void SkipNote(StepNode step, string note)
+    {
+        Record.SkipNotes[step] = "skipped although " + note;
+        events.Line(NoteTag, $"{step.Label}: skipped although {note}");
+    }
+
+    public const string NoteTag = "NOTE";
+
     public void Deferred(StepNode step)
     {
         Record.Ended(step, StepOutcome.Deferred, null);

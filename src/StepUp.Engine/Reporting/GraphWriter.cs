@@ -51,6 +51,7 @@ public static class GraphWriter
                     Property(text, "state", step.State.ToString().ToUpperInvariant());
                     Property(text, "workdir", FormatWorkdir(step.Definition.Workdir));
                     Property(text, "command", step.Definition.Command);
+                    if (step.RunReason != null) Property(text, "ran because", step.RunReason);
                     break;
             }
             if (node.Creator != null && !ReferenceEquals(node.Creator, node))

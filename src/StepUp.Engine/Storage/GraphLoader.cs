@@ -39,7 +39,7 @@ static class GraphLoader
             }
         }
 
-        // 0 id, 1 k, 2 c, 3 s, 4 h, 5 d, 6 l
+        // 0 id, 1 k, 2 c, 3 s, 4 h, 5 d, 6 l, 7 b
         using (var select = new RawStatement(connection, GraphSchema.SelectSteps))
         {
             while (select.Read())
@@ -55,6 +55,8 @@ static class GraphLoader
                 if (!select.IsNull(2)) creators.Add((step, select.GetInt64(2)));
                 var (inputs, outputs, volatiles, amendedEnv) = DecodeJson(select, "s", () => StepCodec.DecodeLinks(definition, select.GetStringOrNull(6)));
                 step.AmendedEnv.AddRange(amendedEnv);
+                if (select.GetStringOrNull(7) is { } basis)
+                    (step.RunReason, step.SuccessBasis) = DecodeJson(select, "s", () => StepCodec.DecodeBasis(basis));
                 links.Add((step, inputs, outputs, volatiles));
             }
         }

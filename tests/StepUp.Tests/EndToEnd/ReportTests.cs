@@ -58,7 +58,7 @@ public sealed class ReportTests
             "Hovering the failed bar shows its duration and command");
 
         // The table of steps: state, duration, exit code, why it ran.
-        StringAssert.Matches(html, new Regex(@"<tr id=""step-\d+"" class=""failed""><td><code>broken</code></td><td>failed</td><td class=""num"">\d+\.\d+ s</td><td class=""num"">3</td><td class=""reason"">it has not succeeded before</td></tr>"));
+        StringAssert.Matches(html, new Regex(@"<tr id=""step-\d+"" class=""failed""><td><code>broken</code></td><td>failed</td><td class=""num"">\d+\.\d+ s</td><td class=""num"">3</td><td class=""reason"">first run: it has not run before</td></tr>"));
         Assert.AreEqual(6, Count(html, "<tr id=\"step-\\d+\" class=\"succeeded\">"), "Every realization that ran has its row");
 
         // The failed step's output.
