@@ -212,6 +212,7 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
                 Resources = request.Resources,
                 ExplainRerun = request.ExplainRerun,
                 List = request.List,
+                DryRun = request.DryRun,
             },
         };
     }

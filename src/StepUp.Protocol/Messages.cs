@@ -132,6 +132,9 @@ namespace StepUp.Protocol
         /// <summary>"list": plan and list the steps and realizations with their state; run nothing (StepUpList).</summary>
         public bool List { get; set; }
 
+        /// <summary>"dryRun": run only out-of-date planning steps; say what else would run (StepUpDryRun).</summary>
+        public bool DryRun { get; set; }
+
         /// <summary>"itemsFollow": an items frame follows this one.</summary>
         public bool ItemsFollow { get; set; }
 
@@ -148,6 +151,7 @@ namespace StepUp.Protocol
             w.WriteEndObject();
             w.WriteBoolean("explainRerun", ExplainRerun);
             w.WriteBoolean("list", List);
+            w.WriteBoolean("dryRun", DryRun);
             w.WriteBoolean("itemsFollow", ItemsFollow);
         }
 
@@ -163,6 +167,7 @@ namespace StepUp.Protocol
                 Resources = f.UnitsMap("resources"),
                 ExplainRerun = f.Bool("explainRerun"),
                 List = f.Bool("list"),
+                DryRun = f.Bool("dryRun"),
                 ItemsFollow = f.Bool("itemsFollow"),
             };
             request.ReadProjectFields(f);

@@ -50,6 +50,7 @@ namespace StepUp.Tasks
         public string Targets { get; set; } = "";
         public string Resources { get; set; } = "";
         public bool ExplainRerun { get; set; }
+        public bool DryRun { get; set; }
         public string IdleTimeout { get; set; } = "";
         public string GraphPrefix { get; set; } = "";
 
@@ -207,6 +208,7 @@ namespace StepUp.Tasks
                         Targets = Targets.Split(';').Select(s => s.Trim()).Where(s => s.Length > 0).ToList(),
                         Resources = resources!,
                         ExplainRerun = ExplainRerun,
+                        DryRun = DryRun,
                         List = ListOnly,
                     };
                     break;

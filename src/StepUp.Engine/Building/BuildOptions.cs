@@ -12,4 +12,6 @@ public sealed class BuildOptions
     public bool ExplainRerun { get; init; }
     /// <summary>StepUpList: plan, and report each planned step and realization with its state, without running.</summary>
     public bool List { get; init; }
+    /// <summary>StepUpDryRun: run only the out-of-date planning steps; report what else would run.</summary>
+    public bool DryRun { get; init; }
 }

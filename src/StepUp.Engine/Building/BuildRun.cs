@@ -108,6 +108,7 @@ public sealed class BuildRun
             if (_graph.FindFile(target)?.Producer is not { } p || p.IsOrphan) _reporter.TargetNotProduced(target);
         ReportNotRun();
         Record.Finish();
+        if (_options.DryRun) Summary.Text = $"StepUp (dry run): {_reporter.WouldRunCount} would run, {Summary.Skipped} up to date";
         Summary.Success = Summary.Failed == 0 && Summary.NotRun == 0 && !ct.IsCancellationRequested;
         return Summary;
     }
@@ -118,8 +119,18 @@ public sealed class BuildRun
         {
             case Completion completion: Complete(completion.Step, completion.Result); break;
             case StatusReport report: _reporter.Status(report.Step.Step, report.Status); break;
-            case ApiCall call: call.Reply.TrySetResult(_api.Answer(call.Step, call.Command)); break;
+            case ApiCall call: Answer(call); break;
         }
+    }
+
+    /// <summary>A refused definition or amendment is also an error of the build, at the caller's item, not only a traceback.</summary>
+    void Answer(ApiCall call)
+    {
+        var running = _plan.IsRunning(call.Step);
+        var reply = _api.Answer(call.Step, call.Command);
+        if (running && reply is ErrorReply refusal && call.Command is DefineStep or DefineScript or AmendStep)
+            _reporter.CallRefused(call.Step, call.Command is AmendStep, refusal.Message);
+        call.Reply.TrySetResult(reply);
     }
 
     void Dispatch()
@@ -142,6 +153,12 @@ public sealed class BuildRun
             {
                 _reporter.Skipped(step);
                 _plan.Settle(next);
+                continue;
+            }
+            if (_options.DryRun && _reporter.WouldRun(step) && !step.Definition.Planning)
+            {
+                // Only planning steps run in a dry run: what they define is needed to see the plan.
+                _plan.Assume(next);
                 continue;
             }
             if (_plan.Running >= _options.Jobs) return;

@@ -20,6 +20,7 @@ sealed class StepReporter(IBuildEvents events, bool explain)
     public void Started(StepNode step)
     {
         Record.Started(step);
+        step.RunReason = Record.Reasons.GetValueOrDefault(step);
         events.Line("START", step.Label);
     }
 
@@ -47,6 +48,16 @@ sealed class StepReporter(IBuildEvents events, bool explain)
     }
 
     public const string NoteTag = "NOTE";
+
+    public int WouldRunCount { get; private set; }
+
+    /// <summary>Dry run: a step that is not up to date, with the reason; always true.</summary>
+    public bool WouldRun(StepNode step)
+    {
+        WouldRunCount++;
+        events.Line("RUN", Record.Reasons.TryGetValue(step, out var reason) ? $"{step.Label} ({reason})" : step.Label);
+        return true;
+    }
 
     public void Deferred(StepNode step)
     {
@@ -93,6 +104,10 @@ sealed class StepReporter(IBuildEvents events, bool explain)
             $"Step '{step.Label}' was deferred more than {cap} times waiting for amended inputs: {string.Join(", ", waitedFor)}.",
             LocationOf(step)));
     }
+
+    public void CallRefused(StepNode step, bool amend, string reason) =>
+        events.Report(Diagnostic.Error(amend ? Codes.AmendRefused : Codes.StepCallRefused,
+            $"Step '{step.Label}' called {(amend ? "amend" : "step")}, which was refused: {reason.TrimEnd('.')}.", LocationOf(step)));
 
     public void BuildCancelled() =>
         events.Report(Diagnostic.Error(Codes.Cancelled, "The build was cancelled; running steps were stopped."));

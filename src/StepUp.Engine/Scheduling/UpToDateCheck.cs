@@ -19,14 +19,16 @@ sealed class UpToDateCheck(BuildPlan plan, IReadOnlyDictionary<string, string> e
 
     public bool CanSkip(StepNode step)
     {
+        if (plan.AssumedInput(step) is { } remade)
+        {
+            reporter.Explain(step, $"input '{remade.Path}' would be made again by step '{remade.Producer!.Label}'");
+            return false;
+        }
         var candidate = step.State == StepState.Succeeded && step.SuccessHash != null && OutputsBuilt(step) && InputsAvailable(step);
         if (candidate && TrustHashes && step.Definition.EnvNames.Count == 0 && step.AmendedEnv.Count == 0) return Skip(step);
         var hash = candidate || step.SuccessHash != null ? StepHasher.Compute(step, env) : null;
         if (candidate && step.SuccessHash == hash) return Skip(step);
-        var reason = Reason(step, hash);
-        step.RunReason = reason;
-        step.Dirty = true;
-        reporter.Explain(step, reason);
+        reporter.Explain(step, Reason(step, hash));
         return false;
     }
 

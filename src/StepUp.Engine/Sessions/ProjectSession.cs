@@ -97,7 +97,7 @@ public sealed class ProjectSession : IDisposable
             var run = new BuildRun(graph, Root, request.Options, request.Environment, events, context, () => store.Save(graph)) { TrustHashes = trustHashes };
             summary = await run.RunAsync(ct).ConfigureAwait(false);
             phases.Mark("run");
-            if (request.Options.Clean)
+            if (request.Options.Clean && !request.Options.DryRun)
             {
                 if (summary.Success && request.Options.Targets.Count == 0)
                 {
@@ -117,8 +117,9 @@ public sealed class ProjectSession : IDisposable
             store.MarkBuildFinished();
             phases.Mark("save");
             _generation = store.Generation;
-            _verifiedGeneration = summary.Success && request.Options.Targets.Count == 0 ? _generation : -1;
-            StartReport(graph, run.Record, summary);
+            _verifiedGeneration = summary.Success && request.Options.Targets.Count == 0 && !request.Options.DryRun ? _generation : -1;
+            // A dry run changes nothing on disk but what its planning steps write.
+            if (!request.Options.DryRun) StartReport(graph, run.Record, summary);
             Log($"build: {summary} in {clock.ElapsedMilliseconds} ms ({phases})");
             return summary;
         }
