@@ -155,6 +155,8 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
         var elapsed = clock.Elapsed.TotalMilliseconds;
         log.Write($"{request.Type} {root}: {(success ? "ok" : "failed")} in {elapsed:0.0} ms {summaryText}");
         events.Send(new DoneEvent { Success = success, Summary = summaryText, DirectorMs = elapsed, Failed = failed, NotRun = notRun });
+        // The client has its result; it waits for the connection to close, which says the report is on disk.
+        await session.ReportWritten.ConfigureAwait(false);
         await events.DisposeAsync().ConfigureAwait(false);
         served.Cancel();
         await watcher.ConfigureAwait(false);
@@ -251,6 +253,7 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
                 Executor = request.Executor,
                 SlurmOptions = Engine.Slurm.SlurmResources.SplitOptions(request.SlurmOptions),
                 SlurmMaxJobs = request.SlurmMaxJobs,
+                DryRun = request.DryRun,
             },
         };
     }

@@ -28,6 +28,8 @@ namespace StepUp
         public const string MissingInput = "STEPUP0104";
         public const string Cancelled = "STEPUP0105";
         public const string StepError = "STEPUP0106";
+        public const string AmendRefused = "STEPUP0120";
+        public const string StepCallRefused = "STEPUP0121";
 
         // Warnings.
         public const string EditedOutputKept = "STEPUP0201";

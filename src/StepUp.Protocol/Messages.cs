@@ -147,6 +147,9 @@ namespace StepUp.Protocol
         /// <summary>"slurmMaxJobs": at most this many of the build's jobs in Slurm's queue (StepUpSlurmMaxJobs).</summary>
         public int SlurmMaxJobs { get; set; } = Contract.DefaultSlurmMaxJobs;
 
+        /// <summary>"dryRun": run only out-of-date planning steps; say what else would run (StepUpDryRun).</summary>
+        public bool DryRun { get; set; }
+
         /// <summary>"itemsFollow": an items frame follows this one.</summary>
         public bool ItemsFollow { get; set; }
 
@@ -176,6 +179,7 @@ namespace StepUp.Protocol
             w.WriteString("executor", Executor);
             w.WriteString("slurmOptions", SlurmOptions);
             w.WriteNumber("slurmMaxJobs", SlurmMaxJobs);
+            w.WriteBoolean("dryRun", DryRun);
             w.WriteBoolean("itemsFollow", ItemsFollow);
             if (Watch) w.WriteBoolean("watch", true);
             w.WriteNumber("progressSeconds", ProgressSeconds);
@@ -199,6 +203,7 @@ namespace StepUp.Protocol
                 Executor = f.String("executor") ?? Contract.LocalExecutor,
                 SlurmOptions = f.String("slurmOptions") ?? "",
                 SlurmMaxJobs = (int)f.Integer("slurmMaxJobs", Contract.DefaultSlurmMaxJobs),
+                DryRun = f.Bool("dryRun"),
                 ItemsFollow = f.Bool("itemsFollow"),
                 Watch = f.Bool("watch"),
                 ProgressSeconds = f.Number("progressSeconds", Contract.DefaultProgressSeconds),

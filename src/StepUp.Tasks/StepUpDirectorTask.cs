@@ -62,6 +62,7 @@ namespace StepUp.Tasks
         public string Resources { get; set; } = "";
         public bool ExplainRerun { get; set; }
         public bool Attic { get; set; }
+        public bool DryRun { get; set; }
         public string IdleTimeout { get; set; } = "";
         public string GraphPrefix { get; set; } = "";
         public string Executor { get; set; } = "";
@@ -140,6 +141,7 @@ namespace StepUp.Tasks
                 if (items != null) Framing.Write(stream, items);
                 var sent = clock.Elapsed.TotalMilliseconds;
                 var success = Relay(stream);
+                WaitForClose(stream);
                 Log.LogMessage(MessageImportance.Low, "StepUp task: request prepared in {0:0.0} ms, connected in {1:0.0} ms, sent in {2:0.0} ms, events relayed in {3:0.0} ms",
                     prepared, connected - prepared, sent - connected, clock.Elapsed.TotalMilliseconds - sent);
                 if (!success && !Log.HasLoggedErrors && !_cancelled)
@@ -147,6 +149,22 @@ namespace StepUp.Tasks
                 return success && !Log.HasLoggedErrors;
             }
         }
+
+        /// <summary>
+        /// After its answer the director writes the build report and then closes the connection: once
+        /// closed, .stepup/report.html is complete for the targets that follow (the binary log embeds it).
+        /// </summary>
+        static void WaitForClose(Stream stream)
+        {
+            try
+            {
+                if (stream.CanTimeout) stream.ReadTimeout = (int)ReportWait.TotalMilliseconds;
+                while (Framing.Read(stream, ProtocolInfo.MaxAnswerBytes) != null) { }
+            }
+            catch (Exception e) when (e is IOException || e is ProtocolException || e is ObjectDisposedException || e is InvalidOperationException) { }
+        }
+
+        static readonly TimeSpan ReportWait = TimeSpan.FromSeconds(30);
 
         public void Cancel()
         {
@@ -200,7 +218,7 @@ namespace StepUp.Tasks
                     var prefix = GraphPrefix.Trim().Length > 0 ? GraphPrefix.Trim() : Contract.DefaultGraphPrefix;
                     request = new GraphProjectRequest { Prefix = prefix };
                     var basePath = Path.GetFullPath(Path.Combine(ProjectRoot, prefix));
-                    GraphFiles = new[] { basePath + ".txt", basePath + "_provenance.dot", basePath + "_dependency.dot" };
+                    GraphFiles = new[] { basePath + ".txt", basePath + "_provenance.dot", basePath + "_dependency.dot", basePath + "_provenance.svg", basePath + "_dependency.svg" };
                     break;
                 case "Build":
                     var environment = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -215,6 +233,7 @@ namespace StepUp.Tasks
                         Targets = Targets.Split(';').Select(s => s.Trim()).Where(s => s.Length > 0).ToList(),
                         Resources = resources!,
                         ExplainRerun = ExplainRerun,
+                        DryRun = DryRun,
                         List = ListOnly,
                         Watch = Watch,
                         Attic = Attic,
@@ -313,8 +332,8 @@ namespace StepUp.Tasks
                         lastTag = line.Tag;
                         // PROGRESS is shown at the console logger's default verbosity, which CI logs use.
                         var important = IsFailure(lastTag) || lastTag == "WARNING" || lastTag == "PROGRESS";
-                        // What StepUpList leaves out is shown at detailed verbosity (-v:d).
-                        var importance = important ? MessageImportance.High : lastTag == "OMITTED" ? MessageImportance.Low : MessageImportance.Normal;
+                        // What StepUpList leaves out, and why a step that looks changed was skipped, show at detailed verbosity (-v:d).
+                        var importance = important ? MessageImportance.High : lastTag == "OMITTED" || lastTag == "NOTE" ? MessageImportance.Low : MessageImportance.Normal;
                         var shown = showDurations && line.DurationMs >= 0 ? line.Text + " (" + EventText.Seconds(line.DurationMs) + ")" : line.Text;
                         Log.LogMessage(importance, "{0}", EventText.Line(lastTag, shown));
                         break;

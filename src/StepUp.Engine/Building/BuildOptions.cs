@@ -26,4 +26,6 @@ public sealed class BuildOptions
     public IReadOnlyList<string> SlurmOptions { get; init; } = Array.Empty<string>();
     /// <summary>StepUpSlurmMaxJobs: at most this many of the build's jobs in Slurm's queue.</summary>
     public int SlurmMaxJobs { get; init; } = Contract.DefaultSlurmMaxJobs;
+    /// <summary>StepUpDryRun: run only the out-of-date planning steps; report what else would run.</summary>
+    public bool DryRun { get; init; }
 }

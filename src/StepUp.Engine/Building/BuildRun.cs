@@ -40,6 +40,9 @@ public sealed class BuildRun
 
     public BuildSummary Summary => _reporter.Summary;
 
+    /// <summary>Runs, slots, times and reasons of this build, for the build report.</summary>
+    public Reporting.BuildRecord Record => _reporter.Record;
+
     /// <summary>Nothing changed since a build that checked every step (see <see cref="UpToDateCheck.TrustHashes"/>).</summary>
     public bool TrustHashes { get => _check.TrustHashes; init => _check.TrustHashes = value; }
 
@@ -59,8 +62,8 @@ public sealed class BuildRun
         _writes = new OutputWrites(graph, root, options.Attic ? new Attic(root) : null);
         _plan = new BuildPlan(options.Targets);
         _resources = new ResourcePool(options.Resources);
-        _reporter = new StepReporter(events, new StepLogs(root));
-        _check = new UpToDateCheck(_plan, env, options.ExplainRerun, _reporter);
+        _reporter = new StepReporter(events, new StepLogs(root), options.ExplainRerun);
+        _check = new UpToDateCheck(_plan, env, _reporter);
         _api = new StepApiHandler(graph, root, env, _plan, _writes, message => Log?.Invoke(message));
         _progress = new ProgressReporter(events, options.ProgressEvery, options.HeartbeatAfter);
     }
@@ -115,6 +118,8 @@ public sealed class BuildRun
         foreach (var target in _plan.Targets)
             if (_graph.FindFile(target)?.Producer is not { } p || p.IsOrphan) _reporter.TargetNotProduced(target);
         ReportNotRun();
+        Record.Finish();
+        if (_options.DryRun) Summary.Text = $"StepUp (dry run): {_reporter.WouldRunCount} would run, {Summary.Skipped} up to date";
         Summary.Success = Summary.Failed == 0 && Summary.NotRun == 0 && !ct.IsCancellationRequested;
         if (Summary.Success) GlobCheck.ReportUndeclared(_graph, _events);
         return Summary;
@@ -130,9 +135,19 @@ public sealed class BuildRun
                 job.Step.Step.SlurmJob = job.JobId;
                 job.Step.Step.Dirty = true;
                 break;
-            case ApiCall call: call.Reply.TrySetResult(_api.Answer(call.Step, call.Command)); break;
+            case ApiCall call: Answer(call); break;
             case ProgressTick: _progress.Tick(_plan); break;
         }
+    }
+
+    /// <summary>A refused definition or amendment is also an error of the build, at the caller's item, not only a traceback.</summary>
+    void Answer(ApiCall call)
+    {
+        var running = _plan.IsRunning(call.Step);
+        var reply = _api.Answer(call.Step, call.Command);
+        if (running && reply is ErrorReply refusal && call.Command is DefineStep or DefineScript or AmendStep)
+            _reporter.CallRefused(call.Step, call.Command is AmendStep, refusal.Message);
+        call.Reply.TrySetResult(reply);
     }
 
     void Dispatch()
@@ -161,6 +176,12 @@ public sealed class BuildRun
             if (holder != null)
             {
                 _plan.HoldForCreator(next, holder.Step);
+                continue;
+            }
+            if (_options.DryRun && _reporter.WouldRun(step) && !step.Definition.Planning)
+            {
+                // Only planning steps run in a dry run: what they define is needed to see the plan.
+                _plan.Assume(next);
                 continue;
             }
             if (_plan.Running >= _options.Jobs) return;
@@ -271,6 +292,7 @@ public sealed class BuildRun
             return;
         }
         step.State = StepState.Pending;
+        step.RerunReason = $"amended input(s) {string.Join(", ", planned.DeferredFor!.Select(p => "'" + p + "'"))} became available";
         _reporter.Deferred(step);
         _plan.Reconsider(planned);
     }

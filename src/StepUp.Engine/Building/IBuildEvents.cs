@@ -36,7 +36,11 @@ public sealed class BuildSummary
     /// <summary>A summary of another kind of request (StepUpList) in place of the counts.</summary>
     public string? Text { get; set; }
 
-    public override string ToString() => Text ??
-        $"StepUp: {Ran} ran, {Skipped} skipped, {Failed} failed, {Removed} removed" + (NotRun > 0 ? $", {NotRun} not run" : "")
-        + (Cancelled > 0 ? $", {Cancelled} cancelled" : "") + (Build > 0 ? $" (build {Build})" : "");
+    /// <summary>The build report (<c>.stepup/report.html</c>) the summary line names; null when none is written.</summary>
+    public string? Report { get; set; }
+
+    public string Counts => $"StepUp: {Ran} ran, {Skipped} skipped, {Failed} failed, {Removed} removed" + (NotRun > 0 ? $", {NotRun} not run" : "")
+        + (Cancelled > 0 ? $", {Cancelled} cancelled" : "");
+
+    public override string ToString() => Text ?? Counts + (Build > 0 ? $" (build {Build})" : "") + (Report != null ? "; report: " + Report : "");
 }

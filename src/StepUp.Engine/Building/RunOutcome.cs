@@ -18,14 +18,16 @@ sealed class RunOutcome
 
     readonly StepNode _step;
     readonly string _hash;
+    readonly StepBasis _basis;
 
     public IReadOnlyList<FileNode> ChangedInputs { get; }
     public IReadOnlyList<string> MissingOutputs { get; }
 
-    RunOutcome(StepNode step, string hash, List<FileNode>? changedInputs, List<string>? missingOutputs)
+    RunOutcome(StepNode step, string hash, StepBasis basis, List<FileNode>? changedInputs, List<string>? missingOutputs)
     {
         _step = step;
         _hash = hash;
+        _basis = basis;
         ChangedInputs = changedInputs ?? NoFiles;
         MissingOutputs = missingOutputs ?? NoPaths;
     }
@@ -38,6 +40,7 @@ sealed class RunOutcome
                 !FileStamper.Stamp(PathRules.FullPath(root, input.Path), before).SameContent(before))
                 (changed ??= new List<FileNode>()).Add(input);
         var hash = StepHasher.Compute(step, env);
+        var basis = StepBasis.Of(step, env);
         List<string>? missing = null;
         foreach (var output in step.Outputs)
         {
@@ -49,7 +52,7 @@ sealed class RunOutcome
         step.Dirty = true;
         step.RerunReason = null;
         step.SuccessHash = null;
-        return new RunOutcome(step, hash, changed, missing);
+        return new RunOutcome(step, hash, basis, changed, missing);
     }
 
     public bool IsSuccess(RunResult result) =>
@@ -60,6 +63,7 @@ sealed class RunOutcome
         foreach (var output in _step.Outputs) output.State = FileState.Built;
         _step.State = StepState.Succeeded;
         _step.SuccessHash = _hash;
+        _step.SuccessBasis = _basis;
     }
 
     public void RecordFailure()

@@ -1,6 +1,7 @@
 using StepUp.Engine.Building;
 using StepUp.Engine.Graph;
 using StepUp.Engine.Planning;
+using StepUp.Engine.Reporting;
 using StepUp.Engine.Running;
 
 namespace StepUp.Engine.Events;
@@ -8,9 +9,10 @@ namespace StepUp.Engine.Events;
 /// <summary>
 /// What a build tells its user about its steps: a tagged line per event, a step's output as pages,
 /// and every failure as a diagnostic at the item that defines the step; it counts the summary.
-/// The director forwards all of it to the MSBuild task (<see cref="IBuildEvents"/>).
+/// The director forwards all of it to the MSBuild task (<see cref="IBuildEvents"/>), and the
+/// <see cref="BuildRecord"/> keeps it for the build report.
 /// </summary>
-sealed class StepReporter(IBuildEvents events, StepLogs logs)
+sealed class StepReporter(IBuildEvents events, StepLogs logs, bool explain)
 {
     /// <summary>How many of a failed step's last output lines its error carries.</summary>
     public const int TailLines = 20;
@@ -18,8 +20,14 @@ sealed class StepReporter(IBuildEvents events, StepLogs logs)
     const int TailLineLength = 400;
 
     public BuildSummary Summary { get; } = new();
+    public BuildRecord Record { get; } = new();
 
-    public void Started(StepNode step) => events.Line("START", step.Label);
+    public void Started(StepNode step)
+    {
+        Record.Started(step);
+        step.RunReason = Record.Reasons.GetValueOrDefault(step);
+        events.Line("START", step.Label);
+    }
 
     public void Status(StepNode step, StepStatus status, string? detail) =>
         events.Line(status == StepStatus.Queued ? "QUEUED" : "RUNNING", detail == null ? step.Label : $"{step.Label} ({detail})");
@@ -27,15 +35,45 @@ sealed class StepReporter(IBuildEvents events, StepLogs logs)
     public void Skipped(StepNode step)
     {
         events.Line("SKIP", step.Label);
+        Record.Skipped.Add(step);
         Summary.Skipped++;
     }
 
-    public void Explain(StepNode step, string reason) => events.Line("EXPLAIN", $"{step.Label}: runs because {reason}");
+    /// <summary>Why a step cannot be skipped: in the report always, as an EXPLAIN line with StepUpExplainRerun.</summary>
+    public void Explain(StepNode step, string reason)
+    {
+        Record.Reasons[step] = reason;
+        if (explain) events.Line("EXPLAIN", $"{step.Label}: runs because {reason}");
+    }
 
-    public void Deferred(StepNode step) => events.Line("DEFERRED", step.Label);
+    /// <summary>Why a step that looks changed was skipped: a NOTE line, which the task shows at detailed verbosity.</summary>
+    public void SkipNote(StepNode step, string note)
+    {
+        Record.SkipNotes[step] = "skipped although " + note;
+        events.Line(NoteTag, $"{step.Label}: skipped although {note}");
+    }
+
+    public const string NoteTag = "NOTE";
+
+    public int WouldRunCount { get; private set; }
+
+    /// <summary>Dry run: a step that is not up to date, with the reason; always true.</summary>
+    public bool WouldRun(StepNode step)
+    {
+        WouldRunCount++;
+        events.Line("RUN", Record.Reasons.TryGetValue(step, out var reason) ? $"{step.Label} ({reason})" : step.Label);
+        return true;
+    }
+
+    public void Deferred(StepNode step)
+    {
+        Record.Ended(step, StepOutcome.Deferred, null);
+        events.Line("DEFERRED", step.Label);
+    }
 
     public void Succeeded(StepNode step, RunResult result, TimeSpan duration)
     {
+        Record.Ended(step, StepOutcome.Ran, result.ExitCode);
         Summary.Ran++;
         events.Line("SUCCESS", step.Label, duration);
         Pages(result);
@@ -44,6 +82,8 @@ sealed class StepReporter(IBuildEvents events, StepLogs logs)
 
     public void Failed(StepNode step, RunResult result, RunOutcome outcome, TimeSpan duration)
     {
+        Record.Ended(step, StepOutcome.Failed, result.StartError == null && !result.Cancelled ? result.ExitCode : null,
+            result.Stdout, result.StartError ?? result.Stderr);
         if (result.Cancelled) Summary.Cancelled++;
         else Summary.Failed++;
         events.Line(result.Cancelled ? "CANCEL" : "FAIL", step.Label, duration);
@@ -69,12 +109,17 @@ sealed class StepReporter(IBuildEvents events, StepLogs logs)
 
     public void DeferredTooOften(StepNode step, int cap, IEnumerable<string> waitedFor)
     {
+        Record.Ended(step, StepOutcome.Failed, null, "", $"deferred more than {cap} times");
         Summary.Failed++;
         events.Line("FAIL", step.Label);
         events.Report(Diagnostic.Error(Codes.StepFailed,
             $"Step '{step.Label}' was deferred more than {cap} times waiting for amended inputs: {string.Join(", ", waitedFor)}.",
             LocationOf(step)));
     }
+
+    public void CallRefused(StepNode step, bool amend, string reason) =>
+        events.Report(Diagnostic.Error(amend ? Codes.AmendRefused : Codes.StepCallRefused,
+            $"Step '{step.Label}' called {(amend ? "amend" : "step")}, which was refused: {reason.TrimEnd('.')}.", LocationOf(step)));
 
     public void BuildCancelled() =>
         events.Report(Diagnostic.Error(Codes.Cancelled, "The build was cancelled; running steps were stopped."));

@@ -26,6 +26,7 @@ public static class FileRefresher
         {
             var file = files[i];
             var now = stamps[i];
+            file.EditedSameContent = file.Stamp != null && now.Exists && now.SameContent(file.Stamp) && !now.SameStat(file.Stamp);
             switch (file.State)
             {
                 case FileState.Static or FileState.Missing or FileState.Undeclared:
@@ -48,6 +49,7 @@ public static class FileRefresher
                     // Edited or deleted: the producer runs again; the recorded stamp stays for cleanup.
                     changed++;
                     file.State = FileState.Outdated;
+                    file.Vanished = !now.Exists;
                     file.Dirty = true;
                     if (file.Producer != null)
                         file.Producer.RerunReason ??= now.Exists ? $"output '{file.Path}' was edited" : $"output '{file.Path}' is missing";

@@ -87,6 +87,12 @@ public sealed class FileNode : Node
 
     public FileState State { get; internal set; } = FileState.Undeclared;
 
+    /// <summary>The last refresh found it edited (its stat changed) with the same content; not saved.</summary>
+    internal bool EditedSameContent { get; set; }
+
+    /// <summary>The last refresh found this built output deleted; not saved.</summary>
+    internal bool Vanished { get; set; }
+
     /// <summary>
     /// For static files the last stamp seen; for outputs the stamp recorded right after they were
     /// built, which cleanup compares against before it deletes anything.
@@ -143,4 +149,10 @@ public sealed class StepNode : Node
 
     /// <summary>Why the step cannot be skipped, when known before its check (not saved).</summary>
     internal string? RerunReason { get; set; }
+
+    /// <summary>What the last success was computed from, to say what changed since; null if unknown.</summary>
+    public Scheduling.StepBasis? SuccessBasis { get; internal set; }
+
+    /// <summary>Why the step ran the last time it ran (graph.txt shows it); null if it never ran.</summary>
+    public string? RunReason { get; internal set; }
 }

@@ -43,7 +43,7 @@ public static class PlanApplier
             var step = graph.AddStep(definition);
             ProjectGraph.SetCreator(step, creator);
             graph.LinkStep(step);
-            step.RerunReason = "it is new";
+            step.RerunReason = "first run: it has not run before";
             return step;
         }
         ProjectGraph.SetCreator(existing, creator);

@@ -6,7 +6,8 @@ namespace StepUp.Engine.Reporting;
 /// <summary>
 /// Writes the graph for people: <c>&lt;prefix&gt;.txt</c> lists every node with its fields and
 /// relations, <c>&lt;prefix&gt;_provenance.dot</c> and <c>&lt;prefix&gt;_dependency.dot</c> are GraphViz
-/// graphs of creator → created and supplier → consumer. The output depends only on the graph.
+/// graphs of creator → created and supplier → consumer, and the same two graphs drawn by StepUp as
+/// <c>.svg</c> next to them (no GraphViz needed). The output depends only on the graph.
 /// </summary>
 public static class GraphWriter
 {
@@ -15,7 +16,10 @@ public static class GraphWriter
     const int DigestGroupsPerLine = 8;
     const int DotLabelWidth = 20;
 
-    /// <summary>Writes the three files; <paramref name="prefix"/> is relative to <paramref name="root"/> unless absolute.</summary>
+    /// <summary>The files <see cref="Write"/> writes, after the prefix.</summary>
+    public static readonly string[] Suffixes = [".txt", "_provenance.dot", "_dependency.dot", "_provenance.svg", "_dependency.svg"];
+
+    /// <summary>Writes the five files; <paramref name="prefix"/> is relative to <paramref name="root"/> unless absolute.</summary>
     public static void Write(ProjectGraph graph, string root, string prefix)
     {
         var basePath = Path.GetFullPath(Path.Combine(root, prefix));
@@ -24,6 +28,8 @@ public static class GraphWriter
         File.WriteAllText(basePath + ".txt", FormatText(graph));
         File.WriteAllText(basePath + "_provenance.dot", FormatProvenanceDot(graph));
         File.WriteAllText(basePath + "_dependency.dot", FormatDependencyDot(graph));
+        File.WriteAllText(basePath + "_provenance.svg", FormatProvenanceSvg(graph));
+        File.WriteAllText(basePath + "_dependency.svg", FormatDependencySvg(graph));
     }
 
     /// <summary>The graph.txt text: nodes in id order, a blank line between nodes, '\n' line ends.</summary>
@@ -50,6 +56,7 @@ public static class GraphWriter
                     foreach (var glob in step.Globs)
                         Property(text, "nglob", glob.Pattern + string.Concat(glob.Subs.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $" ({s.Key}={s.Value})")));
                     if (step.LastDuration is { } duration) Property(text, "duration", FormatDuration(duration));
+                    if (step.RunReason != null) Property(text, "ran because", step.RunReason);
                     break;
             }
             if (node.Creator != null && !ReferenceEquals(node.Creator, node))
@@ -75,24 +82,39 @@ public static class GraphWriter
     public static string FormatProvenanceDot(ProjectGraph graph)
     {
         var nodes = graph.AllNodes().OrderBy(n => n.Id).ToList();
-        var edges = new List<(long From, long To)>();
-        foreach (var node in nodes)
-            if (node.Creator != null && !ReferenceEquals(node.Creator, node))
-                edges.Add((node.Creator.Id, node.Id));
-        return FormatDot(nodes, edges, "arrowhead=empty");
+        return FormatDot(nodes, ProvenanceEdges(nodes).Select(e => (e.From.Id, e.To.Id)).ToList(), "arrowhead=empty");
     }
 
     /// <summary>GraphViz graph of dependencies: files and steps, supplier → consumer edges.</summary>
-    public static string FormatDependencyDot(ProjectGraph graph)
+    public static string FormatDependencyDot(ProjectGraph graph) =>
+        FormatDot(DependencyNodes(graph), DependencyEdges(graph).Select(e => (e.From.Id, e.To.Id)).ToList(), null);
+
+    public static string FormatProvenanceSvg(ProjectGraph graph)
     {
-        var nodes = graph.AllNodes().Where(n => n is not RootNode).OrderBy(n => n.Id).ToList();
-        var edges = new List<(long From, long To)>();
+        var nodes = graph.AllNodes().OrderBy(n => n.Id).ToList();
+        return SvgGraph.Render(nodes, ProvenanceEdges(nodes), "provenance");
+    }
+
+    public static string FormatDependencySvg(ProjectGraph graph) =>
+        SvgGraph.Render(DependencyNodes(graph), DependencyEdges(graph), "dependency");
+
+    static IEnumerable<(Node From, Node To)> ProvenanceEdges(IEnumerable<Node> nodes)
+    {
+        foreach (var node in nodes)
+            if (node.Creator != null && !ReferenceEquals(node.Creator, node))
+                yield return (node.Creator, node);
+    }
+
+    internal static List<Node> DependencyNodes(ProjectGraph graph) =>
+        graph.AllNodes().Where(n => n is not RootNode).OrderBy(n => n.Id).ToList();
+
+    internal static IEnumerable<(Node From, Node To)> DependencyEdges(ProjectGraph graph)
+    {
         foreach (var step in graph.Steps.Values)
         {
-            foreach (var input in step.Inputs) edges.Add((input.Id, step.Id));
-            foreach (var output in step.Outputs.Concat(step.Volatiles)) edges.Add((step.Id, output.Id));
+            foreach (var input in step.Inputs) yield return (input, step);
+            foreach (var output in step.Outputs.Concat(step.Volatiles)) yield return (step, output);
         }
-        return FormatDot(nodes, edges, null);
     }
 
     /// <summary>Seconds with milliseconds, as the latest run took: "0.012 s".</summary>

@@ -18,6 +18,7 @@ sealed class BuildPlan
     readonly Dictionary<StepNode, double> _tails = new(ReferenceEqualityComparer.Instance);
     readonly HashSet<string> _targets;
     readonly Stack<StepNode> _toVisit = new();
+    readonly HashSet<StepNode> _assumed = new(ReferenceEqualityComparer.Instance);
 
     public BuildPlan(IEnumerable<string> targets)
     {
@@ -114,7 +115,7 @@ sealed class BuildPlan
     public bool IsAvailable(FileNode input, StepNode consumer)
     {
         if (input.Producer is { } producer && !producer.IsOrphan && !ReferenceEquals(producer, consumer))
-            return Find(producer)?.Want == StepWant.Done && producer.State == StepState.Succeeded && input.State == FileState.Built;
+            return _assumed.Contains(producer) || Find(producer)?.Want == StepWant.Done && producer.State == StepState.Succeeded && input.State == FileState.Built;
         return input.State == FileState.Static && !input.IsOrphan;
     }
 
@@ -242,6 +243,22 @@ sealed class BuildPlan
             foreach (var consumer in output.Consumers)
                 InputAvailable(consumer, output);
         ReleaseDefined(planned);
+    }
+
+    /// <summary>Dry run: a step that would run counts as done and its outputs as available, without running.</summary>
+    public void Assume(PlannedStep planned)
+    {
+        _assumed.Add(planned.Step);
+        Settle(planned);
+    }
+
+    /// <summary>Dry run: an input that a step which would run would make again.</summary>
+    public FileNode? AssumedInput(StepNode step)
+    {
+        if (_assumed.Count == 0) return null;
+        foreach (var input in step.Inputs)
+            if (input.Producer is { } producer && _assumed.Contains(producer) && !ReferenceEquals(producer, step)) return input;
+        return null;
     }
 
     /// <summary>Failed: done for this build; what waits for it waits in vain.</summary>

@@ -6,9 +6,9 @@ namespace StepUp.Engine.Scheduling;
 /// <summary>
 /// Whether a ready step can be skipped (ninja's DependencyScan): it succeeded before, its outputs
 /// still have the digests recorded then, its inputs are available, and its hash
-/// (<see cref="StepHasher"/>) equals the one of that success. With ExplainRerun it says why a step runs.
+/// (<see cref="StepHasher"/>) equals the one of that success. It says why a step runs (in the report; with ExplainRerun also in the log).
 /// </summary>
-sealed class UpToDateCheck(BuildPlan plan, IReadOnlyDictionary<string, string> env, bool explain, StepReporter reporter)
+sealed class UpToDateCheck(BuildPlan plan, IReadOnlyDictionary<string, string> env, StepReporter reporter)
 {
     /// <summary>
     /// Set when nothing changed since a build that checked every step: a step that succeeded then,
@@ -20,17 +20,45 @@ sealed class UpToDateCheck(BuildPlan plan, IReadOnlyDictionary<string, string> e
     /// <param name="quiet">Say nothing about why it runs: it is only checked ahead (a held step may be skipped).</param>
     public bool CanSkip(StepNode step, bool quiet = false)
     {
-        var say = explain && !quiet;
+        if (plan.AssumedInput(step) is { } remade)
+        {
+            if (!quiet) reporter.Explain(step, $"input '{remade.Path}' would be made again by step '{remade.Producer!.Label}'");
+            return false;
+        }
         var candidate = step.State == StepState.Succeeded && step.SuccessHash != null && OutputsBuilt(step) && InputsAvailable(step);
-        if (candidate && TrustHashes && step.Definition.EnvNames.Count == 0 && step.AmendedEnv.Count == 0) return true;
-        var hash = candidate || say ? StepHasher.Compute(step, env) : null;
-        if (candidate && step.SuccessHash == hash) return true;
-        if (say)
-            reporter.Explain(step, step.RerunReason
-                ?? (step.SuccessHash == null ? "it has not succeeded before"
-                : step.SuccessHash != hash ? "an input or a listed environment variable changed"
-                : "an output is not built"));
+        if (candidate && TrustHashes && step.Definition.EnvNames.Count == 0 && step.AmendedEnv.Count == 0) return Skip(step);
+        var hash = candidate || step.SuccessHash != null ? StepHasher.Compute(step, env) : null;
+        if (candidate && step.SuccessHash == hash) return Skip(step);
+        if (!quiet) reporter.Explain(step, Reason(step, hash));
         return false;
+    }
+
+    /// <summary>A skip that would surprise: an input or output was edited and kept its content. Said at detailed verbosity.</summary>
+    bool Skip(StepNode step)
+    {
+        foreach (var file in step.Inputs.Concat(step.Outputs))
+            if (file.EditedSameContent)
+                reporter.SkipNote(step, $"'{file.Path}' was edited, but its content is the same");
+        return true;
+    }
+
+    /// <summary>
+    /// The cause in words: the first run, a failed previous run, or each part of the step that changed
+    /// since its last success (<see cref="StepBasis"/>), and each output that is missing or edited.
+    /// </summary>
+    string Reason(StepNode step, string? hash)
+    {
+        if (step.SuccessHash == null)
+            return step.State == StepState.Failed ? "its previous run failed" : step.RerunReason ?? "first run: it has not run before";
+        var parts = new List<string>();
+        if (hash != null && hash != step.SuccessHash && step.SuccessBasis is { } basis)
+            parts.AddRange(basis.ChangesTo(StepBasis.Of(step, env), step));
+        foreach (var output in step.Outputs)
+            if (output.State != FileState.Built)
+                parts.Add(output.State == FileState.Outdated && !output.Vanished ? $"output '{output.Path}' was edited" : $"output '{output.Path}' is missing");
+        if (parts.Count == 0)
+            return step.RerunReason ?? (hash != step.SuccessHash ? "an input or a listed environment variable changed" : "an output is not built");
+        return string.Join("; ", parts);
     }
 
     static bool OutputsBuilt(StepNode step)

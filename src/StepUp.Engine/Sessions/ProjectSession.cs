@@ -22,6 +22,7 @@ public sealed class ProjectSession : IDisposable
     long _verifiedGeneration = -2;
     FileStamp _databaseStamp = FileStamp.Missing;
     bool _resetReported;
+    Task _report = Task.CompletedTask;
 
     public ProjectSession(string root)
     {
@@ -112,7 +113,7 @@ public sealed class ProjectSession : IDisposable
             summary = await run.RunAsync(ct).ConfigureAwait(false);
             summary.Build = graph.Build;
             phases.Mark("run");
-            if (request.Options.Clean)
+            if (request.Options.Clean && !request.Options.DryRun)
             {
                 if (summary.Success && request.Options.Targets.Count == 0)
                 {
@@ -132,7 +133,9 @@ public sealed class ProjectSession : IDisposable
             store.MarkBuildFinished();
             phases.Mark("save");
             _generation = store.Generation;
-            _verifiedGeneration = summary.Success && request.Options.Targets.Count == 0 ? _generation : -1;
+            _verifiedGeneration = summary.Success && request.Options.Targets.Count == 0 && !request.Options.DryRun ? _generation : -1;
+            // A dry run changes nothing on disk but what its planning steps write.
+            if (!request.Options.DryRun) StartReport(graph, run.Record, summary);
             Log($"build: {summary} in {clock.ElapsedMilliseconds} ms ({phases})");
             return summary;
         }
@@ -164,6 +167,33 @@ public sealed class ProjectSession : IDisposable
         }
         finally { _busy.Release(); }
     }
+
+    /// <summary>
+    /// The build report of the build just done is written while its result travels to the client;
+    /// the next request of this project waits for it (<see cref="EnterAsync"/>), so that the
+    /// graph it reads does not change under it.
+    /// </summary>
+    void StartReport(ProjectGraph graph, BuildRecord record, BuildSummary summary)
+    {
+        summary.Report = Path.Combine(Root, ReportWriter.RelativePath);
+        _report = Task.Run(() =>
+        {
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                ReportWriter.Write(graph, record, summary, Root);
+                Log($"report: written in {clock.ElapsedMilliseconds} ms");
+            }
+            catch (Exception e)
+            {
+                // The report only describes the build: whatever keeps it from being written must not fail the next one.
+                Log("report: not written: " + e);
+            }
+        });
+    }
+
+    /// <summary>Completes once the report of the last build is on disk (or could not be written).</summary>
+    public Task ReportWritten => _report;
 
     /// <summary>The Clean target: removes recorded, unedited outputs (with the attic: moves them there) and forgets the graph; a dry run only names them.</summary>
     /// <param name="paths">`stepup clean`: only the outputs at or under these (root-relative) and what is built from them, orphans only unless <paramref name="all"/>; the graph stays.</param>
@@ -228,7 +258,7 @@ public sealed class ProjectSession : IDisposable
             return;
         }
         GraphWriter.Write(graph, Root, prefix);
-        events.Line("DIRECTOR", $"Wrote graph to {prefix}.txt, {prefix}_provenance.dot and {prefix}_dependency.dot");
+        events.Line("DIRECTOR", $"Wrote graph to {prefix}.txt, {prefix}_provenance.dot, {prefix}_dependency.dot, {prefix}_provenance.svg and {prefix}_dependency.svg");
     }
 
     (GraphStore store, ProjectGraph graph, bool trustStat) Open(IBuildEvents events)
@@ -337,6 +367,7 @@ public sealed class ProjectSession : IDisposable
         }
         try
         {
+            await _report.ConfigureAwait(false);
             var rootLock = await RootLock.AcquireAsync(StateFolder, events, ct).ConfigureAwait(false);
             return new Hold(this, rootLock);
         }
@@ -360,5 +391,9 @@ public sealed class ProjectSession : IDisposable
 
     public void Log(string message) => _log.Write(message);
 
-    public void Dispose() => Forget();
+    public void Dispose()
+    {
+        _report.Wait();
+        Forget();
+    }
 }

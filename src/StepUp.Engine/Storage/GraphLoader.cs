@@ -40,7 +40,7 @@ static class GraphLoader
             }
         }
 
-        // 0 id, 1 k, 2 c, 3 s, 4 h, 5 d, 6 l
+        // 0 id, 1 k, 2 c, 3 s, 4 h, 5 d, 6 l, 7 b
         using (var select = new RawStatement(connection, GraphSchema.SelectSteps))
         {
             while (select.Read())
@@ -59,6 +59,8 @@ static class GraphLoader
                 step.Globs.AddRange(globs);
                 step.LastDuration = duration;
                 step.SlurmJob = slurmJob;
+                if (select.GetStringOrNull(7) is { } basis)
+                    (step.RunReason, step.SuccessBasis) = DecodeJson(select, "s", () => StepCodec.DecodeBasis(basis));
                 links.Add((step, inputs, outputs, volatiles));
             }
         }

@@ -64,7 +64,7 @@ static class GraphSaver
 
         if (steps.Count > 0)
         {
-            // id, k, c, s, h, d, l
+            // id, k, c, s, h, d, l, b
             using var upsert = new RawStatement(connection, GraphSchema.UpsertStep);
             foreach (var step in steps)
             {
@@ -75,6 +75,7 @@ static class GraphSaver
                 HexColumn.Bind(upsert, 5, step.SuccessHash);
                 upsert.Bind(6, StepCodec.EncodeDefinition(step.Definition));
                 upsert.Bind(7, StepCodec.EncodeLinks(step));
+                upsert.Bind(8, StepCodec.EncodeBasis(step));
                 upsert.Execute();
             }
         }

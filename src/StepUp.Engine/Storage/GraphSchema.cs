@@ -13,7 +13,8 @@ namespace StepUp.Engine.Storage;
 /// b = the number of the build that last wrote it (0: none).</item>
 /// <item><c>s</c>, one row per step node: id, k = key, c = creator id, s = state name, h = success hash
 /// (like d above), d = definition JSON without the key, l = link lists JSON where they differ from
-/// the definition, with the duration of the latest run (NULL when none differs and it has not run).</item>
+/// the definition, with the duration of the latest run (NULL when none differs and it has not run),
+/// b = why it last ran and what its last success was computed from (JSON, NULL when neither is known).</item>
 /// <item><c>dir(p)</c>: the folders StepUp created (root-relative paths).</item>
 /// </list>
 /// States are stored by name, so reordering the enums cannot silently change a saved graph. Any
@@ -25,17 +26,17 @@ static class GraphSchema
     public const string CreateTables =
         "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v) WITHOUT ROWID;" +
         "CREATE TABLE IF NOT EXISTS f(id INTEGER PRIMARY KEY, p TEXT NOT NULL, c INTEGER, s TEXT NOT NULL, d, z INTEGER, m INTEGER, t INTEGER, n INTEGER, o INTEGER, w INTEGER NOT NULL, b INTEGER NOT NULL);" +
-        "CREATE TABLE IF NOT EXISTS s(id INTEGER PRIMARY KEY, k TEXT NOT NULL, c INTEGER, s TEXT NOT NULL, h, d TEXT NOT NULL, l TEXT);" +
+        "CREATE TABLE IF NOT EXISTS s(id INTEGER PRIMARY KEY, k TEXT NOT NULL, c INTEGER, s TEXT NOT NULL, h, d TEXT NOT NULL, l TEXT, b TEXT);" +
         "CREATE TABLE IF NOT EXISTS dir(p TEXT PRIMARY KEY) WITHOUT ROWID;";
 
     public const string SelectFiles = "SELECT id, p, c, s, d, z, m, t, n, o, w, b FROM f ORDER BY id";
-    public const string SelectSteps = "SELECT id, k, c, s, h, d, l FROM s ORDER BY id";
+    public const string SelectSteps = "SELECT id, k, c, s, h, d, l, b FROM s ORDER BY id";
 
     // Parameters are numbered for RawStatement: ?1 is the first column listed.
     public const string UpsertFile =
         "INSERT OR REPLACE INTO f(id, p, c, s, d, z, m, t, n, o, w, b) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
     public const string UpsertStep =
-        "INSERT OR REPLACE INTO s(id, k, c, s, h, d, l) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+        "INSERT OR REPLACE INTO s(id, k, c, s, h, d, l, b) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
     public const string DeleteFile = "DELETE FROM f WHERE id = ?1";
     public const string DeleteStep = "DELETE FROM s WHERE id = ?1";
     public const string SelectFolders = "SELECT p FROM dir";

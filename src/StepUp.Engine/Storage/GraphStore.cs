@@ -10,7 +10,7 @@ namespace StepUp.Engine.Storage;
 /// </summary>
 public sealed class GraphStore : IDisposable
 {
-    public const int SchemaVersion = 3;
+    public const int SchemaVersion = 4;
     public const string FolderName = ".stepup";
     public const string FileName = "graph.db";
 

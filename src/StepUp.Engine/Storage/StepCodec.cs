@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using StepUp.Engine.Graph;
+using StepUp.Engine.Scheduling;
 
 namespace StepUp.Engine.Storage;
 
@@ -127,6 +128,62 @@ static class StepCodec
                 ? new SourceLocation(loc[0].GetString()!, loc[1].GetInt32(), loc[2].GetInt32())
                 : SourceLocation.None,
         };
+    }
+
+    const string ReasonName = "r", BasisEnvName = "e", BasisInputsName = "i";
+
+    /// <summary>Why the step last ran and what its last success saw (<see cref="StepBasis"/>); null when neither is known.</summary>
+    public static string? EncodeBasis(StepNode step)
+    {
+        if (step.RunReason == null && step.SuccessBasis == null) return null;
+        var w = StartWriter(out var buffer);
+        w.WriteStartObject();
+        if (step.RunReason != null) w.WriteString(ReasonName, step.RunReason);
+        if (step.SuccessBasis is { } b)
+        {
+            w.WriteString(CommandName, b.Command);
+            w.WriteString(WorkdirName, b.Workdir);
+            w.WriteStartArray(BasisEnvName);
+            foreach (var (name, value) in b.Env)
+            {
+                w.WriteStartArray();
+                w.WriteStringValue(name);
+                if (value == null) w.WriteNullValue(); else w.WriteStringValue(value);
+                w.WriteEndArray();
+            }
+            w.WriteEndArray();
+            w.WriteStartObject(VariablesName);
+            foreach (var (name, value) in b.Variables) w.WriteString(name, value);
+            w.WriteEndObject();
+            w.WriteStartArray(BasisInputsName);
+            foreach (var (path, digest, executable) in b.Inputs)
+            {
+                w.WriteStartArray();
+                w.WriteStringValue(path);
+                w.WriteStringValue(digest);
+                w.WriteBooleanValue(executable);
+                w.WriteEndArray();
+            }
+            w.WriteEndArray();
+        }
+        w.WriteEndObject();
+        return Finish(w, buffer);
+    }
+
+    public static (string? Reason, StepBasis? Basis) DecodeBasis(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var o = doc.RootElement;
+        var reason = o.TryGetProperty(ReasonName, out var r) ? r.GetString() : null;
+        if (!o.TryGetProperty(CommandName, out var command)) return (reason, null);
+        return (reason, new StepBasis
+        {
+            Command = command.GetString()!,
+            Workdir = o.GetProperty(WorkdirName).GetString()!,
+            Env = o.GetProperty(BasisEnvName).EnumerateArray().Select(e => (e[0].GetString()!, e[1].GetString())).ToList(),
+            Variables = o.GetProperty(VariablesName).EnumerateObject().Select(v => (v.Name, v.Value.GetString()!)).ToList(),
+            Inputs = o.GetProperty(BasisInputsName).EnumerateArray().Select(i => (i[0].GetString()!, i[1].GetString()!, i[2].GetBoolean())).ToList(),
+        });
     }
 
     /// <summary>

@@ -112,8 +112,7 @@ public sealed class SdkFilesTests
     {
         using var p = new TestProject(_home);
         p.WriteSteps(Story);
-        // Stand-ins for the report and graph that builds will write into .stepup/: embedded when they exist.
-        p.WriteFile(".stepup/report.html", "<html><body>report of the build</body></html>\n");
+        // A stand-in for a graph written into .stepup/: embedded when it exists.
         p.WriteFile(".stepup/graph.txt", "root:\n");
         var binlog = Path.Combine(p.Base, "logs", "graph.binlog");
 
@@ -124,14 +123,14 @@ public sealed class SdkFilesTests
         var directorLog = BinaryLog.Find(files, p.PathOf(".stepup/director.log"));
         Assert.IsNotNull(directorLog, "The binary log embeds .stepup/director.log; it holds: " + string.Join(", ", files.Keys));
         StringAssert.Contains(directorLog, "build: StepUp: 1 ran", "The embedded director.log has this build's line");
-        StringAssert.Contains(BinaryLog.Find(files, p.PathOf(".stepup/report.html")) ?? "", "report of the build", "The binary log embeds .stepup/report.html");
+        StringAssert.Contains(BinaryLog.Find(files, p.PathOf(".stepup/report.html")) ?? "", "StepUp: 1 ran, 0 skipped", "The binary log embeds this build's .stepup/report.html");
         Assert.AreEqual("root:\n", BinaryLog.Find(files, p.PathOf(".stepup/graph.txt")), "The binary log embeds .stepup/graph.txt");
         StringAssert.Contains(BinaryLog.Find(files, p.PathOf("graph.txt")) ?? "", "step:story", "The binary log embeds the graph.txt that StepUpGraph wrote");
         Assert.IsNotNull(BinaryLog.Find(files, p.PathOf("graph_dependency.dot")), "The binary log embeds graph_dependency.dot");
     }
 
     [TestMethod]
-    public void BinaryLog_OfAFailedBuild_EmbedsDirectorLog_AndLeavesOutFilesThatDoNotExist()
+    public void BinaryLog_OfAFailedBuild_EmbedsDirectorLogAndReport_AndLeavesOutFilesThatDoNotExist()
     {
         using var p = new TestProject(_home);
         p.WriteSteps("""<Step Include="broken" Command="echo about to fail; exit 3" />""");
@@ -143,6 +142,7 @@ public sealed class SdkFilesTests
         var directorLog = BinaryLog.Find(files, p.PathOf(".stepup/director.log"));
         Assert.IsNotNull(directorLog, "A failed build's binary log embeds .stepup/director.log; it holds: " + string.Join(", ", files.Keys));
         StringAssert.Contains(directorLog, "1 failed", "The embedded director.log has the failed build's line");
-        Assert.IsNull(BinaryLog.Find(files, p.PathOf(".stepup/report.html")), "No report.html was written, so none is embedded");
+        StringAssert.Contains(BinaryLog.Find(files, p.PathOf(".stepup/report.html")) ?? "", "about to fail", "The failed build's report, with the step's output, is embedded");
+        Assert.IsNull(BinaryLog.Find(files, p.PathOf(".stepup/graph.txt")), "No graph.txt was written, so none is embedded");
     }
 }
