@@ -91,7 +91,12 @@ all_alive() {
   pid_alive "$munge_dir/munged.pid" && pid_alive "$dir/run/slurmctld.pid" && pid_alive "$dir/run/slurmd.pid"
 }
 
+# Jobs an earlier, interrupted test run left (slurmctld keeps them across restarts) would hold the
+# node's CPUs: the test cluster starts with an empty queue.
+cancel_leftovers() { timeout 10 scancel -u "$(id -un)" >/dev/null 2>&1 || true; }
+
 if [ -f "$conf" ] && [ "$(cat "$conf")" = "$new_conf" ] && all_alive && node_ready; then
+  cancel_leftovers
   echo "SLURM_CONF=$conf"
   exit 0
 fi
@@ -158,6 +163,7 @@ while ! node_ready; do
   sleep 0.2
 done
 
+cancel_leftovers
 echo "SLURM_CONF=$conf" >"$dir/env"
 say "node $node is ready ($cpus CPUs, $memory_mb MB) with SLURM_CONF=$conf"
 echo "SLURM_CONF=$conf"

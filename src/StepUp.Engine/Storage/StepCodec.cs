@@ -122,6 +122,7 @@ static class StepCodec
             Argv = ReadList(o, ArgvName),
             EnvOverrides = ReadVariables(o, EnvOverridesName),
             Duration = o.TryGetProperty(DurationName, out var duration) ? duration.GetDouble() : StepDefinition.DefaultDuration,
+            Execution = ReadVariables(o, ExecutionName),
             Realization = o.TryGetProperty(RealizationName, out var realization) ? realization.GetString() : null,
             LeftOut = o.TryGetProperty(LeftOutName, out var leftOut) && leftOut.GetBoolean(),
             Location = o.TryGetProperty(LocationName, out var loc)
