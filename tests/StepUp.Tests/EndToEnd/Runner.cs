@@ -160,9 +160,10 @@ public sealed class BuildResult(string command, int exitCode, string output)
     /// <summary>An event line `  TAG │ text` (the tag right-aligned; MSBuild may indent it).</summary>
     public bool HasEvent(string tag, string text) => EventRegex(tag, text).IsMatch(Output);
 
+    /// <summary>A run's duration may follow: MSBuild's worker nodes (-m) pass the task's detailed-verbosity lines on at any verbosity.</summary>
     public static Regex EventRegex(string tag, string text) =>
         new(@"(?m)(?<![A-Za-z])" + Regex.Escape(tag) + " \u2502 "
-            + Regex.Escape(text) + @"[ \t]*\r?$");
+            + Regex.Escape(text) + @"(?: \(\d+\.\d{3} s\))?[ \t]*\r?$");
 
     public bool Ran(string step) => HasEvent("START", step);
     public bool Succeeded(string step) => HasEvent("SUCCESS", step);
