@@ -77,7 +77,7 @@ public sealed class StepDefinition
     /// </summary>
     public IReadOnlyDictionary<string, string> Execution { get; init; } = EmptyVariables;
 
-    static readonly IReadOnlyDictionary<string, string> EmptyVariables = new Dictionary<string, string>();
+    internal static readonly IReadOnlyDictionary<string, string> EmptyVariables = new Dictionary<string, string>();
 
     public StepDefinition WithInputs(IReadOnlyList<string> inputs) => With(inputs, Shell, Argv, EnvOverrides, Duration);
 

@@ -199,25 +199,31 @@ public sealed class Planner
         var relVol = vol.Select(p => PathRules.RelativeToWorkdir(_root, workdir, p)).ToList();
         // StepUp 4's API never substitutes commands (placeholders false).
         var expanded = item.Meta("Placeholders") == "false" ? command : ShellQuote.ExpandPlaceholders(command, relInp, relOut, relVol);
-        if (item.Include.Trim().Length == 0)
-            name = workdir == "." ? expanded : expanded + "  # wd=" + workdir;
-        return new StepDefinition
-        {
-            Key = name,
-            Label = name,
-            Command = expanded,
-            Workdir = workdir,
-            Inputs = inp,
-            Outputs = @out,
-            Volatiles = vol,
-            EnvNames = env,
-            Optional = optional,
-            Planning = planning,
-            Resources = resources,
-            Location = item.Location,
-            Execution = execution,
-        };
+        if (item.Include.Trim().Length == 0) name = LabelOf(expanded, workdir);
+        return Define(name, expanded, inp, common.Value, planning, item.Location, execution);
     }
+
+    /// <summary>A step without a name is called by its command, and its workdir when that is not the root.</summary>
+    static string LabelOf(string command, string workdir) => workdir == "." ? command : command + "  # wd=" + workdir;
+
+    static StepDefinition Define(string name, string command, IReadOnlyList<string> inputs,
+        (string workdir, List<string> inp, List<string> @out, List<string> vol, List<string> env, bool optional, Dictionary<string, int> resources) common,
+        bool planning, SourceLocation location, IReadOnlyDictionary<string, string>? execution = null) => new()
+    {
+        Key = name,
+        Label = name,
+        Command = command,
+        Workdir = common.workdir,
+        Inputs = inputs,
+        Outputs = common.@out,
+        Volatiles = common.vol,
+        EnvNames = common.env,
+        Optional = common.optional,
+        Planning = planning,
+        Resources = common.resources,
+        Location = location,
+        Execution = execution ?? StepDefinition.EmptyVariables,
+    };
 
     /// <summary>The step's execution metadata, or none (and an error) when a value has the wrong form.</summary>
     internal static IReadOnlyDictionary<string, string> ReadExecution(Plan plan, ItemSpec item, string name, IReadOnlyDictionary<string, string> execution)
@@ -301,24 +307,9 @@ public sealed class Planner
             plan.Diagnostics.Add(Diagnostic.Error(Codes.BadCall, $"Call '{name}' has Args that {argsProblem}.", item.Location));
             return null;
         }
-        var label = workdir == "." ? command : command + "  # wd=" + workdir;
         var inputs = new List<string> { exe };
         inputs.AddRange(inp.Where(p => p != exe));
-        return new StepDefinition
-        {
-            Key = label,
-            Label = label,
-            Command = command,
-            Workdir = workdir,
-            Inputs = inputs,
-            Outputs = @out,
-            Volatiles = vol,
-            EnvNames = env,
-            Optional = optional,
-            Planning = planning,
-            Resources = resources,
-            Location = item.Location,
-        };
+        return Define(LabelOf(command, workdir), command, inputs, common.Value, planning, item.Location);
     }
 
     (string workdir, List<string> inp, List<string> @out, List<string> vol, List<string> env, bool optional, Dictionary<string, int> resources)?
