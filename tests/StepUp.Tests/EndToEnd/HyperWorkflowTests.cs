@@ -213,6 +213,23 @@ public sealed class HyperWorkflowTests
         Assert.AreEqual("x2 x2 y3", Read(p, "cc", "X.x2+Y.y3", "out"));
     }
 
+    /// <summary>ducttape's output folder is a choice (footnote 1 of seed 003): StepUpRealizationsDir moves every realization, and the old folders go as orphans.</summary>
+    [TestMethod]
+    public void RealizationsDir_MovesEveryRealizationFolder_AndTheOldOnesAreRemoved()
+    {
+        using var p = new TestProject(_home);
+        p.WriteSteps("""<Step Include="make" Params="n=(N: 1..2)" Out="out" Command="echo ${n} &gt; ${out}" />""");
+
+        p.Build().AssertSuccess();
+        Assert.AreEqual("2", Read(p, "make", "N.2", "out"));
+
+        var moved = p.Build("-p:StepUpRealizationsDir=runs/today").AssertSuccess();
+        Assert.AreEqual("1", p.ReadFile("runs/today/make/Baseline.baseline/out").Trim());
+        Assert.AreEqual("2", p.ReadFile("runs/today/make/N.2/out").Trim());
+        moved.Check(!p.FileExists("realizations/make/N.2/out") && !p.FileExists("realizations/make/Baseline.baseline/out"),
+            "the outputs under the old folder are orphans, removed after the build");
+    }
+
     [TestMethod]
     public void ExternalConfig_AndNestedBranchPoints()
     {
