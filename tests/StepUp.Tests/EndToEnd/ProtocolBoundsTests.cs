@@ -75,6 +75,45 @@ public sealed class ProtocolBoundsTests
         Assert.IsFalse(log.Contains("   at ", StringComparison.Ordinal), "no stack trace for bad input in the director log:\n" + log);
     }
 
+    /// <summary>
+    /// What the malformed-message probe saw as a crash: a stream of bad requests only, for longer
+    /// than the keep-alive. They are no activity, so the director ends on purpose, says why in its
+    /// log, and the next build starts a new one.
+    /// </summary>
+    [TestMethod]
+    public void OnlyBadRequests_TheDirectorEndsAsIdle_NotAsACrash_AndTheNextBuildStartsOne()
+    {
+        using var p = new TestProject();
+        p.WriteSteps(Story);
+        p.Build("-p:StepUpDirectorIdleTimeout=0.02").AssertSuccess();
+        var director = p.DirectorPids().Single();
+        var socket = RawConnection.SocketOf(p.Home);
+        var sent = 0;
+        while (Proc.IsAlive(director) && sent < 100_000)
+        {
+            try
+            {
+                using var connection = new RawConnection(socket);
+                connection.SendFrame(sent % 2 == 0 ? "hello, director" : "{\"type\":\"build\",\"protocol\":1}");
+                var answer = connection.ReceiveEvent(TimeSpan.FromSeconds(30));
+                Assert.AreEqual(Codes.MalformedRequest, (answer as Rejection)?.Code, "a bad request is rejected: " + answer.Type);
+                sent++;
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or AssertFailedException or IOException && p.Home.WaitUntilGone(TimeSpan.FromSeconds(30)))
+            {
+                // The director was ending while it had this bad request: what this test waits for.
+            }
+        }
+        Assert.IsTrue(p.Home.WaitUntilGone(TimeSpan.FromSeconds(30)), $"after {sent} bad requests and no good one the director ends once its 1.2 s of keep-alive are over");
+        var log = DirectorLog(p.Home);
+        StringAssert.Contains(log, "stopping: idle for", "the director says it ended because it was idle:\n" + log);
+        Assert.IsFalse(log.Contains("director failed", StringComparison.Ordinal) || log.Contains("request failed", StringComparison.Ordinal),
+            "no internal error in the director log:\n" + log);
+
+        var again = p.Build().AssertSuccess("The next build starts a new director");
+        again.Check(p.DirectorPids().Count == 1 && !p.DirectorPids().Contains(director), "A new director serves the next build");
+    }
+
     [TestMethod]
     public void SilentConnections_AreClosed_AndDoNotKeepATransientDirectorAlive()
     {
