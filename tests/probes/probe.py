@@ -214,59 +214,147 @@ def probe_concurrent(sb: Sandbox, rounds: int, n: int):
 
 
 def malformed_frames(count: int):
-    """Garbage a client could send: bad lengths, bad JSON, deep nesting, huge prefixes, silence."""
+    """Garbage a client could send, as (kind, bytes): bad lengths, bad JSON, deep nesting, huge prefixes, silence."""
     rng = random.Random(7)
     deep = b"[" * 250_000 + b"]" * 250_000
+    framed = lambda body: struct.pack("<i", len(body)) + body
     shapes = [
-        lambda: struct.pack("<i", -1),
-        lambda: struct.pack("<i", 512 * 1024 * 1024),
-        lambda: struct.pack("<i", 5) + b"{{{{{",
-        lambda: struct.pack("<i", len(deep)) + deep,
-        lambda: struct.pack("<i", 2) + b"[]",
-        lambda: bytes(rng.randrange(256) for _ in range(rng.randrange(1, 64))),
-        lambda: (lambda body: struct.pack("<i", len(body)) + body)(json.dumps({"type": "build", "protocol": 999}).encode()),
-        lambda: (lambda body: struct.pack("<i", len(body)) + body)(json.dumps({"type": "api.step", "token": "x" * 64}).encode()),
-        lambda: (lambda body: struct.pack("<i", len(body)) + body)(json.dumps({"type": 5, "root": ["a"]}).encode()),
-        lambda: b"",
+        ("negative length", lambda: struct.pack("<i", -1)),
+        ("512 MB prefix", lambda: struct.pack("<i", 512 * 1024 * 1024)),
+        ("not JSON", lambda: struct.pack("<i", 5) + b"{{{{{"),
+        ("500 KB nesting", lambda: framed(deep)),
+        ("an array", lambda: framed(b"[]")),
+        ("random bytes", lambda: bytes(rng.randrange(256) for _ in range(rng.randrange(1, 64)))),
+        ("protocol 999", lambda: framed(json.dumps({"type": "build", "protocol": 999}).encode())),
+        ("no protocol", lambda: framed(json.dumps({"type": "api.step", "token": "x" * 64}).encode())),
+        ("wrong types", lambda: framed(json.dumps({"type": 5, "root": ["a"]}).encode())),
+        ("silence", lambda: b""),
     ]
     for i in range(count):
         # The deep one (500 KB) once in a thousand: enough to crash a recursive parser.
-        yield shapes[3]() if i % 1000 == 3 else shapes[(i % (len(shapes) - 1) + 4) % len(shapes)]()
+        kind, make = shapes[3] if i % 1000 == 3 else shapes[(i % (len(shapes) - 1) + 4) % len(shapes)]
+        yield kind, make()
+
+
+def rss_mb(pid: int) -> int:
+    try:
+        line = next(l for l in Path(f"/proc/{pid}/status").read_text().splitlines() if l.startswith("VmRSS:"))
+        return int(line.split()[1]) // 1024
+    except (OSError, StopIteration):
+        return 0
+
+
+def closed_by_peer(s: socket.socket, wait: float) -> bool:
+    """True when the director has closed (or reset) the connection within `wait` seconds."""
+    s.settimeout(wait)
+    try:
+        while s.recv(65536):
+            pass
+        return True
+    except socket.timeout:
+        return False
+    except OSError:
+        return True
 
 
 def probe_malformed(sb: Sandbox, count: int):
+    """Malformed frames on the director's socket: each must be answered or closed, and the director must live on.
+
+    A connection that gets no answer at once is checked later (the director closes one that sends
+    no whole request within its request timeout, 5 s), so that silence costs the probe no time.
+    Every 1,000 frames a real build checks that the director still serves other clients. The setup
+    build asks for a long keep-alive: malformed connections are, by design, no activity, so a
+    director that sees nothing else ends after its idle timeout (10 minutes by default), which is
+    not a crash.
+    """
     root = sb.project(fanout_items(20, 0), "mal")
-    code, _ = sb.build(root)
+    code, _ = sb.build(root, "-p:StepUpDirectorIdleTimeout=120")
     pids_before = sb.director_pids()
     sock_path = sb.socket_path()
     if code != 0 or not sock_path:
         return 0, [f"setup build failed (exit {code}) or no socket"]
-    errors = 0
-    idle = []
-    for i, frame in enumerate(malformed_frames(count)):
+    rss_before = rss_mb(pids_before[0]) if pids_before else 0
+    details = []
+    answered = closed = connect_errors = left_open = builds_failed = 0
+    recent = []
+    pending = []  # (deadline, kind, socket): to be closed by the director by then
+    first_error = None
+
+    def settle(now_or_all):
+        nonlocal closed, left_open
+        while pending and (now_or_all is None or pending[0][0] <= now_or_all):
+            deadline, kind, s = pending.pop(0)
+            if closed_by_peer(s, max(0.0, deadline - time.time()) + 1.0):
+                closed += 1
+            else:
+                left_open += 1
+                if left_open <= 5:
+                    details.append(f"a connection ({kind}) was still open {time.time() - deadline + 10:.0f} s after it connected")
+            s.close()
+
+    for i, (kind, frame) in enumerate(malformed_frames(count)):
+        recent = (recent + [kind])[-10:]
         try:
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             s.settimeout(5)
             s.connect(str(sock_path))
-            if frame:
-                s.sendall(frame)
-            if i % 100 == 0:
-                idle.append(s)  # leave some connections open and silent
-                continue
-            try:
-                s.recv(65536)
-            except (socket.timeout, OSError):
-                pass
+        except OSError as e:
+            connect_errors += 1
+            if first_error is None:
+                first_error = f"frame {i} ({kind}): {e!r}; the kinds before it: {recent}"
             s.close()
+            continue
+        try:
+            s.sendall(frame)
         except OSError:
-            errors += 1
-    for s in idle:
-        s.close()
+            closed += 1  # the director refused the frame before all of it was sent
+            s.close()
+            continue
+        if i % 100 == 0 or not frame:
+            pending.append((time.time() + 10, kind, s))  # silent ones wait for nothing: checked later
+        else:
+            try:
+                s.settimeout(0.5)
+                got = s.recv(65536)
+                if got:
+                    answered += 1
+                else:
+                    closed += 1
+                s.close()
+            except socket.timeout:
+                pending.append((time.time() + 10, kind, s))
+            except OSError:
+                closed += 1
+                s.close()
+        settle(time.time())
+        if i % 1000 == 999:
+            c, out = sb.build(root)
+            if c != 0:
+                builds_failed += 1
+                details.append(f"the build after frame {i} failed (exit {c}): " + " | ".join(out.splitlines()[-5:]))
+    settle(None)
     alive = sb.director_pids() == pids_before and bool(pids_before)
+    rss_after = rss_mb(pids_before[0]) if alive else 0
+    log_text = "\n".join(log.read_text(errors="replace") for log in sorted(sb.director_dir.glob("*.log*")))
+    internal = log_text.count("request failed:") + log_text.count("director failed:")
+    if internal:
+        details.append(f"{internal} internal error(s) in the director log (a trace where a rejection belongs)")
     (root / "extra.txt").write_text("x")
     code2, out2 = sb.build(root)
-    crashes = 0 if alive and code2 == 0 else 1
-    return crashes, [] if not crashes else [f"director alive: {alive}; build after: exit {code2}; connect errors {errors}"]
+    crashes = 0 if alive and code2 == 0 and not builds_failed and not connect_errors else 1
+    print(f"  {count} frames: {answered} answered, {closed} closed by the director, {left_open} left open, "
+          f"{connect_errors} connect errors, {builds_failed} builds in between failed; "
+          f"director RSS {rss_before} MB before, {rss_after} MB after", flush=True)
+    if crashes:
+        details.append(f"director alive: {alive}; build after: exit {code2}; connect errors {connect_errors}")
+        if first_error:
+            details.append("first connect error at " + first_error)
+        for log in sorted(sb.director_dir.glob("*.log")):
+            lines = [l for l in log.read_text(errors="replace").splitlines() if "refused a request" not in l]
+            details.append(f"{log.name}: " + " | ".join(lines[-8:]))
+    if left_open:
+        details.append(f"{left_open} connection(s) were neither answered nor closed within 10 s")
+    return crashes, details
 
 
 def probe_symlinks(sb: Sandbox):

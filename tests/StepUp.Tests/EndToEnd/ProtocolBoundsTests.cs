@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using StepUp.Protocol;
 
 namespace StepUp.Tests.EndToEnd;
@@ -73,6 +74,47 @@ public sealed class ProtocolBoundsTests
         var refused = log.Split('\n').Count(l => l.Contains("refused a request (" + Codes.MalformedRequest + ")", StringComparison.Ordinal));
         Assert.AreEqual(bad.Length, refused, "one log line per bad request:\n" + log);
         Assert.IsFalse(log.Contains("   at ", StringComparison.Ordinal), "no stack trace for bad input in the director log:\n" + log);
+    }
+
+    /// <summary>
+    /// What the malformed-message probe saw as a crash: a stream of bad requests only, for longer
+    /// than the keep-alive. They are no activity, so the director ends on purpose, says why in its
+    /// log, and the next build starts a new one.
+    /// </summary>
+    [TestMethod]
+    public void OnlyBadRequests_TheDirectorEndsAsIdle_NotAsACrash_AndTheNextBuildStartsOne()
+    {
+        using var p = new TestProject();
+        p.WriteSteps(Story);
+        p.Build("-p:StepUpDirectorIdleTimeout=0.02").AssertSuccess();
+        var director = p.DirectorPids().Single();
+        var socket = RawConnection.SocketOf(p.Home);
+        // Bad requests for up to 50 times the keep-alive: as activity they would keep the director alive all along.
+        var sending = Stopwatch.StartNew();
+        var sent = 0;
+        while (Proc.IsAlive(director) && sending.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            try
+            {
+                using var connection = new RawConnection(socket);
+                connection.SendFrame(sent % 2 == 0 ? "hello, director" : "{\"type\":\"build\",\"protocol\":1}");
+                var answer = connection.ReceiveEvent(TimeSpan.FromSeconds(30));
+                Assert.AreEqual(Codes.MalformedRequest, (answer as Rejection)?.Code, "a bad request is rejected: " + answer.Type);
+                sent++;
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or AssertFailedException or IOException && p.Home.WaitUntilGone(TimeSpan.FromSeconds(30)))
+            {
+                // The director was ending while it had this bad request: what this test waits for.
+            }
+        }
+        Assert.IsFalse(Proc.IsAlive(director), $"{sent} bad requests and no good one kept an idle director with a keep-alive of 1.2 s alive");
+        var log = DirectorLog(p.Home);
+        StringAssert.Contains(log, "stopping: idle for", "the director says it ended because it was idle:\n" + log);
+        Assert.IsFalse(log.Contains("director failed", StringComparison.Ordinal) || log.Contains("request failed", StringComparison.Ordinal),
+            "no internal error in the director log:\n" + log);
+
+        var again = p.Build().AssertSuccess("The next build starts a new director");
+        again.Check(p.DirectorPids().Count == 1 && !p.DirectorPids().Contains(director), "A new director serves the next build");
     }
 
     [TestMethod]
