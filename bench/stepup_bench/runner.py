@@ -169,8 +169,9 @@ class Bench:
     def _write_prime(self, folder):
         write_template(folder, "stepup", SHAPES["fanout"], 1, self)
 
-    def timeout_for(self, n):
-        return 120 + n * 0.018  # 30 minutes and more for N=100,000
+    @staticmethod
+    def timeout_for(shape, n):
+        return 120 + n * shape.seconds_per_step  # 30 minutes and more for a fanout of N=100,000
 
     def _start_director(self):
         if self.shared_director and self.director_pid in self.sdk.directors():
@@ -237,7 +238,7 @@ class Bench:
     def _repetitions(self, shape, n, tools, templates, series_dir, info):
         """Every repetition of the series; returns the project roots built through the director."""
         reps = self.args.warmup + self.args.reps
-        timeout = self.timeout_for(shape.step_count(n))
+        timeout = self.timeout_for(shape, shape.step_count(n))
         built = []
         for rep in range(reps):
             warm = rep < self.args.warmup

@@ -27,6 +27,7 @@ class Shape:
     smoke_tools = ("stepup", "make", "ninja")  # those of --smoke (`floor`: the MSBuild floor too)
     static = True                             # False: the steps come from a planning step (StepUp only)
     deep = False                              # a dependency chain too deep for a recursive walk on an 8 MB stack
+    seconds_per_step = 0.018                  # the time limit of a command: 120 s plus this per step
 
     def steps(self, n):
         raise NotImplementedError
@@ -291,6 +292,9 @@ class Slurm(Fanout):
     smoke_size = 20
     phases = ("cold", "noop")
     tools = default_tools = smoke_tools = ("stepup", "stepup-slurm")
+    # A one-node cluster finishes about as many short jobs per second as it has slots (docs/slurm.md):
+    # 2 slots and a loaded machine give about 1 job a second.
+    seconds_per_step = 1.5
 
 
 SHAPES = {s.name: s for s in (Fanout(), Chain(), Fanin(), Dynamic(), DeepChain(), PlanMillion(), CksumChain(),

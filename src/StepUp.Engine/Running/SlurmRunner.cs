@@ -72,14 +72,15 @@ public sealed class SlurmRunner : IStepRunner
     async Task LoopAsync()
     {
         var interval = MinPoll;
+        var lastPoll = long.MinValue;
         long? failingSince = null;
         while (!_stop.IsCancellationRequested)
         {
             await SubmitWaitingAsync().ConfigureAwait(false);
             await CancelRequestedAsync().ConfigureAwait(false);
-            if (_tracker.Count > 0)
+            if (_tracker.Count > 0 && (lastPoll == long.MinValue || Stopwatch.GetElapsedTime(lastPoll) >= interval))
             {
-                var started = Stopwatch.GetTimestamp();
+                var started = lastPoll = Stopwatch.GetTimestamp();
                 try
                 {
                     foreach (var update in await _tracker.PollAsync(_stop.Token).ConfigureAwait(false)) Apply(update);
@@ -102,9 +103,13 @@ public sealed class SlurmRunner : IStepRunner
                     }
                 }
             }
+            // Steps that wait while the queue has room are submitted at once, not after the poll
+            // interval: the loop sleeps only when there is nothing to submit.
+            var sleep = CanSubmit() ? TimeSpan.Zero
+                : _tracker.Count > 0 && lastPoll != long.MinValue ? interval - Stopwatch.GetElapsedTime(lastPoll) : interval;
             try
             {
-                await _wake.WaitAsync(interval, _stop.Token).ConfigureAwait(false);
+                if (sleep > TimeSpan.Zero) await _wake.WaitAsync(sleep, _stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -115,6 +120,14 @@ public sealed class SlurmRunner : IStepRunner
         }
     }
 
+    bool CanSubmit()
+    {
+        lock (_gate) return RoomForNext();
+    }
+
+    /// <summary>Whether a step waits and the queue has room for it (the caller holds the gate).</summary>
+    bool RoomForNext() => _waiting.Count > 0 && _waiting.Peek().Launch.Slurm!.MaxJobs > _jobs.Count;
+
     /// <summary>Submits waiting steps while the queue has room, for at most about a second before the next poll.</summary>
     async Task SubmitWaitingAsync()
     {
@@ -124,7 +137,7 @@ public sealed class SlurmRunner : IStepRunner
             Submission? next;
             lock (_gate)
             {
-                if (_waiting.Count == 0 || _waiting.Peek().Launch.Slurm!.MaxJobs <= _jobs.Count) return;
+                if (!RoomForNext()) return;
                 next = _waiting.Dequeue();
             }
             if (next.Launch.Cancellation.IsCancellationRequested)
