@@ -35,8 +35,18 @@ public abstract class Node
     /// <summary>The node that created this one (provenance); null for an orphan.</summary>
     public Node? Creator { get; internal set; }
 
+    NodeSet? _products;
+
     /// <summary>The nodes this one created, in creation order.</summary>
-    public NodeSet Products { get; } = new();
+    public NodeSet Products => _products ?? NodeSet.Empty;
+
+    internal void AddProduct(Node product) => (_products ??= new NodeSet()).Add(product);
+
+    internal void RemoveProduct(Node product)
+    {
+        // Most nodes create nothing: an emptied set is let go.
+        if (_products != null && _products.Remove(product) && _products.Count == 0) _products = null;
+    }
 
     public abstract string Kind { get; }
     public abstract string Label { get; }
@@ -55,16 +65,19 @@ public abstract class Node
 
     bool _dirty = true;
 
-    /// <summary>Set when the node changed since the last save; the graph keeps a set of such nodes.</summary>
+    /// <summary>Set when the node changed since the last save; the graph keeps a list of such nodes.</summary>
     internal bool Dirty
     {
         get => _dirty;
         set
         {
             _dirty = value;
-            if (value) Owner?.MarkDirty(this);
+            if (value && !Queued) Owner?.MarkDirty(this);
         }
     }
+
+    /// <summary>The node is on its graph's list of changed nodes (once, however often it changes).</summary>
+    internal bool Queued { get; set; }
 
     /// <summary>The graph that holds the node, told about every change so saves are O(changed).</summary>
     internal ProjectGraph? Owner { get; set; }

@@ -9,7 +9,7 @@ public sealed class ProjectGraph
     readonly Dictionary<string, FileNode> _files = new(StringComparer.Ordinal);
     readonly Dictionary<string, StepNode> _steps = new(StringComparer.Ordinal);
     readonly List<Node> _removed = new();
-    readonly HashSet<Node> _dirty = new(ReferenceEqualityComparer.Instance);
+    List<Node> _dirty = new();
     long _nextId = 2;
 
     public ProjectGraph()
@@ -22,16 +22,28 @@ public sealed class ProjectGraph
     void Adopt(Node node)
     {
         node.Owner = this;
-        if (node.Dirty) _dirty.Add(node);
+        if (node.Dirty && !node.Queued) MarkDirty(node);
     }
 
-    internal void MarkDirty(Node node) => _dirty.Add(node);
+    internal void MarkDirty(Node node)
+    {
+        node.Queued = true;
+        _dirty.Add(node);
+    }
 
     /// <summary>The nodes changed since the last call that are still in the graph.</summary>
     internal List<Node> TakeDirty()
     {
-        var dirty = _dirty.Where(n => n.Dirty && n.Owner == this).ToList();
-        _dirty.Clear();
+        var dirty = _dirty;
+        _dirty = new List<Node>();
+        var kept = 0;
+        for (var i = 0; i < dirty.Count; i++)
+        {
+            var node = dirty[i];
+            node.Queued = false;
+            if (node.Dirty && node.Owner == this) dirty[kept++] = node;
+        }
+        dirty.RemoveRange(kept, dirty.Count - kept);
         return dirty;
     }
 
@@ -101,9 +113,9 @@ public sealed class ProjectGraph
     public static void SetCreator(Node node, Node? creator)
     {
         if (ReferenceEquals(node.Creator, creator)) return;
-        node.Creator?.Products.Remove(node);
+        node.Creator?.RemoveProduct(node);
         node.Creator = creator;
-        creator?.Products.Add(node);
+        creator?.AddProduct(node);
         node.Dirty = true;
     }
 

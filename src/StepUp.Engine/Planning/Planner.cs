@@ -190,16 +190,19 @@ public sealed class Planner
             Label = name,
             Command = expanded,
             Workdir = workdir,
-            Inputs = inp,
-            Outputs = @out,
-            Volatiles = vol,
-            EnvNames = env,
+            Inputs = Compact(inp),
+            Outputs = Compact(@out),
+            Volatiles = Compact(vol),
+            EnvNames = Compact(env),
             Optional = optional,
             Planning = planning,
-            Resources = resources,
+            Resources = resources.Count == 0 ? StepDefinition.NoResources : resources,
             Location = item.Location,
         };
     }
+
+    /// <summary>A definition's list as it is kept for the life of the graph: an exact array, or the shared empty one.</summary>
+    static string[] Compact(List<string> list) => list.Count == 0 ? Array.Empty<string>() : list.ToArray();
 
     /// <summary>The script protocol: a planning step "./exe plan" that plans the script's run steps.</summary>
     StepDefinition? ScriptFromItem(Plan plan, ItemSpec item)
@@ -228,13 +231,13 @@ public sealed class Planner
             Label = label,
             Command = command,
             Workdir = workdir,
-            Inputs = inputs,
-            Outputs = outputs,
-            Volatiles = vol,
-            EnvNames = env,
+            Inputs = Compact(inputs),
+            Outputs = Compact(outputs),
+            Volatiles = Compact(vol),
+            EnvNames = Compact(env),
             Optional = false, // the plan step of a script always runs; its run steps are optional
             Planning = true,
-            Resources = resources,
+            Resources = resources.Count == 0 ? StepDefinition.NoResources : resources,
             Location = item.Location,
         };
     }

@@ -39,12 +39,23 @@ static class GraphLoader
             }
         }
 
+        // A path a definition names is the string of its file node, and the project file of the
+        // locations is one string: a graph of 100,000 steps keeps no copy of either per step.
+        var pool = new Dictionary<string, string>(StringComparer.Ordinal);
+        string Intern(string text)
+        {
+            if (graph.FindFile(text) is { } file) return file.Path;
+            if (pool.TryGetValue(text, out var known)) return known;
+            pool.Add(text, text);
+            return text;
+        }
+
         // 0 id, 1 k, 2 c, 3 s, 4 h, 5 d, 6 l
         using (var select = new RawStatement(connection, GraphSchema.SelectSteps))
         {
             while (select.Read())
             {
-                var definition = DecodeJson(select, "s", () => StepCodec.DecodeDefinition(select.GetString(1), select.GetString(5)));
+                var definition = DecodeJson(select, "s", () => StepCodec.DecodeDefinition(select.GetString(1), select.GetString(5), Intern));
                 var step = new StepNode(definition)
                 {
                     Id = select.GetInt64(0),
@@ -68,7 +79,7 @@ static class GraphLoader
         {
             if (!byId.TryGetValue(creatorId, out var creator) || ReferenceEquals(creator, node)) continue;
             node.Creator = creator;
-            creator.Products.Add(node);
+            creator.AddProduct(node);
         }
         BreakCreatorCycles(byId.Values);
 

@@ -73,8 +73,10 @@ static class StepCodec
         return Finish(w, buffer);
     }
 
-    public static StepDefinition DecodeDefinition(string key, string json)
+    /// <param name="intern">Gives the one copy of a path (and of the file a location names) that the graph keeps.</param>
+    public static StepDefinition DecodeDefinition(string key, string json, Func<string, string>? intern = null)
     {
+        intern ??= static s => s;
         using var doc = JsonDocument.Parse(json);
         var o = doc.RootElement;
         return new StepDefinition
@@ -83,9 +85,9 @@ static class StepCodec
             Label = o.TryGetProperty(LabelName, out var label) ? label.GetString()! : key,
             Command = o.TryGetProperty(CommandName, out var command) ? command.GetString()! : "",
             Workdir = o.TryGetProperty(WorkdirName, out var workdir) ? workdir.GetString()! : ".",
-            Inputs = ReadList(o, InputsName),
-            Outputs = ReadList(o, OutputsName),
-            Volatiles = ReadList(o, VolatilesName),
+            Inputs = ReadList(o, InputsName, intern),
+            Outputs = ReadList(o, OutputsName, intern),
+            Volatiles = ReadList(o, VolatilesName, intern),
             EnvNames = ReadList(o, EnvName),
             Optional = o.TryGetProperty(OptionalName, out var optional) && optional.GetBoolean(),
             Planning = o.TryGetProperty(PlanningName, out var planning) && planning.GetBoolean(),
@@ -94,7 +96,7 @@ static class StepCodec
             Realization = o.TryGetProperty(RealizationName, out var realization) ? realization.GetString() : null,
             LeftOut = o.TryGetProperty(LeftOutName, out var leftOut) && leftOut.GetBoolean(),
             Location = o.TryGetProperty(LocationName, out var loc)
-                ? new SourceLocation(loc[0].GetString()!, loc[1].GetInt32(), loc[2].GetInt32())
+                ? new SourceLocation(intern(loc[0].GetString()!), loc[1].GetInt32(), loc[2].GetInt32())
                 : SourceLocation.None,
         };
     }
@@ -158,28 +160,30 @@ static class StepCodec
         w.WriteEndArray();
     }
 
-    static IReadOnlyList<string> ReadList(JsonElement o, string name)
+    static IReadOnlyList<string> ReadList(JsonElement o, string name, Func<string, string>? intern = null)
     {
-        if (!o.TryGetProperty(name, out var array)) return Array.Empty<string>();
+        if (!o.TryGetProperty(name, out var array) || array.GetArrayLength() == 0) return Array.Empty<string>();
         var list = new string[array.GetArrayLength()];
         var i = 0;
-        foreach (var item in array.EnumerateArray()) list[i++] = item.GetString()!;
+        foreach (var item in array.EnumerateArray()) list[i++] = intern == null ? item.GetString()! : intern(item.GetString()!);
         return list;
     }
 
+    static readonly IReadOnlyDictionary<string, string> NoVariables = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
+
     static IReadOnlyDictionary<string, string> ReadVariables(JsonElement o)
     {
+        if (!o.TryGetProperty(VariablesName, out var v)) return NoVariables;
         var variables = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (o.TryGetProperty(VariablesName, out var v))
-            foreach (var p in v.EnumerateObject()) variables[p.Name] = p.Value.GetString()!;
+        foreach (var p in v.EnumerateObject()) variables[p.Name] = p.Value.GetString()!;
         return variables;
     }
 
     static IReadOnlyDictionary<string, int> ReadResources(JsonElement o)
     {
+        if (!o.TryGetProperty(ResourcesName, out var r)) return StepDefinition.NoResources;
         var resources = new Dictionary<string, int>(StringComparer.Ordinal);
-        if (o.TryGetProperty(ResourcesName, out var r))
-            foreach (var p in r.EnumerateObject()) resources[p.Name] = p.Value.GetInt32();
+        foreach (var p in r.EnumerateObject()) resources[p.Name] = p.Value.GetInt32();
         return resources;
     }
 }
