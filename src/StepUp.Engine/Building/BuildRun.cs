@@ -192,7 +192,7 @@ public sealed class BuildRun
             if (product is StepNode || (product is FileNode f && !step.Outputs.Contains(f) && !step.Volatiles.Contains(f)))
                 ProjectGraph.SetCreator(product, null);
         _graph.LinkStep(step);
-        step.AmendedEnv.Clear();
+        step.ClearAmendedEnv();
         _plan.ReleaseDefined(planned);
     }
 

@@ -109,8 +109,17 @@ public sealed class FileNode : Node
     /// <summary>The step that declares this file as output or volatile output.</summary>
     public StepNode? Producer { get; internal set; }
 
+    List<StepNode>? _consumers;
+
     /// <summary>Steps that declare this file as an input.</summary>
-    public List<StepNode> Consumers { get; } = new();
+    public IReadOnlyList<StepNode> Consumers => (IReadOnlyList<StepNode>?)_consumers ?? Array.Empty<StepNode>();
+
+    internal void AddConsumer(StepNode step) => (_consumers ??= new List<StepNode>(1)).Add(step);
+
+    internal void RemoveConsumer(StepNode step)
+    {
+        if (_consumers != null && _consumers.Remove(step) && _consumers.Count == 0) _consumers = null;
+    }
 
     /// <summary>
     /// A step of this project wrote the file: it did not just find it there. Cleanup deletes only
@@ -134,12 +143,34 @@ public sealed class StepNode : Node
     /// <summary>The hash of command, workdir, environment and inputs at the last success; null if none.</summary>
     public string? SuccessHash { get; internal set; }
 
-    public List<FileNode> Inputs { get; } = new();
-    public List<FileNode> Outputs { get; } = new();
-    public List<FileNode> Volatiles { get; } = new();
+    // Exact arrays, most of them the shared empty one: a graph holds 100,000s of steps.
+    FileNode[] _inputs = [];
+    FileNode[] _outputs = [];
+    FileNode[] _volatiles = [];
+    List<string>? _amendedEnv;
+
+    /// <summary>The definition's inputs first, then those the step amended.</summary>
+    public IReadOnlyList<FileNode> Inputs => _inputs;
+    public IReadOnlyList<FileNode> Outputs => _outputs;
+    public IReadOnlyList<FileNode> Volatiles => _volatiles;
 
     /// <summary>Environment variables the step amended while it ran; part of its hash like EnvNames.</summary>
-    public List<string> AmendedEnv { get; } = new();
+    public IReadOnlyList<string> AmendedEnv => (IReadOnlyList<string>?)_amendedEnv ?? Array.Empty<string>();
+
+    /// <summary>Replaces the step's links (the graph keeps the files' side of them).</summary>
+    internal void SetLinks(FileNode[] inputs, FileNode[] outputs, FileNode[] volatiles)
+    {
+        _inputs = inputs;
+        _outputs = outputs;
+        _volatiles = volatiles;
+    }
+
+    internal void AddInputs(List<FileNode> files) => _inputs = [.. _inputs, .. files];
+    internal void AddOutput(FileNode file) => _outputs = [.. _outputs, file];
+    internal void AddVolatile(FileNode file) => _volatiles = [.. _volatiles, file];
+
+    internal void AmendEnv(string name) => (_amendedEnv ??= new List<string>()).Add(name);
+    internal void ClearAmendedEnv() => _amendedEnv = null;
 
     /// <summary>Why the step cannot be skipped, when known before its check (not saved).</summary>
     internal string? RerunReason { get; set; }

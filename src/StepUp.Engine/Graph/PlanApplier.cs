@@ -59,7 +59,7 @@ public static class PlanApplier
         existing.Definition = definition;
         existing.State = StepState.Pending;
         existing.RerunReason = "its definition changed";
-        existing.AmendedEnv.Clear();
+        existing.ClearAmendedEnv();
         graph.LinkStep(existing);
         return existing;
     }

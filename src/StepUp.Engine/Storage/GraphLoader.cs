@@ -65,7 +65,7 @@ static class GraphLoader
                 Register(graph, byId, step);
                 if (!select.IsNull(2)) creators.Add((step, select.GetInt64(2)));
                 var (inputs, outputs, volatiles, amendedEnv) = DecodeJson(select, "s", () => StepCodec.DecodeLinks(definition, select.GetStringOrNull(6)));
-                step.AmendedEnv.AddRange(amendedEnv);
+                foreach (var name in amendedEnv) step.AmendEnv(name);
                 links.Add((step, inputs, outputs, volatiles));
             }
         }
@@ -84,26 +84,15 @@ static class GraphLoader
         BreakCreatorCycles(byId.Values);
 
         var repaired = new List<FileNode>();
-        foreach (var (step, inputs, outputs, volatiles) in links)
+        foreach (var (step, inputPaths, outputPaths, volatilePaths) in links)
         {
-            foreach (var path in inputs)
-            {
-                var file = FileFor(graph, path, repaired);
-                step.Inputs.Add(file);
-                file.Consumers.Add(step);
-            }
-            foreach (var path in outputs)
-            {
-                var file = FileFor(graph, path, repaired);
-                step.Outputs.Add(file);
-                file.Producer = step;
-            }
-            foreach (var path in volatiles)
-            {
-                var file = FileFor(graph, path, repaired);
-                step.Volatiles.Add(file);
-                file.Producer = step;
-            }
+            var inputs = FilesFor(graph, inputPaths, repaired);
+            var outputs = FilesFor(graph, outputPaths, repaired);
+            var volatiles = FilesFor(graph, volatilePaths, repaired);
+            step.SetLinks(inputs, outputs, volatiles);
+            foreach (var file in inputs) file.AddConsumer(step);
+            foreach (var file in outputs) file.Producer = step;
+            foreach (var file in volatiles) file.Producer = step;
         }
 
         foreach (var node in graph.AllNodes()) node.Dirty = false;
@@ -141,6 +130,14 @@ static class GraphLoader
         {
             throw new InvalidDataException($"Row {row.GetInt64(0)} of table {table} does not decode: {e.Message}", e);
         }
+    }
+
+    static FileNode[] FilesFor(ProjectGraph graph, IReadOnlyList<string> paths, List<FileNode> repaired)
+    {
+        if (paths.Count == 0) return [];
+        var files = new FileNode[paths.Count];
+        for (var i = 0; i < files.Length; i++) files[i] = FileFor(graph, paths[i], repaired);
+        return files;
     }
 
     static FileNode FileFor(ProjectGraph graph, string path, List<FileNode> repaired)

@@ -136,7 +136,7 @@ static class StepCodec
             ReadList(o, EnvName));
     }
 
-    static bool SamePaths(List<FileNode> files, IReadOnlyList<string> paths)
+    static bool SamePaths(IReadOnlyList<FileNode> files, IReadOnlyList<string> paths)
     {
         if (files.Count != paths.Count) return false;
         for (var i = 0; i < files.Count; i++)
@@ -152,7 +152,7 @@ static class StepCodec
         w.WriteEndArray();
     }
 
-    static void WritePaths(Utf8JsonWriter w, string name, List<FileNode> files)
+    static void WritePaths(Utf8JsonWriter w, string name, IReadOnlyList<FileNode> files)
     {
         // Written even when empty: an empty list that differs from the definition must stay empty.
         w.WriteStartArray(name);

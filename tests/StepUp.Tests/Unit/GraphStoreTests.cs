@@ -60,8 +60,8 @@ public sealed class GraphStoreTests
         header.State = FileState.Static;
         header.Stamp = FileStamp.Missing;
         ProjectGraph.SetCreator(header, grep);
-        grep.Inputs.Add(header);
-        header.Consumers.Add(grep);
+        grep.AddInputs([header]);
+        header.AddConsumer(grep);
 
         var sub = graph.AddStep(new StepDefinition { Key = "sub", Label = "sub", Command = "make", Workdir = "sub" });
         ProjectGraph.SetCreator(sub, grep);
