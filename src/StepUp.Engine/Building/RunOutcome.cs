@@ -17,12 +17,12 @@ sealed class RunOutcome
     static readonly List<string> NoPaths = new();
 
     readonly StepNode _step;
-    readonly string _hash;
+    readonly Digest _hash;
 
     public IReadOnlyList<FileNode> ChangedInputs { get; }
     public IReadOnlyList<string> MissingOutputs { get; }
 
-    RunOutcome(StepNode step, string hash, List<FileNode>? changedInputs, List<string>? missingOutputs)
+    RunOutcome(StepNode step, Digest hash, List<FileNode>? changedInputs, List<string>? missingOutputs)
     {
         _step = step;
         _hash = hash;

@@ -141,7 +141,7 @@ public sealed class StepNode : Node
     public StepState State { get; internal set; } = StepState.Pending;
 
     /// <summary>The hash of command, workdir, environment and inputs at the last success; null if none.</summary>
-    public string? SuccessHash { get; internal set; }
+    public Digest? SuccessHash { get; internal set; }
 
     // Exact arrays, most of them the shared empty one: a graph holds 100,000s of steps.
     FileNode[] _inputs = [];

@@ -21,7 +21,7 @@ sealed class UpToDateCheck(BuildPlan plan, IReadOnlyDictionary<string, string> e
     {
         var candidate = step.State == StepState.Succeeded && step.SuccessHash != null && OutputsBuilt(step) && InputsAvailable(step);
         if (candidate && TrustHashes && step.Definition.EnvNames.Count == 0 && step.AmendedEnv.Count == 0) return true;
-        var hash = candidate || explain ? StepHasher.Compute(step, env) : null;
+        Digest? hash = candidate || explain ? StepHasher.Compute(step, env) : null;
         if (candidate && step.SuccessHash == hash) return true;
         if (explain)
             reporter.Explain(step, step.RerunReason

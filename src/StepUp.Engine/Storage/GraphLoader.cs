@@ -24,14 +24,14 @@ static class GraphLoader
         {
             while (select.Read())
             {
-                var digest = HexColumn.Read(select, 4);
+                var digest = HexColumn.ReadDigest(select, 4);
                 var file = new FileNode(select.GetString(1))
                 {
                     Id = select.GetInt64(0),
                     State = ParseState<FileState>(select, "f"),
                     Stamp = digest == null
                         ? null
-                        : new FileStamp(digest, select.GetInt64(5), select.GetInt64(6), select.GetInt64(7), select.GetInt64(8), select.GetInt32(9)),
+                        : new FileStamp(digest.Value, select.GetInt64(5), select.GetInt64(6), select.GetInt64(7), select.GetInt64(8), select.GetInt32(9)),
                     Written = select.GetInt64(10) != 0,
                 };
                 Register(graph, byId, file);
@@ -60,7 +60,7 @@ static class GraphLoader
                 {
                     Id = select.GetInt64(0),
                     State = ParseState<StepState>(select, "s"),
-                    SuccessHash = HexColumn.Read(select, 4),
+                    SuccessHash = HexColumn.ReadDigest(select, 4),
                 };
                 Register(graph, byId, step);
                 if (!select.IsNull(2)) creators.Add((step, select.GetInt64(2)));
