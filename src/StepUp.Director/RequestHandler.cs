@@ -236,6 +236,7 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
             ItemsFingerprint = fingerprint,
             Items = items,
             ParseItems = () => frame == null ? new List<ItemSpec>() : ItemsReader.Read(frame),
+            Repeated = request.Watch,
             Environment = request.Environment,
             Options = new BuildOptions
             {
