@@ -112,7 +112,7 @@ public sealed class Planner
             var exe = LocalExecutable(step, outputs, calls.Contains(step.Key));
             if (exe == null || volatiles.Contains(exe) || step.Outputs.Contains(exe)) continue;
             if (!step.Inputs.Contains(exe))
-                plan.Steps[i] = step = step.WithInputs(new[] { exe }.Concat(step.Inputs).ToList());
+                plan.Steps[i] = step = step.WithInputs([exe, .. step.Inputs]);
             if (outputs.Contains(exe) || !statics.Add(exe)) continue;
             if (File.Exists(PathRules.FullPath(_root, exe))) plan.Statics.Add(new StaticSpec(exe, step.Location));
             else plan.Diagnostics.Add(Diagnostic.Error(Codes.MissingStatic, $"Step '{step.Label}' runs '{exe}', which does not exist.", step.Location));
@@ -144,7 +144,7 @@ public sealed class Planner
         _patternFiles = null;
         var step = item.ItemType == "Script" ? ScriptFromItem(plan, item) : StepFromItem(plan, item);
         if (step != null && step.Planning && LocalExecutable(step) is { } exe && !step.Inputs.Contains(exe))
-            step = step.WithInputs(new[] { exe }.Concat(step.Inputs).ToList());
+            step = step.WithInputs([exe, .. step.Inputs]);
         return (step, plan.Diagnostics);
     }
 
@@ -234,7 +234,7 @@ public sealed class Planner
     }
 
     /// <summary>A definition's list as it is kept for the life of the graph: an exact array, or the shared empty one.</summary>
-    static string[] Compact(IReadOnlyList<string> list) => list.Count == 0 ? Array.Empty<string>() : [.. list];
+    internal static string[] Compact(IReadOnlyList<string> list) => list.Count == 0 ? Array.Empty<string>() : [.. list];
 
     /// <summary>The script protocol: a planning step "./exe plan" that plans the script's run steps.</summary>
     StepDefinition? ScriptFromItem(Plan plan, ItemSpec item)
