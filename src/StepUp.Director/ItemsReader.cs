@@ -8,6 +8,14 @@ namespace StepUp.Director;
 static class ItemsReader
 {
     /// <exception cref="ProtocolException">The frame is not an array of items.</exception>
-    public static List<ItemSpec> Read(byte[] frame) =>
-        ItemsFrame.Read(frame, item => new ItemSpec(item.Type, item.Include, item.Meta, new SourceLocation(item.File, item.Line, item.Column)));
+    public static List<ItemSpec> Read(byte[] frame)
+    {
+        // The steps' locations live as long as the graph: one string per project file, not per item.
+        var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        return ItemsFrame.Read(frame, item =>
+        {
+            if (!files.TryGetValue(item.File, out var file)) files.Add(item.File, file = item.File);
+            return new ItemSpec(item.Type, item.Include, item.Meta, new SourceLocation(file, item.Line, item.Column));
+        });
+    }
 }

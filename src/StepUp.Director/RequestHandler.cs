@@ -236,6 +236,7 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
             ItemsFingerprint = fingerprint,
             Items = items,
             ParseItems = () => frame == null ? new List<ItemSpec>() : ItemsReader.Read(frame),
+            Repeated = request.Watch,
             Environment = request.Environment,
             Options = new BuildOptions
             {
@@ -276,8 +277,15 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
     {
         List<ProjectSession> sessions;
         lock (_sessions) sessions = _sessions.Values.ToList();
+        var released = false;
         foreach (var session in sessions)
-            if (DateTime.UtcNow - session.LastUsed > idle && session.TryRelease())
-                log.Write($"released the graph of {session.Root} (idle)");
+        {
+            if (DateTime.UtcNow - session.LastUsed <= idle || !session.TryRelease()) continue;
+            log.Write($"released the graph of {session.Root} (idle)");
+            released = true;
+        }
+        // A released graph is garbage the collector would keep committed for the next build: give
+        // the pages back to the system, so that an idle director is as small as a new one.
+        if (released) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 }

@@ -243,8 +243,8 @@ public sealed class BuildRun
             if (product is StepNode || (product is FileNode f && !step.Outputs.Contains(f) && !step.Volatiles.Contains(f)))
                 ProjectGraph.SetCreator(product, null);
         _graph.LinkStep(step);
-        step.AmendedEnv.Clear();
-        step.Globs.Clear();
+        step.ClearAmendedEnv();
+        step.ClearGlobs();
         _plan.ReleaseDefined(planned);
     }
 

@@ -17,13 +17,13 @@ sealed class RunOutcome
     static readonly List<string> NoPaths = new();
 
     readonly StepNode _step;
-    readonly string _hash;
+    readonly Digest _hash;
     readonly StepBasis _basis;
 
     public IReadOnlyList<FileNode> ChangedInputs { get; }
     public IReadOnlyList<string> MissingOutputs { get; }
 
-    RunOutcome(StepNode step, string hash, StepBasis basis, List<FileNode>? changedInputs, List<string>? missingOutputs)
+    RunOutcome(StepNode step, Digest hash, StepBasis basis, List<FileNode>? changedInputs, List<string>? missingOutputs)
     {
         _step = step;
         _hash = hash;

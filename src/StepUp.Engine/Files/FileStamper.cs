@@ -15,7 +15,7 @@ public static class FileStamper
     {
         if (!TryStat(fullPath, out var stat)) return FileStamp.Missing;
         if (trustStat && known != null && known.Exists && known.SameStat(stat)) return known;
-        string digest;
+        Digest digest;
         try
         {
             digest = HashFile(fullPath);
@@ -26,10 +26,12 @@ public static class FileStamper
         return TryStat(fullPath, out var after) && after.SameStat(stat) ? stat with { Digest = digest } : after with { Digest = digest, MtimeNs = -1 };
     }
 
-    public static string HashFile(string fullPath)
+    public static Digest HashFile(string fullPath)
     {
         using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
+        Span<byte> sha256 = stackalloc byte[Digest.Sha256Bytes];
+        SHA256.HashData(stream, sha256);
+        return Digest.FromSha256(sha256);
     }
 
     /// <summary>Stat data with an empty digest; false when the path is not a regular file.</summary>
@@ -45,7 +47,7 @@ public static class FileStamper
         if (!info.Exists) { stat = FileStamp.Missing; return false; }
         var mode = OperatingSystem.IsWindows() ? 0b110_100_100 : (int)info.UnixFileMode;
         var mtime = (info.LastWriteTimeUtc.Ticks - DateTime.UnixEpoch.Ticks) * 100;
-        stat = new FileStamp("", info.Length, mtime, mtime, 0, mode);
+        stat = new FileStamp(Digest.None, info.Length, mtime, mtime, 0, mode);
         return true;
     }
 
@@ -80,7 +82,7 @@ public static class FileStamper
             var size = *(long*)(buffer + 40);
             var ctime = *(long*)(buffer + 96) * 1_000_000_000L + *(uint*)(buffer + 104);
             var mtime = *(long*)(buffer + 112) * 1_000_000_000L + *(uint*)(buffer + 120);
-            stat = new FileStamp("", size, mtime, ctime, ino, mode & 0xFFF);
+            stat = new FileStamp(Digest.None, size, mtime, ctime, ino, mode & 0xFFF);
             return true;
         }
     }

@@ -4,13 +4,11 @@ namespace StepUp.Engine.Graph;
 /// What StepUp knows of a file: its SHA-256 and the stat data that lets a later check skip hashing
 /// (size, modification and change times, inode, mode). Equality of content is digest and mode.
 /// </summary>
-public sealed record FileStamp(string Digest, long Size, long MtimeNs, long CtimeNs, long Inode, int Mode)
+public sealed record FileStamp(Digest Digest, long Size, long MtimeNs, long CtimeNs, long Inode, int Mode)
 {
-    public const string MissingDigest = "";
+    public static readonly FileStamp Missing = new(Digest.None, -1, 0, 0, 0, 0);
 
-    public static readonly FileStamp Missing = new(MissingDigest, -1, 0, 0, 0, 0);
-
-    public bool Exists => Digest.Length > 0;
+    public bool Exists => !Digest.IsEmpty;
 
     public bool Executable => (Mode & 0b001_001_001) != 0;
 

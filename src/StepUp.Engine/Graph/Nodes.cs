@@ -35,8 +35,18 @@ public abstract class Node
     /// <summary>The node that created this one (provenance); null for an orphan.</summary>
     public Node? Creator { get; internal set; }
 
+    NodeSet? _products;
+
     /// <summary>The nodes this one created, in creation order.</summary>
-    public NodeSet Products { get; } = new();
+    public NodeSet Products => _products ?? NodeSet.Empty;
+
+    internal void AddProduct(Node product) => (_products ??= new NodeSet()).Add(product);
+
+    internal void RemoveProduct(Node product)
+    {
+        // Most nodes create nothing: an emptied set is let go.
+        if (_products != null && _products.Remove(product) && _products.Count == 0) _products = null;
+    }
 
     public abstract string Kind { get; }
     public abstract string Label { get; }
@@ -55,16 +65,19 @@ public abstract class Node
 
     bool _dirty = true;
 
-    /// <summary>Set when the node changed since the last save; the graph keeps a set of such nodes.</summary>
+    /// <summary>Set when the node changed since the last save; the graph keeps a list of such nodes.</summary>
     internal bool Dirty
     {
         get => _dirty;
         set
         {
             _dirty = value;
-            if (value) Owner?.MarkDirty(this);
+            if (value && !Queued) Owner?.MarkDirty(this);
         }
     }
+
+    /// <summary>The node is on its graph's list of changed nodes (once, however often it changes).</summary>
+    internal bool Queued { get; set; }
 
     /// <summary>The graph that holds the node, told about every change so saves are O(changed).</summary>
     internal ProjectGraph? Owner { get; set; }
@@ -102,8 +115,17 @@ public sealed class FileNode : Node
     /// <summary>The step that declares this file as output or volatile output.</summary>
     public StepNode? Producer { get; internal set; }
 
+    List<StepNode>? _consumers;
+
     /// <summary>Steps that declare this file as an input.</summary>
-    public List<StepNode> Consumers { get; } = new();
+    public IReadOnlyList<StepNode> Consumers => (IReadOnlyList<StepNode>?)_consumers ?? Array.Empty<StepNode>();
+
+    internal void AddConsumer(StepNode step) => (_consumers ??= new List<StepNode>(1)).Add(step);
+
+    internal void RemoveConsumer(StepNode step)
+    {
+        if (_consumers != null && _consumers.Remove(step) && _consumers.Count == 0) _consumers = null;
+    }
 
     /// <summary>
     /// A step of this project wrote the file: it did not just find it there. Cleanup deletes only
@@ -128,17 +150,45 @@ public sealed class StepNode : Node
     public StepState State { get; internal set; } = StepState.Pending;
 
     /// <summary>The hash of command, workdir, environment and inputs at the last success; null if none.</summary>
-    public string? SuccessHash { get; internal set; }
+    public Digest? SuccessHash { get; internal set; }
 
-    public List<FileNode> Inputs { get; } = new();
-    public List<FileNode> Outputs { get; } = new();
-    public List<FileNode> Volatiles { get; } = new();
+    // Exact arrays, most of them the shared empty one: a graph holds 100,000s of steps.
+    FileNode[] _inputs = [];
+    FileNode[] _outputs = [];
+    FileNode[] _volatiles = [];
+    List<string>? _amendedEnv;
+
+    /// <summary>The definition's inputs first, then those the step amended.</summary>
+    public IReadOnlyList<FileNode> Inputs => _inputs;
+    public IReadOnlyList<FileNode> Outputs => _outputs;
+    public IReadOnlyList<FileNode> Volatiles => _volatiles;
 
     /// <summary>Environment variables the step amended while it ran; part of its hash like EnvNames.</summary>
-    public List<string> AmendedEnv { get; } = new();
+    public IReadOnlyList<string> AmendedEnv => (IReadOnlyList<string>?)_amendedEnv ?? Array.Empty<string>();
+
+    /// <summary>Replaces the step's links (the graph keeps the files' side of them).</summary>
+    internal void SetLinks(FileNode[] inputs, FileNode[] outputs, FileNode[] volatiles)
+    {
+        _inputs = inputs;
+        _outputs = outputs;
+        _volatiles = volatiles;
+    }
+
+    internal void AddInputs(List<FileNode> files) => _inputs = [.. _inputs, .. files];
+    internal void AddOutput(FileNode file) => _outputs = [.. _outputs, file];
+    internal void AddVolatile(FileNode file) => _volatiles = [.. _volatiles, file];
+
+    internal void AmendEnv(string name) => (_amendedEnv ??= new List<string>()).Add(name);
+    internal void ClearAmendedEnv() => _amendedEnv = null;
+
+    List<RegisteredGlob>? _globs;
 
     /// <summary>The patterns the step matched when it last ran; it runs again when they match differently.</summary>
-    public List<RegisteredGlob> Globs { get; } = new();
+    public IReadOnlyList<RegisteredGlob> Globs => (IReadOnlyList<RegisteredGlob>?)_globs ?? Array.Empty<RegisteredGlob>();
+
+    internal void AddGlob(RegisteredGlob glob) => (_globs ??= new List<RegisteredGlob>(1)).Add(glob);
+    internal void ClearGlobs() => _globs = null;
+
     /// <summary>How long its latest run took; null when it has not run since the graph was made.</summary>
     public TimeSpan? LastDuration { get; internal set; }
     /// <summary>

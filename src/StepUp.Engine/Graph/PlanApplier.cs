@@ -60,8 +60,8 @@ public static class PlanApplier
         existing.Definition = definition;
         existing.State = StepState.Pending;
         existing.RerunReason = "its definition changed";
-        existing.AmendedEnv.Clear();
-        existing.Globs.Clear();
+        existing.ClearAmendedEnv();
+        existing.ClearGlobs();
         graph.LinkStep(existing);
         return existing;
     }

@@ -9,7 +9,7 @@ public sealed class ProjectGraph
     readonly Dictionary<string, FileNode> _files = new(StringComparer.Ordinal);
     readonly Dictionary<string, StepNode> _steps = new(StringComparer.Ordinal);
     readonly List<Node> _removed = new();
-    readonly HashSet<Node> _dirty = new(ReferenceEqualityComparer.Instance);
+    List<Node> _dirty = new();
     long _nextId = 2;
 
     public ProjectGraph()
@@ -22,16 +22,28 @@ public sealed class ProjectGraph
     void Adopt(Node node)
     {
         node.Owner = this;
-        if (node.Dirty) _dirty.Add(node);
+        if (node.Dirty && !node.Queued) MarkDirty(node);
     }
 
-    internal void MarkDirty(Node node) => _dirty.Add(node);
+    internal void MarkDirty(Node node)
+    {
+        node.Queued = true;
+        _dirty.Add(node);
+    }
 
     /// <summary>The nodes changed since the last call that are still in the graph.</summary>
     internal List<Node> TakeDirty()
     {
-        var dirty = _dirty.Where(n => n.Dirty && n.Owner == this).ToList();
-        _dirty.Clear();
+        var dirty = _dirty;
+        _dirty = new List<Node>();
+        var kept = 0;
+        for (var i = 0; i < dirty.Count; i++)
+        {
+            var node = dirty[i];
+            node.Queued = false;
+            if (node.Dirty && node.Owner == this) dirty[kept++] = node;
+        }
+        dirty.RemoveRange(kept, dirty.Count - kept);
         return dirty;
     }
 
@@ -107,9 +119,9 @@ public sealed class ProjectGraph
     public static void SetCreator(Node node, Node? creator)
     {
         if (ReferenceEquals(node.Creator, creator)) return;
-        node.Creator?.Products.Remove(node);
+        node.Creator?.RemoveProduct(node);
         node.Creator = creator;
-        creator?.Products.Add(node);
+        creator?.AddProduct(node);
         node.Dirty = true;
     }
 
@@ -124,7 +136,7 @@ public sealed class ProjectGraph
                 _files.Remove(f.Path);
                 break;
             case StepNode s:
-                foreach (var input in s.Inputs) { input.Consumers.Remove(s); input.Dirty = true; }
+                foreach (var input in s.Inputs) { input.RemoveConsumer(s); input.Dirty = true; }
                 foreach (var output in s.Outputs.Concat(s.Volatiles))
                     if (ReferenceEquals(output.Producer, s)) { output.Producer = null; output.Dirty = true; }
                 _steps.Remove(s.Definition.Key);
@@ -137,37 +149,35 @@ public sealed class ProjectGraph
     /// <summary>Links a step to the file nodes of its definition, replacing older links.</summary>
     internal void LinkStep(StepNode step)
     {
-        foreach (var input in step.Inputs) input.Consumers.Remove(step);
-        step.Inputs.Clear();
-        foreach (var path in step.Definition.Inputs)
-        {
-            var file = GetOrAddFile(path);
-            file.Consumers.Add(step);
-            step.Inputs.Add(file);
-        }
+        foreach (var input in step.Inputs) input.RemoveConsumer(step);
+        var definition = step.Definition;
+        var inputs = FilesAt(definition.Inputs);
+        foreach (var file in inputs) file.AddConsumer(step);
 
-        var newOutputs = new HashSet<string>(step.Definition.Outputs.Concat(step.Definition.Volatiles), StringComparer.Ordinal);
-        foreach (var old in step.Outputs.Concat(step.Volatiles))
+        if (step.Outputs.Count + step.Volatiles.Count > 0)
         {
-            if (newOutputs.Contains(old.Path)) continue;
-            // The step no longer makes this file: it becomes an orphan, cleaned after a good build.
-            if (ReferenceEquals(old.Creator, step)) SetCreator(old, null);
+            var newOutputs = new HashSet<string>(definition.Outputs.Concat(definition.Volatiles), StringComparer.Ordinal);
+            foreach (var old in step.Outputs.Concat(step.Volatiles))
+            {
+                if (newOutputs.Contains(old.Path)) continue;
+                // The step no longer makes this file: it becomes an orphan, cleaned after a good build.
+                if (ReferenceEquals(old.Creator, step)) SetCreator(old, null);
+            }
         }
-        step.Outputs.Clear();
-        step.Volatiles.Clear();
-        foreach (var path in step.Definition.Outputs)
-        {
-            var file = GetOrAddFile(path);
-            ClaimOutput(step, file, volatileOutput: false);
-            step.Outputs.Add(file);
-        }
-        foreach (var path in step.Definition.Volatiles)
-        {
-            var file = GetOrAddFile(path);
-            ClaimOutput(step, file, volatileOutput: true);
-            step.Volatiles.Add(file);
-        }
+        var outputs = FilesAt(definition.Outputs);
+        var volatiles = FilesAt(definition.Volatiles);
+        step.SetLinks(inputs, outputs, volatiles);
+        foreach (var file in outputs) ClaimOutput(step, file, volatileOutput: false);
+        foreach (var file in volatiles) ClaimOutput(step, file, volatileOutput: true);
         step.Dirty = true;
+    }
+
+    FileNode[] FilesAt(IReadOnlyList<string> paths)
+    {
+        if (paths.Count == 0) return [];
+        var files = new FileNode[paths.Count];
+        for (var i = 0; i < files.Length; i++) files[i] = GetOrAddFile(paths[i]);
+        return files;
     }
 
     void ClaimOutput(StepNode step, FileNode file, bool volatileOutput)

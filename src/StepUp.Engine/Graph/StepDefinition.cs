@@ -30,7 +30,10 @@ public sealed class StepDefinition
     public bool Planning { get; init; }
 
     /// <summary>Units of named resources held while running, e.g. gpu=1.</summary>
-    public IReadOnlyDictionary<string, int> Resources { get; init; } = new Dictionary<string, int>();
+    public IReadOnlyDictionary<string, int> Resources { get; init; } = NoResources;
+
+    /// <summary>The resources of every step that holds none (shared: a graph has one definition per step).</summary>
+    public static readonly IReadOnlyDictionary<string, int> NoResources = System.Collections.ObjectModel.ReadOnlyDictionary<string, int>.Empty;
 
     public SourceLocation Location { get; init; } = SourceLocation.None;
 

@@ -112,7 +112,7 @@ public sealed class Planner
             var exe = LocalExecutable(step, outputs, calls.Contains(step.Key));
             if (exe == null || volatiles.Contains(exe) || step.Outputs.Contains(exe)) continue;
             if (!step.Inputs.Contains(exe))
-                plan.Steps[i] = step = step.WithInputs(new[] { exe }.Concat(step.Inputs).ToList());
+                plan.Steps[i] = step = step.WithInputs([exe, .. step.Inputs]);
             if (outputs.Contains(exe) || !statics.Add(exe)) continue;
             if (File.Exists(PathRules.FullPath(_root, exe))) plan.Statics.Add(new StaticSpec(exe, step.Location));
             else plan.Diagnostics.Add(Diagnostic.Error(Codes.MissingStatic, $"Step '{step.Label}' runs '{exe}', which does not exist.", step.Location));
@@ -144,7 +144,7 @@ public sealed class Planner
         _patternFiles = null;
         var step = item.ItemType == "Script" ? ScriptFromItem(plan, item) : StepFromItem(plan, item);
         if (step != null && step.Planning && LocalExecutable(step) is { } exe && !step.Inputs.Contains(exe))
-            step = step.WithInputs(new[] { exe }.Concat(step.Inputs).ToList());
+            step = step.WithInputs([exe, .. step.Inputs]);
         return (step, plan.Diagnostics);
     }
 
@@ -214,13 +214,13 @@ public sealed class Planner
         Label = name,
         Command = command,
         Workdir = common.workdir,
-        Inputs = inputs,
-        Outputs = common.@out,
-        Volatiles = common.vol,
-        EnvNames = common.env,
+        Inputs = Compact(inputs),
+        Outputs = Compact(common.@out),
+        Volatiles = Compact(common.vol),
+        EnvNames = Compact(common.env),
         Optional = common.optional,
         Planning = planning,
-        Resources = common.resources,
+        Resources = common.resources.Count == 0 ? StepDefinition.NoResources : common.resources,
         Location = location,
         Execution = execution ?? StepDefinition.EmptyVariables,
     };
@@ -232,6 +232,9 @@ public sealed class Planner
         plan.Diagnostics.Add(Diagnostic.Error(Codes.BadSlurmMetadata, $"Step '{name}' has bad Slurm metadata: {problem}.", item.Location));
         return ExecutionMetadata.None;
     }
+
+    /// <summary>A definition's list as it is kept for the life of the graph: an exact array, or the shared empty one.</summary>
+    internal static string[] Compact(IReadOnlyList<string> list) => list.Count == 0 ? Array.Empty<string>() : [.. list];
 
     /// <summary>The script protocol: a planning step "./exe plan" that plans the script's run steps.</summary>
     StepDefinition? ScriptFromItem(Plan plan, ItemSpec item)
@@ -260,13 +263,13 @@ public sealed class Planner
             Label = label,
             Command = command,
             Workdir = workdir,
-            Inputs = inputs,
-            Outputs = outputs,
-            Volatiles = vol,
-            EnvNames = env,
+            Inputs = Compact(inputs),
+            Outputs = Compact(outputs),
+            Volatiles = Compact(vol),
+            EnvNames = Compact(env),
             Optional = false, // the plan step of a script always runs; its run steps are optional
             Planning = true,
-            Resources = resources,
+            Resources = resources.Count == 0 ? StepDefinition.NoResources : resources,
             Location = item.Location,
         };
     }

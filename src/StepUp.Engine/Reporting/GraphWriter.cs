@@ -45,7 +45,7 @@ public static class GraphWriter
                 case FileNode file:
                     Property(text, "state", file.State.ToString().ToUpperInvariant());
                     if (file.Stamp is { Exists: true } stamp && file.State is FileState.Static or FileState.Built or FileState.Outdated)
-                        Property(text, "digest", FormatDigest(stamp.Digest));
+                        Property(text, "digest", FormatDigest(stamp.Digest.ToString()));
                     break;
                 case StepNode step:
                     Property(text, "state", step.State.ToString().ToUpperInvariant());

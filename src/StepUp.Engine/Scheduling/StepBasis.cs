@@ -15,7 +15,7 @@ public sealed class StepBasis
     /// <summary>Listed and amended environment variables with their values; null when unset.</summary>
     public required IReadOnlyList<(string Name, string? Value)> Env { get; init; }
     public required IReadOnlyList<(string Name, string Value)> Variables { get; init; }
-    public required IReadOnlyList<(string Path, string Digest, bool Executable)> Inputs { get; init; }
+    public required IReadOnlyList<(string Path, Digest Digest, bool Executable)> Inputs { get; init; }
 
     public static StepBasis Of(StepNode step, IReadOnlyDictionary<string, string> env)
     {
@@ -24,11 +24,14 @@ public sealed class StepBasis
         {
             Command = def.Command,
             Workdir = def.Workdir,
-            Env = def.EnvNames.Concat(step.AmendedEnv).Distinct().Order(StringComparer.Ordinal)
-                .Select(name => (name, env.TryGetValue(name, out var value) ? value : null)).ToList(),
-            Variables = def.Variables.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => (v.Key, v.Value)).ToList(),
-            Inputs = step.Inputs.OrderBy(i => i.Path, StringComparer.Ordinal)
-                .Select(i => (i.Path, i.Stamp?.Digest ?? "", i.Stamp?.Executable ?? false)).ToList(),
+            // Exact arrays: every step that succeeded keeps its basis for the life of the graph.
+            Env = def.EnvNames.Count + step.AmendedEnv.Count == 0 ? []
+                : def.EnvNames.Concat(step.AmendedEnv).Distinct().Order(StringComparer.Ordinal)
+                    .Select(name => (name, env.TryGetValue(name, out var value) ? value : null)).ToArray(),
+            Variables = def.Variables.Count == 0 ? [] : def.Variables.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => (v.Key, v.Value)).ToArray(),
+            Inputs = step.Inputs.Count == 0 ? []
+                : step.Inputs.OrderBy(i => i.Path, StringComparer.Ordinal)
+                    .Select(i => (i.Path, i.Stamp?.Digest ?? Digest.None, i.Stamp?.Executable ?? false)).ToArray(),
         };
     }
 

@@ -10,7 +10,7 @@ namespace StepUp.Engine.Scheduling;
 /// </summary>
 public static class StepHasher
 {
-    public static string Compute(StepNode step, IReadOnlyDictionary<string, string> env)
+    public static Digest Compute(StepNode step, IReadOnlyDictionary<string, string> env)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var def = step.Definition;
@@ -27,9 +27,11 @@ public static class StepHasher
         foreach (var input in step.Inputs.OrderBy(i => i.Path, StringComparer.Ordinal))
         {
             var stamp = input.Stamp;
-            Add(hash, "inp:" + input.Path, stamp == null ? "(unknown)" : stamp.Digest + (stamp.Executable ? "+x" : "-x"));
+            Add(hash, "inp:" + input.Path, stamp == null ? "(unknown)" : stamp.Digest.ToString() + (stamp.Executable ? "+x" : "-x"));
         }
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        Span<byte> sha256 = stackalloc byte[Digest.Sha256Bytes];
+        hash.GetHashAndReset(sha256);
+        return Digest.FromSha256(sha256);
     }
 
     static void Add(IncrementalHash hash, string key, string value)

@@ -27,7 +27,7 @@ sealed class UpToDateCheck(BuildPlan plan, IReadOnlyDictionary<string, string> e
         }
         var candidate = step.State == StepState.Succeeded && step.SuccessHash != null && OutputsBuilt(step) && InputsAvailable(step);
         if (candidate && TrustHashes && step.Definition.EnvNames.Count == 0 && step.AmendedEnv.Count == 0) return Skip(step);
-        var hash = candidate || step.SuccessHash != null ? StepHasher.Compute(step, env) : null;
+        Digest? hash = candidate || step.SuccessHash != null ? StepHasher.Compute(step, env) : null;
         if (candidate && step.SuccessHash == hash) return Skip(step);
         if (!quiet) reporter.Explain(step, Reason(step, hash));
         return false;
@@ -46,7 +46,7 @@ sealed class UpToDateCheck(BuildPlan plan, IReadOnlyDictionary<string, string> e
     /// The cause in words: the first run, a failed previous run, or each part of the step that changed
     /// since its last success (<see cref="StepBasis"/>), and each output that is missing or edited.
     /// </summary>
-    string Reason(StepNode step, string? hash)
+    string Reason(StepNode step, Digest? hash)
     {
         if (step.SuccessHash == null)
             return step.State == StepState.Failed ? "its previous run failed" : step.RerunReason ?? "first run: it has not run before";

@@ -54,7 +54,7 @@ public sealed class ProjectSession : IDisposable
             bool PlanAndApply()
             {
                 var known = new PlanningContext(graph.Steps.Values.Select(s => s.Definition), Explain: request.Options.List);
-                var plan = applied = new Planner(Root, request.Environment).Plan(request.GetItems(), known);
+                var plan = applied = new Planner(Root, request.Environment).Plan(request.TakeItems(), known);
                 phases.Mark("plan");
                 foreach (var diagnostic in plan.Diagnostics) events.Report(diagnostic);
                 if (!plan.IsValid)

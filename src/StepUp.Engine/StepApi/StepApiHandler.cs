@@ -230,7 +230,7 @@ sealed class StepApiHandler(ProjectGraph graph, string root, IReadOnlyDictionary
         var glob = new RegisteredGlob(pattern, new Dictionary<string, string>(fields.Subs, StringComparer.Ordinal), matches);
         if (!caller.Globs.Contains(glob))
         {
-            caller.Globs.Add(glob);
+            caller.AddGlob(glob);
             caller.Dirty = true;
             Globs.Add(caller, glob);
         }
@@ -274,28 +274,38 @@ sealed class StepApiHandler(ProjectGraph graph, string root, IReadOnlyDictionary
         var running = plan.Find(caller)!;
         var cwd = CallerFolder(command.Cwd);
         var carryOn = true;
-        foreach (var raw in command.Inp)
+        // New inputs join the step's links in one go, also when a later one is refused.
+        var added = new List<FileNode>();
+        var known = new HashSet<FileNode>(caller.Inputs, ReferenceEqualityComparer.Instance);
+        try
         {
-            var path = PathRules.Normalize(root, cwd, raw);
-            var file = graph.GetOrAddFile(path);
-            if (file.State == FileState.Volatile && !file.IsOrphan) throw new ApiException($"'{path}' is a volatile output and cannot be an input.");
-            if (ReferenceEquals(file.Producer, caller)) throw new ApiException($"'{path}' is an output of this step and cannot be its input.");
-            if (file.Producer is { } producer && !producer.IsOrphan && DependsOn(producer, caller) is { } chain)
-                throw new ApiException("amending input '" + path + "' closes a dependency cycle: " + string.Join(" -> ", chain) + ".");
-            if (command.ImplicitStatic && (file.Producer == null || file.Producer.IsOrphan) && (file.State != FileState.Static || file.IsOrphan))
-                DeclareStaticFile(caller, path, mustExist: false);
-            if (!caller.Inputs.Contains(file))
+            foreach (var raw in command.Inp)
             {
-                caller.Inputs.Add(file);
-                file.Consumers.Add(caller);
-                caller.Dirty = true;
+                var path = PathRules.Normalize(root, cwd, raw);
+                var file = graph.GetOrAddFile(path);
+                if (file.State == FileState.Volatile && !file.IsOrphan) throw new ApiException($"'{path}' is a volatile output and cannot be an input.");
+                if (ReferenceEquals(file.Producer, caller)) throw new ApiException($"'{path}' is an output of this step and cannot be its input.");
+                if (file.Producer is { } producer && !producer.IsOrphan && DependsOn(producer, caller) is { } chain)
+                    throw new ApiException("amending input '" + path + "' closes a dependency cycle: " + string.Join(" -> ", chain) + ".");
+                if (command.ImplicitStatic && (file.Producer == null || file.Producer.IsOrphan) && (file.State != FileState.Static || file.IsOrphan))
+                    DeclareStaticFile(caller, path, mustExist: false);
+                if (known.Add(file))
+                {
+                    added.Add(file);
+                    file.AddConsumer(caller);
+                    caller.Dirty = true;
+                }
+                if (!plan.IsAvailable(file, caller))
+                {
+                    carryOn = false;
+                    (running.DeferredFor ??= new List<string>()).Add(path);
+                    if (file.Producer is { } p && !p.IsOrphan) plan.Want(p);
+                }
             }
-            if (!plan.IsAvailable(file, caller))
-            {
-                carryOn = false;
-                (running.DeferredFor ??= new List<string>()).Add(path);
-                if (file.Producer is { } p && !p.IsOrphan) plan.Want(p);
-            }
+        }
+        finally
+        {
+            if (added.Count > 0) caller.AddInputs(added);
         }
         foreach (var (paths, isVolatile) in new[] { (command.Out, false), (command.Vol, true) })
         {
@@ -315,13 +325,14 @@ sealed class StepApiHandler(ProjectGraph graph, string root, IReadOnlyDictionary
                 file.State = isVolatile ? FileState.Volatile : FileState.Awaited;
                 if (isVolatile) file.Stamp = null;
                 file.Dirty = true;
-                (isVolatile ? caller.Volatiles : caller.Outputs).Add(file);
+                if (isVolatile) caller.AddVolatile(file);
+                else caller.AddOutput(file);
                 writes.PrepareOne(file);
             }
         }
         foreach (var name in command.Env)
             if (!caller.Definition.EnvNames.Contains(name) && !caller.AmendedEnv.Contains(name))
-                caller.AmendedEnv.Add(name);
+                caller.AmendEnv(name);
         return new AmendReply(carryOn);
     }
 

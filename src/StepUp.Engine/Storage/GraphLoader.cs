@@ -24,14 +24,14 @@ static class GraphLoader
         {
             while (select.Read())
             {
-                var digest = HexColumn.Read(select, 4);
+                var digest = HexColumn.ReadDigest(select, 4);
                 var file = new FileNode(select.GetString(1))
                 {
                     Id = select.GetInt64(0),
                     State = ParseState<FileState>(select, "f"),
                     Stamp = digest == null
                         ? null
-                        : new FileStamp(digest, select.GetInt64(5), select.GetInt64(6), select.GetInt64(7), select.GetInt64(8), select.GetInt32(9)),
+                        : new FileStamp(digest.Value, select.GetInt64(5), select.GetInt64(6), select.GetInt64(7), select.GetInt64(8), select.GetInt32(9)),
                     Written = select.GetInt64(10) != 0,
                     Build = select.GetInt64(11),
                 };
@@ -40,27 +40,38 @@ static class GraphLoader
             }
         }
 
+        // A path a definition names is the string of its file node, and the project file of the
+        // locations is one string: a graph of 100,000 steps keeps no copy of either per step.
+        var pool = new Dictionary<string, string>(StringComparer.Ordinal);
+        string Intern(string text)
+        {
+            if (graph.FindFile(text) is { } file) return file.Path;
+            if (pool.TryGetValue(text, out var known)) return known;
+            pool.Add(text, text);
+            return text;
+        }
+
         // 0 id, 1 k, 2 c, 3 s, 4 h, 5 d, 6 l, 7 b
         using (var select = new RawStatement(connection, GraphSchema.SelectSteps))
         {
             while (select.Read())
             {
-                var definition = DecodeJson(select, "s", () => StepCodec.DecodeDefinition(select.GetString(1), select.GetString(5)));
+                var definition = DecodeJson(select, "s", () => StepCodec.DecodeDefinition(select.GetString(1), select.GetString(5), Intern));
                 var step = new StepNode(definition)
                 {
                     Id = select.GetInt64(0),
                     State = ParseState<StepState>(select, "s"),
-                    SuccessHash = HexColumn.Read(select, 4),
+                    SuccessHash = HexColumn.ReadDigest(select, 4),
                 };
                 Register(graph, byId, step);
                 if (!select.IsNull(2)) creators.Add((step, select.GetInt64(2)));
                 var (inputs, outputs, volatiles, amendedEnv, globs, duration, slurmJob) = DecodeJson(select, "s", () => StepCodec.DecodeLinks(definition, select.GetStringOrNull(6)));
-                step.AmendedEnv.AddRange(amendedEnv);
-                step.Globs.AddRange(globs);
+                foreach (var name in amendedEnv) step.AmendEnv(name);
+                foreach (var glob in globs) step.AddGlob(glob);
                 step.LastDuration = duration;
                 step.SlurmJob = slurmJob;
                 if (select.GetStringOrNull(7) is { } basis)
-                    (step.RunReason, step.SuccessBasis) = DecodeJson(select, "s", () => StepCodec.DecodeBasis(basis));
+                    (step.RunReason, step.SuccessBasis) = DecodeJson(select, "s", () => StepCodec.DecodeBasis(basis, definition, Intern));
                 links.Add((step, inputs, outputs, volatiles));
             }
         }
@@ -74,31 +85,20 @@ static class GraphLoader
         {
             if (!byId.TryGetValue(creatorId, out var creator) || ReferenceEquals(creator, node)) continue;
             node.Creator = creator;
-            creator.Products.Add(node);
+            creator.AddProduct(node);
         }
         BreakCreatorCycles(byId.Values);
 
         var repaired = new List<FileNode>();
-        foreach (var (step, inputs, outputs, volatiles) in links)
+        foreach (var (step, inputPaths, outputPaths, volatilePaths) in links)
         {
-            foreach (var path in inputs)
-            {
-                var file = FileFor(graph, path, repaired);
-                step.Inputs.Add(file);
-                file.Consumers.Add(step);
-            }
-            foreach (var path in outputs)
-            {
-                var file = FileFor(graph, path, repaired);
-                step.Outputs.Add(file);
-                file.Producer = step;
-            }
-            foreach (var path in volatiles)
-            {
-                var file = FileFor(graph, path, repaired);
-                step.Volatiles.Add(file);
-                file.Producer = step;
-            }
+            var inputs = FilesFor(graph, inputPaths, repaired);
+            var outputs = FilesFor(graph, outputPaths, repaired);
+            var volatiles = FilesFor(graph, volatilePaths, repaired);
+            step.SetLinks(inputs, outputs, volatiles);
+            foreach (var file in inputs) file.AddConsumer(step);
+            foreach (var file in outputs) file.Producer = step;
+            foreach (var file in volatiles) file.Producer = step;
         }
 
         foreach (var node in graph.AllNodes()) node.Dirty = false;
@@ -136,6 +136,14 @@ static class GraphLoader
         {
             throw new InvalidDataException($"Row {row.GetInt64(0)} of table {table} does not decode: {e.Message}", e);
         }
+    }
+
+    static FileNode[] FilesFor(ProjectGraph graph, IReadOnlyList<string> paths, List<FileNode> repaired)
+    {
+        if (paths.Count == 0) return [];
+        var files = new FileNode[paths.Count];
+        for (var i = 0; i < files.Length; i++) files[i] = FileFor(graph, paths[i], repaired);
+        return files;
     }
 
     static FileNode FileFor(ProjectGraph graph, string path, List<FileNode> repaired)

@@ -1,3 +1,5 @@
+using StepUp.Engine.Graph;
+
 namespace StepUp.Engine.Storage;
 
 /// <summary>
@@ -17,6 +19,31 @@ static class HexColumn
         Span<byte> bytes = value.Length <= 256 ? stackalloc byte[value.Length / 2] : new byte[value.Length / 2];
         Convert.FromHexString(value, bytes, out _, out _);
         statement.Bind(index, bytes);
+    }
+
+    /// <summary>A SHA-256 goes in as its bytes, any other digest as <see cref="Bind(RawStatement, int, string?)"/> puts its text.</summary>
+    public static void Bind(RawStatement statement, int index, Digest? digest)
+    {
+        if (digest is not { IsSha256: true } sha256)
+        {
+            Bind(statement, index, digest?.ToString());
+            return;
+        }
+        Span<byte> bytes = stackalloc byte[Digest.Sha256Bytes];
+        sha256.WriteSha256(bytes);
+        statement.Bind(index, bytes);
+    }
+
+    /// <summary>What <see cref="Bind(RawStatement, int, Digest?)"/> wrote; null for NULL.</summary>
+    public static Digest? ReadDigest(RawStatement statement, int column)
+    {
+        if (statement.IsNull(column)) return null;
+        if (statement.IsBlob(column))
+        {
+            var blob = statement.GetBlob(column);
+            return blob.Length == Digest.Sha256Bytes ? Digest.FromSha256(blob) : Digest.FromText(Convert.ToHexStringLower(blob));
+        }
+        return Digest.FromText(statement.GetString(column));
     }
 
     public static string? Read(RawStatement statement, int column)

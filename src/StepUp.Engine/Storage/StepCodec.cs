@@ -100,8 +100,10 @@ static class StepCodec
         return Finish(w, buffer);
     }
 
-    public static StepDefinition DecodeDefinition(string key, string json)
+    /// <param name="intern">Gives the one copy of a path (and of the file a location names) that the graph keeps.</param>
+    public static StepDefinition DecodeDefinition(string key, string json, Func<string, string>? intern = null)
     {
+        intern ??= static s => s;
         using var doc = JsonDocument.Parse(json);
         var o = doc.RootElement;
         return new StepDefinition
@@ -110,9 +112,9 @@ static class StepCodec
             Label = o.TryGetProperty(LabelName, out var label) ? label.GetString()! : key,
             Command = o.TryGetProperty(CommandName, out var command) ? command.GetString()! : "",
             Workdir = o.TryGetProperty(WorkdirName, out var workdir) ? workdir.GetString()! : ".",
-            Inputs = ReadList(o, InputsName),
-            Outputs = ReadList(o, OutputsName),
-            Volatiles = ReadList(o, VolatilesName),
+            Inputs = ReadList(o, InputsName, intern),
+            Outputs = ReadList(o, OutputsName, intern),
+            Volatiles = ReadList(o, VolatilesName, intern),
             EnvNames = ReadList(o, EnvName),
             Optional = o.TryGetProperty(OptionalName, out var optional) && optional.GetBoolean(),
             Planning = o.TryGetProperty(PlanningName, out var planning) && planning.GetBoolean(),
@@ -126,7 +128,7 @@ static class StepCodec
             Realization = o.TryGetProperty(RealizationName, out var realization) ? realization.GetString() : null,
             LeftOut = o.TryGetProperty(LeftOutName, out var leftOut) && leftOut.GetBoolean(),
             Location = o.TryGetProperty(LocationName, out var loc)
-                ? new SourceLocation(loc[0].GetString()!, loc[1].GetInt32(), loc[2].GetInt32())
+                ? new SourceLocation(intern(loc[0].GetString()!), loc[1].GetInt32(), loc[2].GetInt32())
                 : SourceLocation.None,
         };
     }
@@ -161,7 +163,7 @@ static class StepCodec
             {
                 w.WriteStartArray();
                 w.WriteStringValue(path);
-                w.WriteStringValue(digest);
+                w.WriteStringValue(digest.ToString());
                 w.WriteBooleanValue(executable);
                 w.WriteEndArray();
             }
@@ -171,19 +173,25 @@ static class StepCodec
         return Finish(w, buffer);
     }
 
-    public static (string? Reason, StepBasis? Basis) DecodeBasis(string json)
+    /// <param name="definition">The step's definition, whose command and workdir the basis shares when they are the same.</param>
+    /// <param name="intern">Gives the one copy of a path or reason text that the graph keeps.</param>
+    public static (string? Reason, StepBasis? Basis) DecodeBasis(string json, StepDefinition definition, Func<string, string>? intern = null)
     {
+        intern ??= static s => s;
         using var doc = JsonDocument.Parse(json);
         var o = doc.RootElement;
-        var reason = o.TryGetProperty(ReasonName, out var r) ? r.GetString() : null;
+        var reason = o.TryGetProperty(ReasonName, out var r) ? intern(r.GetString()!) : null;
         if (!o.TryGetProperty(CommandName, out var command)) return (reason, null);
+        var commandText = command.GetString()!;
+        var workdir = o.GetProperty(WorkdirName).GetString()!;
         return (reason, new StepBasis
         {
-            Command = command.GetString()!,
-            Workdir = o.GetProperty(WorkdirName).GetString()!,
-            Env = o.GetProperty(BasisEnvName).EnumerateArray().Select(e => (e[0].GetString()!, e[1].GetString())).ToList(),
-            Variables = o.GetProperty(VariablesName).EnumerateObject().Select(v => (v.Name, v.Value.GetString()!)).ToList(),
-            Inputs = o.GetProperty(BasisInputsName).EnumerateArray().Select(i => (i[0].GetString()!, i[1].GetString()!, i[2].GetBoolean())).ToList(),
+            Command = commandText == definition.Command ? definition.Command : commandText,
+            Workdir = workdir == definition.Workdir ? definition.Workdir : intern(workdir),
+            Env = o.GetProperty(BasisEnvName).EnumerateArray().Select(e => (e[0].GetString()!, e[1].GetString())).ToArray(),
+            Variables = o.GetProperty(VariablesName).EnumerateObject().Select(v => (v.Name, v.Value.GetString()!)).ToArray(),
+            Inputs = o.GetProperty(BasisInputsName).EnumerateArray()
+                .Select(i => (intern(i[0].GetString()!), Digest.FromText(i[1].GetString()!), i[2].GetBoolean())).ToArray(),
         });
     }
 
@@ -253,7 +261,7 @@ static class StepCodec
             o.TryGetProperty(SlurmJobName, out var job) ? job.GetString() : null);
     }
 
-    static bool SamePaths(List<FileNode> files, IReadOnlyList<string> paths)
+    static bool SamePaths(IReadOnlyList<FileNode> files, IReadOnlyList<string> paths)
     {
         if (files.Count != paths.Count) return false;
         for (var i = 0; i < files.Count; i++)
@@ -269,7 +277,7 @@ static class StepCodec
         w.WriteEndArray();
     }
 
-    static void WritePaths(Utf8JsonWriter w, string name, List<FileNode> files)
+    static void WritePaths(Utf8JsonWriter w, string name, IReadOnlyList<FileNode> files)
     {
         // Written even when empty: an empty list that differs from the definition must stay empty.
         w.WriteStartArray(name);
@@ -277,28 +285,30 @@ static class StepCodec
         w.WriteEndArray();
     }
 
-    static IReadOnlyList<string> ReadList(JsonElement o, string name)
+    static IReadOnlyList<string> ReadList(JsonElement o, string name, Func<string, string>? intern = null)
     {
-        if (!o.TryGetProperty(name, out var array)) return Array.Empty<string>();
+        if (!o.TryGetProperty(name, out var array) || array.GetArrayLength() == 0) return Array.Empty<string>();
         var list = new string[array.GetArrayLength()];
         var i = 0;
-        foreach (var item in array.EnumerateArray()) list[i++] = item.GetString()!;
+        foreach (var item in array.EnumerateArray()) list[i++] = intern == null ? item.GetString()! : intern(item.GetString()!);
         return list;
     }
 
+    static readonly IReadOnlyDictionary<string, string> NoVariables = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
+
     static IReadOnlyDictionary<string, string> ReadVariables(JsonElement o, string name)
     {
+        if (!o.TryGetProperty(name, out var v)) return NoVariables;
         var variables = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (o.TryGetProperty(name, out var v))
-            foreach (var p in v.EnumerateObject()) variables[p.Name] = p.Value.GetString()!;
+        foreach (var p in v.EnumerateObject()) variables[p.Name] = p.Value.GetString()!;
         return variables;
     }
 
     static IReadOnlyDictionary<string, int> ReadResources(JsonElement o)
     {
+        if (!o.TryGetProperty(ResourcesName, out var r)) return StepDefinition.NoResources;
         var resources = new Dictionary<string, int>(StringComparer.Ordinal);
-        if (o.TryGetProperty(ResourcesName, out var r))
-            foreach (var p in r.EnumerateObject()) resources[p.Name] = p.Value.GetInt32();
+        foreach (var p in r.EnumerateObject()) resources[p.Name] = p.Value.GetInt32();
         return resources;
     }
 }

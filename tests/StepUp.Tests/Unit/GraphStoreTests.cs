@@ -21,7 +21,7 @@ public sealed class GraphStoreTests
         var plan = graph.GetOrAddFile("plan.txt");
         ProjectGraph.SetCreator(plan, graph.Root);
         plan.State = FileState.Static;
-        plan.Stamp = new FileStamp(DigestA, 12, 1_700_000_000_123_456_789, 1_700_000_000_987_654_321, 4242, 0b110_100_100);
+        plan.Stamp = new FileStamp(Digest.FromText(DigestA), 12, 1_700_000_000_123_456_789, 1_700_000_000_987_654_321, 4242, 0b110_100_100);
 
         var story = graph.AddStep(new StepDefinition
         {
@@ -39,10 +39,10 @@ public sealed class GraphStoreTests
         ProjectGraph.SetCreator(story, graph.Root);
         graph.LinkStep(story);
         story.State = StepState.Succeeded;
-        story.SuccessHash = DigestB;
+        story.SuccessHash = Digest.FromText(DigestB);
         var storyTxt = graph.FindFile("story.txt")!;
         storyTxt.State = FileState.Built;
-        storyTxt.Stamp = new FileStamp(DigestB, 30, 11, 22, 33, 0b111_101_101);
+        storyTxt.Stamp = new FileStamp(Digest.FromText(DigestB), 30, 11, 22, 33, 0b111_101_101);
 
         var grep = graph.AddStep(new StepDefinition
         {
@@ -60,8 +60,8 @@ public sealed class GraphStoreTests
         header.State = FileState.Static;
         header.Stamp = FileStamp.Missing;
         ProjectGraph.SetCreator(header, grep);
-        grep.Inputs.Add(header);
-        header.Consumers.Add(grep);
+        grep.AddInputs([header]);
+        header.AddConsumer(grep);
 
         var sub = graph.AddStep(new StepDefinition { Key = "sub", Label = "sub", Command = "make", Workdir = "sub" });
         ProjectGraph.SetCreator(sub, grep);
@@ -72,7 +72,7 @@ public sealed class GraphStoreTests
         var old = graph.FindFile("old.txt")!;
         ProjectGraph.SetCreator(old, null);
         old.State = FileState.Outdated;
-        old.Stamp = new FileStamp("not-hex-digest", 1, 2, 3, 4, 5);
+        old.Stamp = new FileStamp(Digest.FromText("not-hex-digest"), 1, 2, 3, 4, 5);
         return graph;
     }
 
@@ -182,7 +182,7 @@ public sealed class GraphStoreTests
             Assert.AreSame(loaded.FindStep("story"), loaded.FindFile("story.log")!.Producer);
             Assert.AreEqual(FileState.Volatile, loaded.FindFile("story.log")!.State);
             Assert.AreEqual(FileStamp.Missing, loaded.FindFile("header.h")!.Stamp);
-            Assert.AreEqual("not-hex-digest", loaded.FindFile("old.txt")!.Stamp!.Digest);
+            Assert.AreEqual("not-hex-digest", loaded.FindFile("old.txt")!.Stamp!.Digest.ToString());
             Assert.IsTrue(loaded.FindFile("old.txt")!.IsOrphan);
             Assert.IsTrue(loaded.FindStep("gone")!.IsOrphan);
             Assert.AreEqual("sub", loaded.FindStep("sub")!.Definition.Workdir);

@@ -27,7 +27,7 @@ public sealed class GraphWriterTests
         story.State = StepState.Succeeded;
         var storyTxt = graph.FindFile("story.txt")!;
         storyTxt.State = FileState.Built;
-        storyTxt.Stamp = new FileStamp(DigestA, 25, 1, 2, 3, 0b110_100_100);
+        storyTxt.Stamp = new FileStamp(Digest.FromText(DigestA), 25, 1, 2, 3, 0b110_100_100);
 
         var grep = graph.AddStep(new StepDefinition
         {
@@ -41,11 +41,11 @@ public sealed class GraphWriterTests
         ProjectGraph.SetCreator(grep, graph.Root);
         graph.LinkStep(grep);
         // An output that is not built shows no digest, even with an old stamp.
-        graph.FindFile("grep.out")!.Stamp = new FileStamp(DigestB, 1, 1, 1, 1, 0);
+        graph.FindFile("grep.out")!.Stamp = new FileStamp(Digest.FromText(DigestB), 1, 1, 1, 1, 0);
 
         var old = graph.GetOrAddFile("old.txt");
         old.State = FileState.Built;
-        old.Stamp = new FileStamp(DigestB, 1, 1, 1, 1, 0);
+        old.Stamp = new FileStamp(Digest.FromText(DigestB), 1, 1, 1, 1, 0);
         return graph;
     }
 
@@ -125,7 +125,7 @@ public sealed class GraphWriterTests
         var file = graph.GetOrAddFile("big.bin");
         ProjectGraph.SetCreator(file, graph.Root);
         file.State = FileState.Static;
-        file.Stamp = new FileStamp(DigestA + DigestB, 1, 1, 1, 1, 0);
+        file.Stamp = new FileStamp(Digest.FromText(DigestA + DigestB), 1, 1, 1, 1, 0);
 
         var expected = """
             root:
