@@ -243,7 +243,9 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
                 KeepGoing = request.KeepGoing,
                 Clean = request.Clean,
                 // A trailing slash names a folder target (StepUp 4's directory target); it survives normalisation.
-                Targets = request.Targets.Select(t => PathRules.Normalize(root, ".", t) + (t.EndsWith('/') && t.Trim('/').Length > 0 ? "/" : "")).ToList(),
+                Targets = request.Targets.Select(t => t.EndsWith('/') && t.Trim('/').Length > 0
+                    ? PathRules.Normalize(root, ".", t.TrimEnd('/')) + "/"
+                    : PathRules.Normalize(root, ".", t)).ToList(),
                 Resources = request.Resources,
                 ExplainRerun = request.ExplainRerun,
                 List = request.List,
