@@ -50,6 +50,11 @@ UNSUPPORTED = {
         "process and has no fork server; StepUp Core's own CI skips this case in the same situation "
         "(`STEPUP_BUILD_FORKSERVER=0`)."
     ),
+    "clean_changed": (
+        "It expects `stepup clean --all --commit --unsafe` to delete an output that the user edited "
+        "after StepUp built it. StepUp.Sdk never deletes an edited output, with or without `--unsafe` "
+        "(it warns and keeps the file): losing a user's edit is never what a clean is for."
+    ),
 }
 
 # The environment of StepUp Core's harness (pytest.py) and of its CI (.github/workflows/pytest.yaml).
