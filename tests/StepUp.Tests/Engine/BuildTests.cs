@@ -466,7 +466,7 @@ public sealed class BuildTests
         ], new BuildOptions { Jobs = 1, Targets = ["out/"] });
         r.AssertStarted("a");
         r.AssertNotStarted("b", "c");
-        Assert.AreEqual(0, r.Diagnostics.Count(d => d.Code == Codes.TargetNotProduced), r.ToString());
+        Assert.AreEqual(0, r.Events.WithCode(Codes.TargetNotProduced).Count, r.ToString());
     }
 
     [TestMethod]
@@ -475,7 +475,7 @@ public sealed class BuildTests
         using var p = new EngineProject();
         var r = await p.BuildAsync([Item.Step("a", "echo a > ${out}", @out: "out/a.txt")],
             new BuildOptions { Jobs = 1, Targets = ["empty/", "nope.txt"] });
-        var messages = r.Diagnostics.Where(d => d.Code == Codes.TargetNotProduced).Select(d => d.Message).ToList();
+        var messages = r.Events.WithCode(Codes.TargetNotProduced).Select(d => d.Message).ToList();
         CollectionAssert.Contains(messages, "1 directory target(s) matched no regular output in the workflow: empty/");
         CollectionAssert.Contains(messages, "1 target(s) are not produced by any step in the workflow: nope.txt");
         r.AssertNotStarted("a");
