@@ -50,6 +50,11 @@ UNSUPPORTED = {
         "process and has no fork server; StepUp Core's own CI skips this case in the same situation "
         "(`STEPUP_BUILD_FORKSERVER=0`)."
     ),
+    "clean_changed": (
+        "It expects `stepup clean --all --commit --unsafe` to delete an output that the user edited "
+        "after StepUp built it. StepUp.Sdk never deletes an edited output, with or without `--unsafe` "
+        "(it warns and keeps the file): losing a user's edit is never what a clean is for."
+    ),
 }
 
 # The environment of StepUp Core's harness (pytest.py) and of its CI (.github/workflows/pytest.yaml).
@@ -94,7 +99,9 @@ def main(argv=None):
         director_dir = tempfile.mkdtemp(prefix="sucf-", dir="/tmp")
         env = case_environment(sdk, director_dir)
         try:
+            args.load_before = os.getloadavg()[1]
             results = run_cases(examples, cases, env, args.jobs, args.keep)
+            args.load_after = os.getloadavg()[1]
         finally:
             stop_directors(director_dir)
             shutil.rmtree(director_dir, ignore_errors=True)
@@ -182,6 +189,10 @@ def case_environment(sdk, director_dir):
         found = shutil.which(command, path=env["PATH"])
         if found is not None and os.path.dirname(os.path.abspath(found)) != bin_dir:
             raise SystemExit("error: `%s` on PATH is %s, not the SDK's; remove it from PATH first." % (command, found))
+    missing = [m for m in ("path", "jinja2", "yaml") if subprocess.run(
+        ["python3", "-c", "import " + m], env=env, capture_output=True).returncode != 0]
+    if missing:
+        print("warning: python3 cannot import %s, which the examples need (see README.md)" % ", ".join(missing), flush=True)
     return env
 
 
@@ -414,6 +425,8 @@ def render_results(results, revision, args):
         "after StepUp's normalisation; *pass* those with both. %d case(s) have no `expected_*` file" % sum(
             not r.compared for r in supported),
         "(StepUp Core's harness then checks `main.sh` alone, and so does this one).",
+        "The machine's load average (5 minutes) was %.1f at the start and %.1f at the end, on %d cores, "
+        "with %d case(s) at a time." % (args.load_before, args.load_after, os.cpu_count() or 0, args.jobs),
         "",
         "| | cases | main.sh | outputs | pass |",
         "|---|---:|---:|---:|---:|",

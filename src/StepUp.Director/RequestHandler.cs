@@ -243,7 +243,10 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
                 Jobs = request.Jobs,
                 KeepGoing = request.KeepGoing,
                 Clean = request.Clean,
-                Targets = request.Targets.Select(t => PathRules.Normalize(root, ".", t)).ToList(),
+                // A trailing slash names a folder target (StepUp 4's directory target); it survives normalisation.
+                Targets = request.Targets.Select(t => t.EndsWith('/') && t.Trim('/').Length > 0
+                    ? PathRules.Normalize(root, ".", t.TrimEnd('/')) + "/"
+                    : PathRules.Normalize(root, ".", t)).ToList(),
                 Resources = request.Resources,
                 ExplainRerun = request.ExplainRerun,
                 List = request.List,

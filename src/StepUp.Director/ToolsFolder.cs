@@ -27,11 +27,12 @@ static class ToolsFolder
             if (new FileInfo(pythonLink).LinkTarget != null) File.Delete(pythonLink);
             if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
             Directory.CreateDirectory(Path.Combine(folder, "bin"));
-            var launcher = Path.Combine(folder, "bin", "stepup");
-            File.WriteAllText(launcher,
-                "#!/bin/sh\n# The `stepup` command of StepUp's steps (docs/step-api.md), written by the director.\n" +
+            WriteLauncher(folder, "stepup",
+                "# The `stepup` command of StepUp's steps (docs/step-api.md), written by the director.\n" +
                 "exec \"${DOTNET_HOST_PATH:-dotnet}\" " + ShellQuote.Quote(cli) + " \"$@\"\n");
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(launcher, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            WriteLauncher(folder, "sc-render-jinja",
+                "# The command of render_jinja() steps (docs/python-api.md), written by the director.\n" +
+                "PYTHONPATH=" + ShellQuote.Quote(pythonLink) + "${PYTHONPATH:+:$PYTHONPATH} exec python3 -m stepup.core.render_jinja \"$@\"\n");
             if (Directory.Exists(python)) Directory.CreateSymbolicLink(pythonLink, python);
             return folder;
         }
@@ -40,5 +41,12 @@ static class ToolsFolder
             log.Write($"cannot write the steps' tools to {folder} ({e.Message}): steps run without the `stepup` command and the Python package");
             return null;
         }
+    }
+
+    static void WriteLauncher(string folder, string name, string body)
+    {
+        var launcher = Path.Combine(folder, "bin", name);
+        File.WriteAllText(launcher, "#!/bin/sh\n" + body);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(launcher, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 }

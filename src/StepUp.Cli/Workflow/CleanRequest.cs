@@ -27,7 +27,8 @@ static class CleanRequest
         {
             Root = root,
             DryRun = !commit,
-            Paths = (paths.Count == 0 ? ["."] : paths).Select(p => Path.GetRelativePath(root, Path.GetFullPath(p))).ToList(),
+            // `sub/` names the folder sub: the director matches root-relative paths without a trailing slash.
+            Paths = (paths.Count == 0 ? ["."] : paths).Select(p => Path.GetRelativePath(root, Path.GetFullPath(p)).TrimEnd('/')).Select(p => p.Length == 0 ? "." : p).ToList(),
             All = all,
             Transient = DirectorRequests.IsCi(),
         }.ToFrame());

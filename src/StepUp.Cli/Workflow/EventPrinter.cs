@@ -15,13 +15,19 @@ sealed class EventPrinter(TextWriter output, BuildLogs? logs = null)
     readonly object _gate = new();
     bool _pageOpen;
 
+    /// <summary>
+    /// `stepup clean`: the project root; removals that were done (REMOVE) print as shell lines too,
+    /// and every path of a removal is relative to the current folder, as StepUp prints them.
+    /// </summary>
+    public string? CleanRoot { get; init; }
+
     public void Line(string tag, string text)
     {
         lock (_gate)
         {
             ClosePage();
             // A file that `stepup clean` would remove, as a line of shell that removes it.
-            output.WriteLine(tag == "DRYRUN" ? RemovalLine(text) : tag.PadLeft(8) + " │ " + text);
+            output.WriteLine(tag == "DRYRUN" || tag == "REMOVE" && CleanRoot != null ? RemovalLine(text, CleanRoot) : tag.PadLeft(8) + " │ " + text);
             logs?.Line(tag, text);
             output.Flush();
         }
@@ -78,10 +84,12 @@ sealed class EventPrinter(TextWriter output, BuildLogs? logs = null)
     }
 
     /// <summary>"path  # note" as `rm path  # note`.</summary>
-    static string RemovalLine(string text)
+    static string RemovalLine(string text, string? root)
     {
         var note = text.IndexOf("  # ", StringComparison.Ordinal);
-        return note < 0 ? "rm " + ShellWord(text) : "rm " + ShellWord(text[..note]) + text[note..];
+        var path = note < 0 ? text : text[..note];
+        if (root != null) path = Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(root, path));
+        return "rm " + ShellWord(path) + (note < 0 ? "" : text[note..]);
     }
 
     static string ShellWord(string text) =>

@@ -157,8 +157,9 @@ static class WorkflowCommandLine
         var command = new Command("clean", "Remove outputs of the build (a dry run unless --commit).") { commit, all, unsafeOption, paths };
         command.SetAction(parse => Guarded(parse, () =>
         {
-            var printer = new EventPrinter(parse.InvocationConfiguration.Output);
-            return CleanRequest.Run(PackageLayout.OfThisCommand(), ProjectRoot(), parse.GetValue(paths) ?? [], parse.GetValue(all),
+            var root = ProjectRoot();
+            var printer = new EventPrinter(parse.InvocationConfiguration.Output) { CleanRoot = root };
+            return CleanRequest.Run(PackageLayout.OfThisCommand(), root, parse.GetValue(paths) ?? [], parse.GetValue(all),
                 parse.GetValue(commit), printer, parse.InvocationConfiguration.Output);
         }));
         return command;

@@ -115,14 +115,23 @@ public sealed class BuildRun
         }
 
         if (ct.IsCancellationRequested) _reporter.BuildCancelled();
-        foreach (var target in _plan.Targets)
-            if (_graph.FindFile(target)?.Producer is not { } p || p.IsOrphan) _reporter.TargetNotProduced(target);
+        if (!_draining && !ct.IsCancellationRequested) ReportTargetsNotProduced();
         ReportNotRun();
         Record.Finish();
         if (_options.DryRun) Summary.Text = $"StepUp (dry run): {_reporter.WouldRunCount} would run, {Summary.Skipped} up to date";
         Summary.Success = Summary.Failed == 0 && Summary.NotRun == 0 && !ct.IsCancellationRequested;
         if (Summary.Success) GlobCheck.ReportUndeclared(_graph, _events);
         return Summary;
+    }
+
+    /// <summary>Targets that no step makes, once the plan is complete (after a drain it may not be).</summary>
+    void ReportTargetsNotProduced()
+    {
+        var files = _plan.Targets.Where(t => !t.EndsWith('/') && _graph.FindFile(t)?.Producer is not { IsOrphan: false }).ToList();
+        var folders = _plan.Targets.Where(t => t.EndsWith('/')
+            && !_graph.Steps.Values.Any(s => !s.IsOrphan && s.Outputs.Any(o => o.Path.StartsWith(t, StringComparison.Ordinal)))).ToList();
+        if (files.Count > 0) _reporter.TargetsNotProduced(files, folders: false);
+        if (folders.Count > 0) _reporter.TargetsNotProduced(folders, folders: true);
     }
 
     void Handle(object item)
@@ -224,7 +233,7 @@ public sealed class BuildRun
             observer.Finished(new RunResult(-1, "", "", false, e.Message));
             return;
         }
-        var need = StepEnvironment.NeedOf(step.Definition, step.Outputs.Any(o => _plan.Targets.Contains(o.Path)));
+        var need = StepEnvironment.NeedOf(step.Definition, _plan.MakesTarget(step));
         _runner.Start(new StepLaunch(step.Definition.Key, step.Label, LaunchCommand.Of(step.Definition), workdir,
             StepEnvironment.ForStep(step.Definition, token, need), _ct)
         {

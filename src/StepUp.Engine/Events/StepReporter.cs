@@ -124,8 +124,11 @@ sealed class StepReporter(IBuildEvents events, StepLogs logs, bool explain)
     public void BuildCancelled() =>
         events.Report(Diagnostic.Error(Codes.Cancelled, "The build was cancelled; running steps were stopped."));
 
-    public void TargetNotProduced(string target) =>
-        events.Report(Diagnostic.Warning(Codes.TargetNotProduced, $"Target '{target}' is not an output of any step."));
+    /// <summary>In StepUp 4's words, so that scripts written for it find them.</summary>
+    public void TargetsNotProduced(IReadOnlyList<string> targets, bool folders) =>
+        events.Report(Diagnostic.Warning(Codes.TargetNotProduced, folders
+            ? $"{targets.Count} directory target(s) matched no regular output in the workflow: {string.Join(" ", targets)}"
+            : $"{targets.Count} target(s) are not produced by any step in the workflow: {string.Join(" ", targets)}"));
 
     public void InputsMissing(StepNode step, IEnumerable<string> missing) =>
         events.Report(Diagnostic.Error(Codes.MissingInput,

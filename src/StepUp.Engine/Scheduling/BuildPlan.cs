@@ -25,8 +25,24 @@ sealed class BuildPlan
         _targets = new HashSet<string>(targets, StringComparer.Ordinal);
     }
 
-    /// <summary>Root-relative outputs to build; empty: every step that is not optional.</summary>
+    /// <summary>Root-relative outputs to build (ending in <c>/</c>: a folder); empty: every step that is not optional.</summary>
     public IReadOnlySet<string> Targets => _targets;
+
+    /// <summary>
+    /// Whether a step is needed for the targets: it makes an exact target, or, when it is not
+    /// optional, an output under a folder target (StepUp 4's directory targets).
+    /// </summary>
+    public bool MakesTarget(StepNode step)
+    {
+        foreach (var output in step.Outputs)
+        {
+            if (_targets.Contains(output.Path)) return true;
+            if (step.Definition.Optional) continue;
+            foreach (var target in _targets)
+                if (target.EndsWith('/') && output.Path.StartsWith(target, StringComparison.Ordinal)) return true;
+        }
+        return false;
+    }
 
     public int Running { get; private set; }
     public bool HasReady => _ready.Count > 0;
@@ -38,16 +54,8 @@ sealed class BuildPlan
     /// <summary>Wants the producers of the targets, or every step that is not optional, with all they need.</summary>
     public void WantInitial(ProjectGraph graph)
     {
-        if (_targets.Count > 0)
-        {
-            foreach (var target in _targets)
-                if (graph.FindFile(target)?.Producer is { IsOrphan: false } producer) AddWanted(producer, null);
-        }
-        else
-        {
-            foreach (var step in graph.Steps.Values)
-                if (!step.Definition.Optional && !step.Definition.LeftOut && !step.IsOrphan) AddWanted(step, null);
-        }
+        foreach (var step in graph.Steps.Values)
+            if (!step.Definition.LeftOut && !step.IsOrphan && IsWantedFirst(step)) AddWanted(step, null);
         foreach (var planned in _steps.Values.OrderBy(p => p.Step.Id).ToList()) Consider(planned);
     }
 
@@ -63,9 +71,18 @@ sealed class BuildPlan
     /// <summary>A step defined while the build runs is part of it when it is mandatory or a wanted step reads its outputs.</summary>
     public bool IsWantedNow(StepNode step)
     {
-        if (step.Outputs.Any(o => _targets.Contains(o.Path))) return true;
-        if (_targets.Count == 0 && !step.Definition.Optional) return true;
+        if (IsWantedFirst(step)) return true;
         return step.Outputs.Any(o => o.Consumers.Any(c => _steps.ContainsKey(c) && !c.IsOrphan));
+    }
+
+    /// <summary>
+    /// Wanted for itself: without targets every step that is not optional; with targets those that
+    /// make one, and every planning step, since what it defines may make a target.
+    /// </summary>
+    bool IsWantedFirst(StepNode step)
+    {
+        if (_targets.Count == 0) return !step.Definition.Optional;
+        return step.Definition.Planning && !step.Definition.Optional || MakesTarget(step);
     }
 
     /// <summary>Marks a step wanted, with the producers of its inputs and its creators.</summary>

@@ -442,6 +442,46 @@ public sealed class BuildTests
     }
 
     [TestMethod]
+    public async Task ABuildWithTargets_StillRunsEveryPlanningStep()
+    {
+        // StepUp 4: what a planning step defines may make a target, so it always runs.
+        using var p = new EngineProject();
+        var r = await p.BuildAsync([
+            Item.Step("plan", "echo planned", planning: "true"),
+            Item.Step("a", "echo a > ${out}", @out: "a.txt"),
+            Item.Step("b", "echo b > ${out}", @out: "b.txt"),
+        ], new BuildOptions { Jobs = 1, Targets = ["a.txt"] });
+        r.AssertStarted("plan", "a");
+        r.AssertNotStarted("b");
+    }
+
+    [TestMethod]
+    public async Task AFolderTarget_BuildsTheMandatoryStepsWithOutputsUnderIt()
+    {
+        using var p = new EngineProject();
+        var r = await p.BuildAsync([
+            Item.Step("a", "echo a > ${out}", @out: "out/a.txt"),
+            Item.Step("b", "echo b > ${out}", @out: "out/b.txt", optional: "true"),
+            Item.Step("c", "echo c > ${out}", @out: "c.txt"),
+        ], new BuildOptions { Jobs = 1, Targets = ["out/"] });
+        r.AssertStarted("a");
+        r.AssertNotStarted("b", "c");
+        Assert.AreEqual(0, r.Events.WithCode(Codes.TargetNotProduced).Count, r.ToString());
+    }
+
+    [TestMethod]
+    public async Task AFolderTargetWithoutOutputs_IsAWarningInStepUpsWords()
+    {
+        using var p = new EngineProject();
+        var r = await p.BuildAsync([Item.Step("a", "echo a > ${out}", @out: "out/a.txt")],
+            new BuildOptions { Jobs = 1, Targets = ["empty/", "nope.txt"] });
+        var messages = r.Events.WithCode(Codes.TargetNotProduced).Select(d => d.Message).ToList();
+        CollectionAssert.Contains(messages, "1 directory target(s) matched no regular output in the workflow: empty/");
+        CollectionAssert.Contains(messages, "1 target(s) are not produced by any step in the workflow: nope.txt");
+        r.AssertNotStarted("a");
+    }
+
+    [TestMethod]
     public async Task ParentFoldersOfOutputs_AreCreated()
     {
         using var p = new EngineProject();

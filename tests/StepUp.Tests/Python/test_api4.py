@@ -360,3 +360,52 @@ class ShqAndJobTests(ClientTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class RenderJinjaTests(ClientTestCase):
+    def test_the_step_runs_sc_render_jinja_on_the_template_and_variable_files(self):
+        director = self.director()
+        os.makedirs("public")
+        api.render_jinja("template.md", "vars.py", {"title": "T"}, "public/")
+        [request] = director.of_type("api.step")
+        self.assertEqual(request["argv"], ["sc-render-jinja", "template.md", "vars.py", "public/template.md",
+                                           '--json={"title": "T"}'])
+        self.assertEqual(request["inp"], ["template.md", "vars.py"])
+        self.assertEqual(request["out"], ["public/template.md"])
+
+    def test_variables_are_required(self):
+        self.director()
+        with self.assertRaises(api.StepUpError):
+            api.render_jinja("template.md", {}, "out.md")
+        with self.assertRaises(TypeError):
+            api.render_jinja("template.md", "out.md")
+
+    def test_the_command_renders_with_files_then_json_and_keeps_the_mode(self):
+        try:
+            import jinja2  # noqa: F401
+        except ImportError:
+            self.skipTest("Jinja2 is not installed")
+        self.director()
+        from stepup.core import render_jinja
+        write("t.tex", "<< a >>-<< b >>\n")
+        os.chmod("t.tex", 0o750)
+        write("v.json", '{"a": 1, "b": 2}')
+        render_jinja.main(["t.tex", "v.json", "t.out.tex", '--json={"b": 3}'])
+        with open("t.out.tex") as stream:
+            self.assertEqual(stream.read(), "1-3\n")
+        self.assertEqual(os.stat("t.out.tex").st_mode & 0o777, 0o750)
+
+
+class PathObjectTests(ClientTestCase):
+    def test_glob_and_static_hand_out_path_objects_like_stepup_4(self):
+        try:
+            import path
+        except ImportError:
+            self.skipTest("the path package is not installed")
+        self.director()
+        write("inp1.txt")
+        found = api.glob("inp*.txt")
+        self.assertIsInstance(found.files()[0], path.Path)
+        self.assertEqual(found.files()[0].stem, "inp1")
+        [declared] = api.static("inp*.txt")
+        self.assertEqual(declared.name, "inp1.txt")

@@ -30,7 +30,7 @@ from . import _amend, _client
 from .enums import Need
 from .envsubs import subs_env_vars
 from .exceptions import AmendWhileHoldingError, EnvVarError, InputNotFoundError, PathError, StepUpError
-from .nglob import NamedGlob, has_any_wildcards, has_trailing_recursive_wildcard
+from .nglob import _Path, NamedGlob, has_any_wildcards, has_trailing_recursive_wildcard
 from .nsfile import dump_variables, load_variables, unstructure
 from .stepinfo import StepInfo
 from .utils import extract_env_overrides, normpath_keep_affixes, path_str, to_str_list
@@ -58,6 +58,7 @@ __all__ = (
     "getenv",
     "loadns",
     "dumpns",
+    "render_jinja",
     "hold",
     "graph",
     "get_info",
@@ -126,7 +127,7 @@ def static(*paths):
     if patterns:
         request["patterns"] = patterns
     _client.call(request)
-    return sorted(folders + files)
+    return [_Path(p) for p in sorted(folders + files)]
 
 
 def _static_args(args):
@@ -448,6 +449,57 @@ def copy(src, dst, *, optional=False, resources=None, duration=None):
     )
 
 
+RENDER_JINJA_MODES = ("auto", "plain", "latex")
+
+
+def render_jinja(*args, mode="auto", optional=False, resources=None, duration=None):
+    """Define a step that renders a Jinja2 template: ``render_jinja(TEMPLATE, VARIABLES..., DEST)``.
+
+    Each of VARIABLES is a ``.py``, ``.json``, ``.toml`` or ``.yaml`` file (an input; later files
+    override earlier ones) or a dict (passed as JSON on the command line; dicts override files).
+    DEST is the output file, or a folder (ending in ``/``) that gets the template's name. ``mode``:
+    ``plain`` (``{{ }}``), ``latex`` (``<< >>``) or ``auto`` (latex for a ``.tex`` output). The step
+    runs ``sc-render-jinja`` (``python3 -m stepup.core.render_jinja``), which needs Jinja2.
+    """
+    if len(args) < 3:
+        raise TypeError("At least three positional arguments must be given: "
+                        "the template, at least one file or dict with variables, and the destination.")
+    template, dest = args[0], args[-1]
+    if not isinstance(template, (str, os.PathLike)):
+        raise TypeError("The template argument must be a path.")
+    if not isinstance(dest, (str, os.PathLike)):
+        raise TypeError("The destination argument must be a path.")
+    variables = {}
+    variable_files = []
+    for arg in args[1:-1]:
+        if isinstance(arg, dict):
+            variables.update(arg)
+        elif isinstance(arg, (str, os.PathLike)):
+            variable_files.append(path_str(arg))
+        else:
+            raise TypeError("The variables arguments must be paths or dictionaries.")
+    if mode not in RENDER_JINJA_MODES:
+        raise StepUpError("Unsupported mode %r. Must be one of %s" % (mode, ", ".join(map(repr, RENDER_JINJA_MODES))))
+    if not variable_files and not variables:
+        raise StepUpError("At least one file with variable definitions needed.")
+    with subs_env_vars() as subs_env:
+        template = subs_env(path_str(template))
+        dest = subs_env(path_str(dest))
+        variable_files = [subs_env(p) for p in variable_files]
+    if dest.endswith("/") or os.path.isdir(dest):
+        dest = os.path.join(dest, os.path.basename(template))
+    inputs = [template, *variable_files]
+    argv = ["sc-render-jinja", *inputs, dest]
+    if mode != "auto":
+        argv.append("--mode=" + mode)
+    if variables:
+        argv.append("--json=" + json.dumps(variables))
+    return _define_step(
+        shlex.join(argv), inp=inputs, out=[dest], vol=(), env=(), workdir=".", optional=optional, planning=False,
+        resources=resources, shell=False, placeholders=False, duration=duration, argv=argv,
+    )
+
+
 def call(executable, function, /, *, inp=(), env=(), out=(), vol=(), workdir=".", optional=False, planning=False,
          resources=None, args_file=None, duration=None, **kwargs):
     """Define a step that calls ``function`` of a script using ``stepup.core.call.driver``.
@@ -586,12 +638,12 @@ def getenv(name, default=None, *, path=False, back=False, multi=False):
         if value is None:
             return []
         with subs_env_vars() as subs_env:
-            return [_env_path(subs_env, item.strip(), back) for item in value.split(":") if item.strip()]
+            return [_Path(_env_path(subs_env, item.strip(), back)) for item in value.split(":") if item.strip()]
     if path:
         if value is None:
             raise EnvVarError("Undefined shell variable: %s. Cannot make a path of it." % name)
         with subs_env_vars() as subs_env:
-            return _env_path(subs_env, value, back)
+            return _Path(_env_path(subs_env, value, back))
     return value
 
 

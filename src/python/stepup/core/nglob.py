@@ -12,6 +12,12 @@ import glob as _glob
 import os
 import re
 
+try:
+    # StepUp 4 hands out path.Path objects (a str with .name, .stem, .parent, / ...): plans use them.
+    from path import Path as _Path
+except ImportError:  # without the `path` package, plain strings
+    _Path = str
+
 __all__ = (
     "NamedGlob",
     "NamedGlobMatch",
@@ -216,13 +222,13 @@ class NamedGlob:
         found = set()
         for paths in self._results.values():
             found.update(paths)
-        return sorted(found)
+        return [_Path(p) for p in sorted(found)]
 
     def matches(self):
         """The matches grouped by the texts of the named wildcards, sorted by those texts."""
         anonymous = _has_anonymous_wildcards(self._pattern)
         for key, paths in sorted(self._results.items()):
-            files = sorted(paths) if anonymous else min(paths)
+            files = [_Path(p) for p in sorted(paths)] if anonymous else _Path(min(paths))
             yield NamedGlobMatch(dict(zip(self._names, key)), files)
 
     def single(self):
