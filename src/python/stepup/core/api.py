@@ -227,23 +227,13 @@ def _define_step(command, *, inp, out, vol, env, workdir, optional, planning, na
     _check_env_overrides(env_overrides, env)
     if planning:
         _warn_planning_from_non_planning(command)
-    request = {
-        "type": "api.step",
-        "cwd": _cwd(),
-        "command": command,
-        "workdir": workdir,
-        "inp": _unique(inp),
-        "out": out,
-        "vol": vol,
-        "env": env,
-        "optional": bool(optional),
-        "planning": bool(planning),
-    }
+    request = _definition_request(
+        "api.step", {"command": command, "planning": bool(planning)},
+        workdir=workdir, inp=_unique(inp), out=out, vol=vol, env=env, optional=optional, resources=resources,
+        duration=duration,
+    )
     if name is not None:
         request["name"] = str(name)
-    resources = _resources(resources)
-    if resources:
-        request["resources"] = resources
     if not shell:
         request["shell"] = False
         request["argv"] = argv if argv is not None else _split_command(command)
@@ -251,10 +241,21 @@ def _define_step(command, *, inp, out, vol, env, workdir, optional, planning, na
         request["placeholders"] = False
     if env_overrides:
         request["envOverrides"] = {str(k): str(v) for k, v in env_overrides.items()}
-    if duration is not None:
-        request["duration"] = float(duration)
     answer = _client.call(request)
     return _step_info(answer, request)
+
+
+def _definition_request(call_type, fields, *, workdir, inp, out, vol, env, optional, resources, duration):
+    """The request of api.step or api.script: the call's own ``fields`` and the definition that both
+    share (the director's DefineCall), ``resources`` and ``duration`` only when given."""
+    request = {"type": call_type, "cwd": _cwd(), **fields, "workdir": workdir, "inp": inp, "out": out, "vol": vol,
+               "env": env, "optional": bool(optional)}
+    resources = _resources(resources)
+    if resources:
+        request["resources"] = resources
+    if duration is not None:
+        request["duration"] = float(duration)
+    return request
 
 
 # Characters that mean something to /bin/sh: with any of them, a command needs a shell.
@@ -577,24 +578,13 @@ def script(executable, *, step_info=None, workdir=".", optional=False, inp=(), o
     ``executable`` is relative to ``workdir``. (Deprecated in StepUp 4 in favour of ``call()``.)
     """
     _check_duration(duration)
-    request = {
-        "type": "api.script",
-        "cwd": _cwd(),
-        "executable": path_str(executable),
-        "workdir": path_str(workdir),
-        "optional": bool(optional),
-        "inp": to_str_list(inp),
-        "out": to_str_list(out),
-        "vol": to_str_list(vol),
-        "env": to_str_list(env),
-    }
+    request = _definition_request(
+        "api.script", {"executable": path_str(executable)},
+        workdir=path_str(workdir), inp=to_str_list(inp), out=to_str_list(out), vol=to_str_list(vol),
+        env=to_str_list(env), optional=optional, resources=resources, duration=duration,
+    )
     if step_info is not None:
         request["stepInfo"] = path_str(step_info)
-    resources = _resources(resources)
-    if resources:
-        request["resources"] = resources
-    if duration is not None:
-        request["duration"] = float(duration)
     answer = _client.call(request)
     return _step_info(answer, {"command": "./%s plan" % request["executable"], "workdir": request["workdir"]})
 
