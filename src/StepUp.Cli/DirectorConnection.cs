@@ -1,5 +1,3 @@
-using StepUp.Protocol;
-
 namespace StepUp.Cli;
 
 /// <summary>One request and its answer over the director's Unix socket, with clear errors.</summary>

@@ -2,7 +2,6 @@ using System.Reflection;
 using System.Text;
 using StepUp.Cli.Commands;
 using StepUp.Cli.Workflow;
-using StepUp.Protocol;
 
 namespace StepUp.Cli;
 

@@ -1,5 +1,3 @@
-using StepUp.Protocol;
-
 namespace StepUp.Cli.Commands;
 
 /// <summary><c>stepup amend</c>: adds to the running step's own inputs, outputs and variables (api.amend).</summary>

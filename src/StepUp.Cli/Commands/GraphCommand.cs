@@ -1,5 +1,3 @@
-using StepUp.Protocol;
-
 namespace StepUp.Cli.Commands;
 
 /// <summary><c>stepup graph</c>: writes the build graph (api.graph) and prints the files written.</summary>

@@ -1,5 +1,3 @@
-using StepUp.Protocol;
-
 namespace StepUp.Cli.Commands;
 
 /// <summary><c>stepup script</c>: defines the plan step of an executable script (api.script).</summary>

@@ -1,5 +1,3 @@
-using StepUp.Protocol;
-
 namespace StepUp.Cli.Commands;
 
 /// <summary><c>stepup static</c>: declares files that no step makes (api.static).</summary>

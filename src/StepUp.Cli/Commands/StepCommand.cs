@@ -1,5 +1,3 @@
-using StepUp.Protocol;
-
 namespace StepUp.Cli.Commands;
 
 /// <summary><c>stepup step</c>: defines a new step (api.step) and prints its label.</summary>

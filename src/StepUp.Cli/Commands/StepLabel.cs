@@ -1,5 +1,3 @@
-using StepUp.Protocol;
-
 namespace StepUp.Cli.Commands;
 
 /// <summary>How a step that the director defined is shown: its label, else its key.</summary>

@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
-using StepUp.Protocol;
 using StepUp.Tasks;
 
 namespace StepUp.Cli.Workflow;

@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
-using StepUp.Protocol;
 
 namespace StepUp.Cli.Workflow;
 

@@ -1,4 +1,3 @@
-using StepUp.Protocol;
 using StepUp.Tasks;
 
 namespace StepUp.Cli.Workflow;

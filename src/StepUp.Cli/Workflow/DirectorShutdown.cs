@@ -1,5 +1,3 @@
-using StepUp.Protocol;
-
 namespace StepUp.Cli.Workflow;
 
 /// <summary>`stepup shutdown --director`: stops the director of this package, as `dotnet build -t:StepUpShutdown` does.</summary>

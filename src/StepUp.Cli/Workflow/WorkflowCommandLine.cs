@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using StepUp.Protocol;
 
 namespace StepUp.Cli.Workflow;
 

@@ -1,7 +1,5 @@
 using System.Globalization;
 using StepUp.Engine.Files;
-using StepUp.Engine.Graph;
-using StepUp.Engine.Planning;
 using StepUp.Engine.Storage;
 
 namespace StepUp.Engine.Building;

@@ -1,7 +1,5 @@
 using System.Threading.Channels;
 using StepUp.Engine.Events;
-using StepUp.Engine.Graph;
-using StepUp.Engine.Planning;
 using StepUp.Engine.Running;
 using StepUp.Engine.Scheduling;
 using StepUp.Engine.StepApi;

@@ -1,7 +1,5 @@
 using StepUp.Engine.Events;
 using StepUp.Engine.Files;
-using StepUp.Engine.Graph;
-using StepUp.Engine.Planning;
 
 namespace StepUp.Engine.Building;
 

@@ -1,5 +1,3 @@
-using StepUp.Engine.Planning;
-
 namespace StepUp.Engine.Building;
 
 /// <summary>What a build tells its user; the director forwards each call to the MSBuild task.</summary>

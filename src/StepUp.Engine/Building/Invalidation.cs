@@ -1,6 +1,4 @@
-using StepUp.Engine.Graph;
 using StepUp.Engine.Hyper;
-using StepUp.Engine.Planning;
 
 namespace StepUp.Engine.Building;
 

@@ -1,6 +1,4 @@
 using StepUp.Engine.Files;
-using StepUp.Engine.Graph;
-using StepUp.Engine.Planning;
 using StepUp.Engine.Running;
 using StepUp.Engine.Scheduling;
 

@@ -1,5 +1,4 @@
 using System.Text;
-using StepUp.Engine.Graph;
 using StepUp.Engine.Running;
 using StepUp.Engine.Storage;
 

@@ -1,6 +1,4 @@
 using StepUp.Engine.Building;
-using StepUp.Engine.Graph;
-using StepUp.Engine.Planning;
 using StepUp.Engine.Reporting;
 using StepUp.Engine.Running;
 

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using StepUp.Engine.Graph;
 
 namespace StepUp.Engine.Files;
 

@@ -1,5 +1,3 @@
-using StepUp.Engine.Planning;
-
 namespace StepUp.Engine.Hyper;
 
 /// <summary>

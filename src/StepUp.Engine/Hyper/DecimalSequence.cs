@@ -1,5 +1,4 @@
 using System.Globalization;
-using StepUp.Engine.Planning;
 
 namespace StepUp.Engine.Hyper;
 

@@ -1,6 +1,3 @@
-using StepUp.Engine.Graph;
-using StepUp.Engine.Planning;
-
 namespace StepUp.Engine.Hyper;
 
 /// <summary>

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using StepUp.Engine.Graph;
 
 namespace StepUp.Engine.Hyper;
 

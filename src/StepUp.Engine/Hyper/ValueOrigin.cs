@@ -1,5 +1,3 @@
-using StepUp.Engine.Graph;
-
 namespace StepUp.Engine.Hyper;
 
 /// <summary>Where a value was written: the item, the metadata (Inp, Params, Value, Via...) and the offset in it.</summary>

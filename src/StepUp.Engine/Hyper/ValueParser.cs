@@ -1,5 +1,4 @@
 using System.Text;
-using StepUp.Engine.Planning;
 
 namespace StepUp.Engine.Hyper;
 

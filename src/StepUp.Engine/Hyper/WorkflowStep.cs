@@ -1,5 +1,3 @@
-using StepUp.Engine.Planning;
-
 namespace StepUp.Engine.Hyper;
 
 /// <summary>A named Inp or Params entry (or an unnamed input, Name null) with its resolved value.</summary>

@@ -1,5 +1,3 @@
-using StepUp.Engine.Graph;
-
 namespace StepUp.Engine.Planning;
 
 /// <summary>One evaluated MSBuild item as the task sent it: type, Include, metadata and location.</summary>

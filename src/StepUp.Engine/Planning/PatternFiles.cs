@@ -1,4 +1,3 @@
-using StepUp.Engine.Graph;
 using StepUp.Engine.Hyper;
 
 namespace StepUp.Engine.Planning;

@@ -1,5 +1,3 @@
-using StepUp.Engine.Graph;
-
 namespace StepUp.Engine.Planning;
 
 /// <summary>A static file or folder as declared: folders make every file under them static.</summary>

@@ -1,5 +1,4 @@
 using StepUp.Engine.Files;
-using StepUp.Engine.Graph;
 using StepUp.Engine.Hyper;
 
 namespace StepUp.Engine.Planning;

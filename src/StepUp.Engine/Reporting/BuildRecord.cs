@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using StepUp.Engine.Graph;
 
 namespace StepUp.Engine.Reporting;
 

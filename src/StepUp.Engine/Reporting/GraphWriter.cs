@@ -1,5 +1,4 @@
 using System.Text;
-using StepUp.Engine.Graph;
 
 namespace StepUp.Engine.Reporting;
 

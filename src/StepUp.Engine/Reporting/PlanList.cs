@@ -1,8 +1,6 @@
 using StepUp.Engine.Scheduling;
 using StepUp.Engine.Building;
-using StepUp.Engine.Graph;
 using StepUp.Engine.Hyper;
-using StepUp.Engine.Planning;
 
 namespace StepUp.Engine.Reporting;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using StepUp.Engine.Building;
-using StepUp.Engine.Graph;
 using StepUp.Engine.Hyper;
 
 namespace StepUp.Engine.Reporting;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using StepUp.Engine.Graph;
 
 namespace StepUp.Engine.Reporting;
 

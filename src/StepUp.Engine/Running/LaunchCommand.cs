@@ -1,5 +1,3 @@
-using StepUp.Engine.Graph;
-
 namespace StepUp.Engine.Running;
 
 /// <summary>

@@ -1,7 +1,5 @@
 using System.Text.RegularExpressions;
 using StepUp.Engine.Building;
-using StepUp.Engine.Graph;
-using StepUp.Engine.Planning;
 using StepUp.Engine.Slurm;
 
 namespace StepUp.Engine.Running;

@@ -1,4 +1,3 @@
-using StepUp.Engine.Graph;
 using StepUp.Protocol;
 
 namespace StepUp.Engine.Running;

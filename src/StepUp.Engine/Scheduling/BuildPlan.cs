@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using StepUp.Engine.Graph;
 
 namespace StepUp.Engine.Scheduling;
 

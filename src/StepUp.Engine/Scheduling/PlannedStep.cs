@@ -1,5 +1,3 @@
-using StepUp.Engine.Graph;
-
 namespace StepUp.Engine.Scheduling;
 
 /// <summary>A step the build needs, with everything the build knows about it besides the graph.</summary>

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using StepUp.Engine.Graph;
 
 namespace StepUp.Engine.Scheduling;
 

@@ -1,5 +1,4 @@
 using StepUp.Engine.Events;
-using StepUp.Engine.Graph;
 
 namespace StepUp.Engine.Scheduling;
 

@@ -1,5 +1,4 @@
 using StepUp.Engine.Building;
-using StepUp.Engine.Planning;
 
 namespace StepUp.Engine.Sessions;
 

@@ -2,8 +2,6 @@ using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using StepUp.Engine.Building;
 using StepUp.Engine.Files;
-using StepUp.Engine.Graph;
-using StepUp.Engine.Planning;
 using StepUp.Engine.Reporting;
 using StepUp.Engine.Storage;
 

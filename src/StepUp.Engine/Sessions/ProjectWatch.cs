@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using StepUp.Engine.Building;
-using StepUp.Engine.Planning;
 
 namespace StepUp.Engine.Sessions;
 

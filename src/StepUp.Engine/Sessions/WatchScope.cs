@@ -1,6 +1,4 @@
 using StepUp.Engine.Files;
-using StepUp.Engine.Graph;
-using StepUp.Engine.Planning;
 
 namespace StepUp.Engine.Sessions;
 

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using StepUp.Engine.Planning;
 
 namespace StepUp.Engine.Slurm;
 

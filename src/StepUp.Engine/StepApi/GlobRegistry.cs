@@ -1,5 +1,4 @@
 using StepUp.Engine.Files;
-using StepUp.Engine.Graph;
 
 namespace StepUp.Engine.StepApi;
 

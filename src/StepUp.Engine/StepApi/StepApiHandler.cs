@@ -1,8 +1,6 @@
 using StepUp.Engine.Events;
 using StepUp.Engine.Building;
 using StepUp.Engine.Files;
-using StepUp.Engine.Graph;
-using StepUp.Engine.Planning;
 using StepUp.Engine.Reporting;
 using StepUp.Engine.Running;
 using StepUp.Engine.Scheduling;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using StepUp.Engine.Graph;
 
 namespace StepUp.Engine.Storage;
 

@@ -1,5 +1,4 @@
 using Microsoft.Data.Sqlite;
-using StepUp.Engine.Graph;
 
 namespace StepUp.Engine.Storage;
 

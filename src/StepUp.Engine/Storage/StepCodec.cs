@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using StepUp.Engine.Graph;
 using StepUp.Engine.Scheduling;
 
 namespace StepUp.Engine.Storage;
