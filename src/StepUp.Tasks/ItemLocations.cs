@@ -93,21 +93,12 @@ namespace StepUp.Tasks
     }
 
     /// <summary>A metadata name as written on an item element, with its place in the file.</summary>
-    sealed class WrittenMetadata
+    sealed class WrittenMetadata(string itemType, string include, string name, int line, int column)
     {
-        public WrittenMetadata(string itemType, string include, string name, int line, int column)
-        {
-            ItemType = itemType;
-            Include = include;
-            Name = name;
-            Line = line;
-            Column = column;
-        }
-
-        public string ItemType { get; }
-        public string Include { get; }
-        public string Name { get; }
-        public int Line { get; }
-        public int Column { get; }
+        public string ItemType { get; } = itemType;
+        public string Include { get; } = include;
+        public string Name { get; } = name;
+        public int Line { get; } = line;
+        public int Column { get; } = column;
     }
 }

@@ -7,20 +7,13 @@ public sealed record ResolvedEntry(string? Name, EntrySpec Spec, Resolved Value)
 /// One Step item as the realization algebra sees it. A hyper step has realizations; any other step
 /// is only a source of outputs for references (<c>$out@step</c>), with a single empty realization.
 /// </summary>
-public sealed class WorkflowStep
+public sealed class WorkflowStep(string name, ItemSpec item, int order)
 {
-    public WorkflowStep(string name, ItemSpec item, int order)
-    {
-        Name = name;
-        Item = item;
-        Order = order;
-    }
-
-    public string Name { get; }
-    public ItemSpec Item { get; }
+    public string Name { get; } = name;
+    public ItemSpec Item { get; } = item;
 
     /// <summary>The item's position among the Step items: realizations are planned in item order.</summary>
-    public int Order { get; }
+    public int Order { get; } = order;
 
     /// <summary>Labelled step/realization and run in its realization folder.</summary>
     public bool IsHyper { get; set; }

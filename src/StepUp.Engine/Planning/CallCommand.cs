@@ -86,28 +86,15 @@ public static class CallCommand
         switch (value.ValueKind)
         {
             case JsonValueKind.Object:
-                json.Append('{');
-                var firstProperty = true;
-                foreach (var property in value.EnumerateObject())
+                WriteSeparated(json, '{', value.EnumerateObject(), '}', property =>
                 {
-                    if (!firstProperty) json.Append(", ");
-                    firstProperty = false;
                     WriteString(json, property.Name);
                     json.Append(": ");
                     Write(json, property.Value);
-                }
-                json.Append('}');
+                });
                 break;
             case JsonValueKind.Array:
-                json.Append('[');
-                var firstItem = true;
-                foreach (var item in value.EnumerateArray())
-                {
-                    if (!firstItem) json.Append(", ");
-                    firstItem = false;
-                    Write(json, item);
-                }
-                json.Append(']');
+                WriteSeparated(json, '[', value.EnumerateArray(), ']', item => Write(json, item));
                 break;
             case JsonValueKind.String:
                 WriteString(json, value.GetString()!);
@@ -116,6 +103,20 @@ public static class CallCommand
                 json.Append(value.GetRawText());
                 break;
         }
+    }
+
+    /// <summary>The members of an object or array between its brackets, ", " between them as Python's json.dumps writes them.</summary>
+    static void WriteSeparated<T>(StringBuilder json, char open, IEnumerable<T> members, char close, Action<T> write)
+    {
+        json.Append(open);
+        var first = true;
+        foreach (var member in members)
+        {
+            if (!first) json.Append(", ");
+            first = false;
+            write(member);
+        }
+        json.Append(close);
     }
 
     /// <summary>A JSON string as Python's json.dumps writes it (ensure_ascii).</summary>
