@@ -19,9 +19,8 @@ from ..common import FLOOR_TARGETS
 from ..measure import proc_cpu, proc_status_kb, reset_peak_rss, run_quiet
 from .base import Tool
 
-# HOOK (issue 11, StepUp's own command line): `stepup build` does not exist yet. When it lands,
-# make these its arguments for a build with 2 jobs in the current folder; until then
-# `stepup build --help` fails and the `stepup-cli` rows are skipped with a message.
+# StepUp's own command line: the arguments of a build with 2 jobs in the current folder. The
+# `stepup-cli` rows are skipped with a message until `stepup build` can rebuild a .stepproj.
 STEPUP_BUILD_ARGS = ("build", "--jobs", "2")
 
 
@@ -115,7 +114,9 @@ class StepUpCli(StepUp):
         rc, _ = run_quiet([str(command), STEPUP_BUILD_ARGS[0], "--help"], env=bench.sdk.env, timeout=60)
         if rc != 0:
             return "`stepup %s` does not exist yet (issue 11; the hook is in tools/stepup.py)" % STEPUP_BUILD_ARGS[0]
-        return None
+        # `stepup build` builds the plan.py of a folder; every shape here is a .stepproj, whose
+        # rebuild without MSBuild (the director replaying the project's last items) is not built yet.
+        return "`stepup build` builds a plan.py, not a .stepproj (a .stepproj no-op without MSBuild: issue 12, item 6)"
 
     def argv(self, root, shape, phase, bench):
         if phase == "cold":

@@ -54,7 +54,12 @@ sealed class BuildPlan
     public void WantInitial(ProjectGraph graph)
     {
         foreach (var step in graph.Steps.Values)
-            if (!step.Definition.LeftOut && !step.IsOrphan && IsWantedFirst(step)) AddWanted(step, null);
+        {
+            if (step.IsOrphan) continue;
+            // A realization its plans leave out is built when a target names one of its outputs.
+            var wanted = step.Definition.LeftOut ? _targets.Count > 0 && step.Outputs.Any(o => _targets.Contains(o.Path)) : IsWantedFirst(step);
+            if (wanted) AddWanted(step, null);
+        }
         foreach (var planned in _steps.Values.OrderBy(p => p.Step.Id).ToList()) Consider(planned);
     }
 
