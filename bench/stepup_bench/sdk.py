@@ -18,7 +18,7 @@ from .measure import find_processes, proc_status_kb, run_measured
 # Environment variables that change how a build behaves and are removed for StepUp builds.
 REMOVED_ENV = ("CI", "TF_BUILD", "GITHUB_ACTIONS", "DOTNET_CLI_USE_MSBUILD_SERVER")
 
-BUILD_LINE = re.compile(r"build: StepUp: (\d+) ran, (\d+) skipped, (\d+) failed, (\d+) removed(?:, \d+ not run)?(?: \(build \d+\))? in (\d+) ms"
+BUILD_LINE = re.compile(r"build: StepUp: (\d+) ran, (\d+) skipped, (\d+) failed, (\d+) removed(?:, \d+ not run)?(?: \(build \d+\))?(?:; report: .*?)? in (\d+) ms"
                         r"(?: \((.*)\))?")
 
 
