@@ -41,6 +41,9 @@ public sealed class SlurmTimeLimitTests
             Assert.AreEqual("started\n", File.ReadAllText(job.Folder.Stdout), "the output so far is kept");
         }
         Assert.AreEqual(143, results[polite.Id].ExitCode, "the step ended on SIGTERM and its exit code was written");
-        Assert.IsNull(results[stubborn.Id].ExitCode, "the step was killed with the job script: no exit code");
+        // Slurm's SIGKILL reaches the job's processes in no fixed order: the job script is usually
+        // killed before it can write anything, and rarely outlives its step long enough to write 137.
+        Assert.IsTrue(results[stubborn.Id].ExitCode is null or 137,
+            $"the step was killed with the job script: no exit code, or SIGKILL's 137, not {results[stubborn.Id].ExitCode}");
     }
 }
