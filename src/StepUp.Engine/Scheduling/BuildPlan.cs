@@ -31,17 +31,14 @@ sealed class BuildPlan
     /// Whether a step is needed for the targets: it makes an exact target, or, when it is not
     /// optional, an output under a folder target (StepUp 4's directory targets).
     /// </summary>
-    public bool MakesTarget(StepNode step)
-    {
-        foreach (var output in step.Outputs)
-        {
-            if (_targets.Contains(output.Path)) return true;
-            if (step.Definition.Optional) continue;
-            foreach (var target in _targets)
-                if (target.EndsWith('/') && output.Path.StartsWith(target, StringComparison.Ordinal)) return true;
-        }
-        return false;
-    }
+    public bool MakesTarget(StepNode step) =>
+        _targets.Count > 0 && (MakesNamedTarget(step) || !step.Definition.Optional && step.Outputs.Any(o => UnderAFolderTarget(o.Path)));
+
+    /// <summary>Whether a target names one of the step's outputs exactly.</summary>
+    bool MakesNamedTarget(StepNode step) => step.Outputs.Any(o => _targets.Contains(o.Path));
+
+    bool UnderAFolderTarget(string path) =>
+        _targets.Any(target => target.EndsWith('/') && path.StartsWith(target, StringComparison.Ordinal));
 
     public int Running { get; private set; }
     public bool HasReady => _ready.Count > 0;
@@ -57,7 +54,7 @@ sealed class BuildPlan
         {
             if (step.IsOrphan) continue;
             // A realization its plans leave out is built when a target names one of its outputs.
-            var wanted = step.Definition.LeftOut ? _targets.Count > 0 && step.Outputs.Any(o => _targets.Contains(o.Path)) : IsWantedFirst(step);
+            var wanted = step.Definition.LeftOut ? MakesNamedTarget(step) : IsWantedFirst(step);
             if (wanted) AddWanted(step, null);
         }
         foreach (var planned in _steps.Values.OrderBy(p => p.Step.Id).ToList()) Consider(planned);
