@@ -20,6 +20,7 @@ namespace StepUp
 
         // The items are suspicious, but the plan is valid.
         public const string UnknownMetadata = "STEPUP0020";
+        public const string VariableTooLong = "STEPUP0021";
 
         // A step could not run or failed.
         public const string StepFailed = "STEPUP0101";

@@ -281,6 +281,7 @@ public sealed class HyperPlanner
         placeholders.TryAdd("inp", ShellQuote.Join(declared.Distinct().Select(Rel)));
         placeholders.TryAdd("out", ShellQuote.Join(outputs.Select(Rel)));
         placeholders.TryAdd("vol", ShellQuote.Join(volatiles.Select(Rel)));
+        CheckVariables(step, variables);
         var execution = Planner.ReadExecution(_plan, step.Item, instance.Key,
             ExecutionMetadata.Read(step.Item, text => ShellQuote.ExpandNamed(text, variables)));
 
@@ -305,6 +306,21 @@ public sealed class HyperPlanner
             LeftOut = leftOut,
             Execution = execution,
         };
+    }
+
+    readonly HashSet<WorkflowStep> _reportedVariables = new();
+
+    void CheckVariables(WorkflowStep step, Dictionary<string, string> variables)
+    {
+        foreach (var (name, value) in variables)
+        {
+            if (Running.StepEnvironment.FitsOneVariable(name, value) || !_reportedVariables.Add(step)) continue;
+            _plan.Diagnostics.Add(Diagnostic.Warning(Codes.VariableTooLong,
+                $"Step '{step.Name}' has a named entry '{name}' of {value.Length:N0} characters, more than the {Running.StepEnvironment.MaxVariableBytes / 1024} KiB " +
+                $"that the operating system allows for one environment variable: ${name} is not set for the step; ${{{name}}} in its command still works.",
+                step.Item.Location));
+            return;
+        }
     }
 
     void CheckOutput(WorkflowStep step, string path)

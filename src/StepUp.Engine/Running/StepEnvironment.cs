@@ -38,6 +38,18 @@ public static class StepEnvironment
 
     public const string EnvStepNeed = "STEPUP_STEP_NEED";
 
+    /// <summary>Linux refuses to start a program when one <c>NAME=value</c> string of its environment exceeds this (MAX_ARG_STRLEN, with its terminating zero).</summary>
+    public const int MaxVariableBytes = 128 * 1024;
+
+    /// <summary>
+    /// Whether a named entry can be a variable of the step. One too long would make every program
+    /// the step starts fail with "Argument list too long" (a glob over thousands of realizations
+    /// reaches it), so it is left out (STEPUP0021 says so once, when the step is planned).
+    /// </summary>
+    public static bool FitsOneVariable(string name, string value) =>
+        (name.Length + value.Length) * 3 + 2 <= MaxVariableBytes
+        || name.Length + System.Text.Encoding.UTF8.GetByteCount(value) + 2 <= MaxVariableBytes;
+
     /// <summary>STEPUP_STEP_NEED as StepUp Core names it: why the step runs.</summary>
     public static string NeedOf(StepDefinition step, bool makesTarget) =>
         step.Planning ? "PLAN" : makesTarget ? "TARGET" : step.Optional ? "OPTIONAL" : "DEFAULT";
@@ -49,7 +61,8 @@ public static class StepEnvironment
     public static Dictionary<string, string> ForStep(StepDefinition step, string token, string need)
     {
         var env = new Dictionary<string, string>(step.EnvOverrides, StringComparer.Ordinal);
-        foreach (var (name, value) in step.Variables) env[name] = value;
+        foreach (var (name, value) in step.Variables)
+            if (FitsOneVariable(name, value)) env[name] = value;
         env[ProtocolInfo.EnvStepKey] = step.Key;
         env[ProtocolInfo.EnvStepToken] = token;
         env[EnvStepNeed] = need;

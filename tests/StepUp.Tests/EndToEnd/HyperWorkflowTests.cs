@@ -230,6 +230,26 @@ public sealed class HyperWorkflowTests
             "the outputs under the old folder are orphans, removed after the build");
     }
 
+    /// <summary>
+    /// A reduce over thousands of realizations names more paths than one environment variable may
+    /// hold (128 KiB on Linux); exported, it made every program of the step fail with "Argument list
+    /// too long". A long literal stands in for such a glob here.
+    /// </summary>
+    [TestMethod]
+    public void NamedEntryLongerThanAnEnvironmentVariable_IsNotExported_AndTheStepRuns()
+    {
+        using var p = new TestProject(_home);
+        var value = new string('x', 140_000);
+        p.WriteSteps($$"""<Step Include="count" Params="all={{value}}" Out="out" Command="printf %s ${all} | wc -c &gt; ${out}; env | grep -c '^all=' &gt;&gt; ${out} || true" />""");
+
+        var r = p.Build().AssertSuccess();
+        var lines = p.ReadFile("realizations/count/Baseline.baseline/out").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.AreEqual("140000", lines[0].Trim(), "the ${all} placeholder still carries the whole value");
+        Assert.AreEqual("0", lines[1].Trim(), "$all is not set in the step's environment");
+        r.Check(Regex.IsMatch(r.Output, @"\.stepproj\(\d+,\d+\): warning STEPUP0021: Step 'count' has a named entry 'all'"),
+            "the warning names the step and the entry, at the item's line");
+    }
+
     [TestMethod]
     public void ExternalConfig_AndNestedBranchPoints()
     {
