@@ -15,9 +15,13 @@ sealed class EventStream : IBuildEvents, IAsyncDisposable
     readonly Channel<Message> _queue = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleReader = true });
     readonly Task _writer;
 
-    public EventStream(Stream stream)
+    readonly bool _skipLines;
+
+    /// <param name="skipLines">Whether the client shows a SKIP line per up-to-date step (<see cref="BuildProjectRequest.SkipLines"/>).</param>
+    public EventStream(Stream stream, bool skipLines = true)
     {
         _stream = stream;
+        _skipLines = skipLines;
         _writer = Task.Run(WriteLoop);
     }
 
@@ -32,6 +36,7 @@ sealed class EventStream : IBuildEvents, IAsyncDisposable
     {
         if (tag == "SKIP")
         {
+            if (!_skipLines) return;
             _skips.Add(text);
             if (_skips.Count >= 4096) FlushSkips();
             return;

@@ -117,7 +117,7 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         using var served = new CancellationTokenSource();
         var watcher = WatchForCancelAsync(stream, cancel, served.Token);
-        var events = new EventStream(stream);
+        var events = new EventStream(stream, (request as BuildProjectRequest)?.SkipLines ?? true);
         var success = true;
         var summaryText = "";
         int failed = 0, notRun = 0;

@@ -161,6 +161,9 @@ namespace StepUp.Protocol
         /// <summary>"heartbeatSeconds": after how long (and how often) a running step is reported as still running.</summary>
         public double HeartbeatSeconds { get; set; } = Contract.DefaultHeartbeatSeconds;
 
+        /// <summary>"skipLines": a SKIP line for each up-to-date step; false from a client that would not show them (MSBuild below normal verbosity).</summary>
+        public bool SkipLines { get; set; } = true;
+
         private protected override void WriteRequestFields(Utf8JsonWriter w)
         {
             base.WriteRequestFields(w);
@@ -184,6 +187,7 @@ namespace StepUp.Protocol
             if (Watch) w.WriteBoolean("watch", true);
             w.WriteNumber("progressSeconds", ProgressSeconds);
             w.WriteNumber("heartbeatSeconds", HeartbeatSeconds);
+            if (!SkipLines) w.WriteBoolean("skipLines", false);
         }
 
         internal static BuildProjectRequest Read(Fields f)
@@ -208,6 +212,7 @@ namespace StepUp.Protocol
                 Watch = f.Bool("watch"),
                 ProgressSeconds = f.Number("progressSeconds", Contract.DefaultProgressSeconds),
                 HeartbeatSeconds = f.Number("heartbeatSeconds", Contract.DefaultHeartbeatSeconds),
+                SkipLines = f.Bool("skipLines", true),
             };
             request.ReadProjectFields(f);
             if (request.Jobs < 1) throw new ProtocolException("'jobs' must be " + Contract.JobsSyntax);

@@ -243,6 +243,8 @@ namespace StepUp.Tasks
                         Executor = executor,
                         SlurmOptions = SlurmOptions.Trim(),
                         SlurmMaxJobs = slurmMaxJobs,
+                        // Thousands of SKIP lines in a no-op cost the logging service even when no logger shows them.
+                        SkipLines = Log.LogsMessagesOfImportance(MessageImportance.Normal),
                     };
                     break;
                 default:

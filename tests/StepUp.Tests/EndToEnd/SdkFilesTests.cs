@@ -129,6 +129,27 @@ public sealed class SdkFilesTests
         Assert.IsNotNull(BinaryLog.Find(files, p.PathOf("graph_dependency.dot")), "The binary log embeds graph_dependency.dot");
     }
 
+    /// <summary>
+    /// Below normal verbosity the director sends no SKIP lines (thousands in a no-op cost the logging
+    /// service even when nothing shows them); a logger that does show them still gets them.
+    /// </summary>
+    [TestMethod]
+    public void SkipLines_ReachEveryLoggerThatShowsThem()
+    {
+        using var p = new TestProject(_home);
+        p.WriteSteps(Story);
+        p.Build().AssertSuccess();
+
+        var normal = p.Build().AssertSuccess();
+        normal.Check(normal.Skipped("story"), "-v:n shows the SKIP line");
+
+        var binlog = Path.Combine(p.Base, "logs", "noop.binlog");
+        p.Build("-v:m", "-bl:" + binlog).AssertSuccess();
+        var replayed = p.Dotnet("msbuild", binlog, "-v:n", "-nologo");
+        replayed.Check(replayed.ExitCode == 0 && replayed.Skipped("story"),
+            "a binary log of a -v:m build has the SKIP line: replayed at -v:n it shows it");
+    }
+
     [TestMethod]
     public void BinaryLog_OfAFailedBuild_EmbedsDirectorLogAndReport_AndLeavesOutFilesThatDoNotExist()
     {
