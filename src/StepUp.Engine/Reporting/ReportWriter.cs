@@ -47,7 +47,10 @@ public static class ReportWriter
     {
         var path = Path.Combine(root, RelativePath);
         var temporary = path + ".tmp";
-        File.WriteAllText(temporary, Format(graph, record, summary, root));
+        // Chunk by chunk: the page of 10,000 steps as one string would be a large-object allocation
+        // in a director that holds the graph, and could cost it a full collection.
+        using (var file = new StreamWriter(temporary, append: false, new UTF8Encoding(false), bufferSize: 64 * 1024))
+            foreach (var chunk in Format(graph, record, summary, root).GetChunks()) file.Write(chunk.Span);
         File.Move(temporary, path, overwrite: true);
         return path;
     }
@@ -55,7 +58,7 @@ public static class ReportWriter
     /// <summary>What the page says about one step in this build.</summary>
     sealed record StepLine(StepNode Step, string State, TimeSpan? Duration, int? ExitCode, string Reason);
 
-    public static string Format(ProjectGraph graph, BuildRecord record, BuildSummary summary, string root)
+    static StringBuilder Format(ProjectGraph graph, BuildRecord record, BuildSummary summary, string root)
     {
         var lines = Lines(graph, record);
         var summarised = lines.Count > FullDetailLimit;
@@ -80,7 +83,7 @@ public static class ReportWriter
         HyperTables(html, shown);
         DependencyGraph(html, graph);
         html.Append("</body></html>\n");
-        return html.ToString();
+        return html;
     }
 
     static List<StepLine> Lines(ProjectGraph graph, BuildRecord record)
@@ -260,12 +263,13 @@ public static class ReportWriter
     static void DependencyGraph(StringBuilder html, ProjectGraph graph)
     {
         html.Append("<section id=\"graph-section\"><h2>Dependency graph</h2>\n");
-        var nodes = GraphWriter.DependencyNodes(graph).Where(n => !n.IsOrphan).ToList();
-        if (nodes.Count > GraphNodeLimit)
-            html.Append("<p class=\"note\" id=\"graph-too-large\">The graph has ").Append(nodes.Count).Append(" nodes, more than ")
+        var count = graph.AllNodes().Count(n => n is not RootNode && !n.IsOrphan);
+        if (count > GraphNodeLimit)
+            html.Append("<p class=\"note\" id=\"graph-too-large\">The graph has ").Append(count).Append(" nodes, more than ")
                 .Append(GraphNodeLimit).Append(" can be read in a drawing; <code>dotnet build -t:StepUpGraph</code> writes it in full.</p>\n");
         else
         {
+            var nodes = GraphWriter.DependencyNodes(graph).Where(n => !n.IsOrphan).ToList();
             html.Append("<p class=\"note\">Files (square) and steps (round) from supplier to consumer; a step links to its row.</p>\n<div class=\"scroll\">");
             html.Append(SvgGraph.Render(nodes, GraphWriter.DependencyEdges(graph), "graph", n => n is StepNode ? "#step-" + n.Id : null));
             html.Append("</div>\n");
