@@ -432,7 +432,7 @@ class Report:
         if variants:
             lines += ["## StepUp.Sdk variants (medians)", "",
                       "The same projects through the MSBuild server (`DOTNET_CLI_USE_MSBUILD_SERVER=1`, node reuse on), "
-                      "through `stepup build` (no-op and change; cold is a `dotnet build`), or on Slurm.", "",
+                      "through `stepup build` on a `plan.py` that defines the same steps (no MSBuild; its cold build also runs the planning step), or on Slurm.", "",
                       variants, ""]
         if any("stepup" in s["tools"] for s in b.series):
             lines += ["## StepUp.Sdk director memory and graph size", "", self.stepup_table(), ""]

@@ -208,7 +208,7 @@ class Bench:
         templates = {}
         for tool in sorted(tools, key=lambda t: t != "stepup"):  # stepup's first: its variants copy it
             folder = series_dir / ("t-" + tool)
-            if tool in DIRECTOR_CLIENTS and "stepup" in templates:
+            if tool in DIRECTOR_CLIENTS and "stepup" in templates and not TOOLS[tool].own_template:
                 shutil.copytree(templates["stepup"], folder)  # the same project, restored
             else:
                 write_template(folder, tool, shape, n, self)
@@ -349,7 +349,7 @@ class Bench:
                              % (impl.label, phase, shape.name, n, missing))
             for message in shape.check(root, n, phase):
                 self.problem("%s %s %s N=%d: %s" % (impl.label, phase, shape.name, n, message))
-            want = {"cold": shape.step_count(n), "noop": 0}.get(phase)
+            want = {"cold": shape.step_count(n) + impl.extra_steps(shape), "noop": 0}.get(phase)
             ran = extra.get("ran")
             if want is not None and ran is not None and ran != want:
                 self.problem("%s %s %s N=%d: %d step(s) ran, expected %d" % (impl.label, phase, shape.name, n, ran, want))

@@ -66,6 +66,14 @@ class Shape:
         """Problems with the files a build of this phase left, beyond missing ones (empty: none)."""
         return []
 
+    def plan_body(self, n):
+        """What a `plan.py` (StepUp's Python API) says to define the same steps: the static files,
+        then one `step()` per step; a shape overrides it with the loop a StepUp user would write."""
+        lines = ["static(%s)" % ", ".join(repr(p) for p in self.static_files(n))] if self.static_files(n) else []
+        for s in self.steps(n):
+            lines.append("step(%r, inp=%r, out=%r, name=%r)" % (s.command, s.inp, s.out, s.name))
+        return "\n".join(lines)
+
 
 class Fanout(Shape):
     name = "fanout"
@@ -75,6 +83,10 @@ class Fanout(Shape):
 
     def steps(self, n):
         return [Step("s%d" % i, "echo %d > out/%d.txt" % (i, i), [], ["out/%d.txt" % i]) for i in range(n)]
+
+    def plan_body(self, n):
+        return ("for i in range(%d):\n"
+                '    step("echo %%d > out/%%d.txt" %% (i, i), out=["out/%%d.txt" %% i], name="s%%d" %% i)' % n)
 
 
 class Chain(Shape):
@@ -94,6 +106,13 @@ class Chain(Shape):
     def static_files(self, n):
         return {"in.txt": "start\n"}
 
+    def plan_body(self, n):
+        return ('static("in.txt")\n'
+                "for i in range(%d):\n"
+                '    src = "in.txt" if i == 0 else "out/%%d.txt" %% (i - 1)\n'
+                '    dst = "out/%%d.txt" %% i\n'
+                '    step("cp %%s %%s && echo line %%d >> %%s" %% (src, dst, i, dst), inp=[src], out=[dst], name="s%%d" %% i)' % n)
+
 
 class Fanin(Fanout):
     name = "fanin"
@@ -105,6 +124,10 @@ class Fanin(Fanout):
         steps = super().steps(n)
         steps.append(Step("all", "cat out/*.txt > all.txt", ["out/%d.txt" % i for i in range(n)], ["all.txt"]))
         return steps
+
+    def plan_body(self, n):
+        return (super().plan_body(n) + "\n"
+                'step("cat out/*.txt > all.txt", inp=["out/%%d.txt" %% i for i in range(%d)], out=["all.txt"], name="all")' % n)
 
     def expected(self, n, phase):
         if phase == "cold":

@@ -14,6 +14,7 @@ class Tool:
     peer = False          # compared with StepUp.Sdk in the ratio columns
     cold_limit = None     # seconds: a longer cold build skips the tool at that N and above
     version_argv = None
+    own_template = False  # a StepUp.Sdk variant that writes its own folder instead of copying the .stepproj's
 
     def missing(self):
         """None when the tool is installed, else what is missing."""
@@ -41,6 +42,10 @@ class Tool:
 
     def argv(self, root, shape, phase, bench):
         raise NotImplementedError
+
+    def extra_steps(self, shape):
+        """Steps the tool's form of the workflow has beyond the shape's own (run in a cold build)."""
+        return 0
 
     def env(self, bench):
         return None

@@ -3,8 +3,8 @@
 - `stepup`: the measured rows (`dotnet build -nr:false`, no MSBuild server);
 - `stepup-server`: the same through the MSBuild server (`DOTNET_CLI_USE_MSBUILD_SERVER=1`; node
   reuse on, since `-nr:false` turns the server off);
-- `stepup-cli`: cold through `dotnet build`, no-op and change through StepUp's own command line
-  (`stepup build`, see the hook below);
+- `stepup-cli`: StepUp's own command line, `stepup build`, on a folder whose `plan.py` defines the
+  same steps with StepUp's Python API (one planning step, as a StepUp user writes it): no MSBuild;
 - `stepup-slurm`: `-p:StepUpExecutor=slurm` (the `slurm` shape);
 - `floor`: the MSBuild floor, a `dotnet build` of the same project whose StepUpBuild target does
   nothing (bench/floor.targets), measured with every StepUp series.
@@ -19,9 +19,23 @@ from ..common import FLOOR_TARGETS
 from ..measure import proc_cpu, proc_status_kb, reset_peak_rss, run_quiet
 from .base import Tool
 
-# StepUp's own command line: the arguments of a build with 2 jobs in the current folder. The
-# `stepup-cli` rows are skipped with a message until `stepup build` can rebuild a .stepproj.
+# StepUp's own command line: the arguments of a build with 2 jobs in the current folder.
 STEPUP_BUILD_ARGS = ("build", "--jobs", "2")
+
+PLAN_PY = """#!/usr/bin/env python3
+\"\"\"Benchmark plan for `stepup build`: the steps of the {shape} shape (N={n}).\"\"\"
+from stepup.core.api import static, step
+
+{body}
+"""
+
+
+def plan_py_text(shape, n):
+    """The `plan.py` of `stepup build`: a static shape's steps through StepUp's Python API, or the
+    planning step's own plan.py of a dynamic shape."""
+    if not shape.static:
+        return shape.plan_py(n)
+    return PLAN_PY.format(shape=shape.name, n=n, body=shape.plan_body(n))
 
 
 def stepproj_text(shape, n, version):
@@ -106,6 +120,18 @@ class StepUpServer(StepUp):
 class StepUpCli(StepUp):
     name = "stepup-cli"
     label = "StepUp.Sdk, stepup build"
+    own_template = True  # a plan.py, not the .stepproj of the other StepUp.Sdk rows
+
+    def write(self, folder, shape, n, bench):
+        plan = folder / "plan.py"
+        plan.write_text(plan_py_text(shape, n))
+        plan.chmod(0o755)
+
+    def prepare(self, template, shape, n, bench):
+        return True  # no MSBuild project: nothing to restore
+
+    def extra_steps(self, shape):
+        return 1 if shape.static else 0  # the planning step ./plan.py, which a .stepproj does not have
 
     def unavailable(self, bench):
         command = bench.sdk.stepup_command()
@@ -113,14 +139,10 @@ class StepUpCli(StepUp):
             return "the package has no stepup command (%s)" % command
         rc, _ = run_quiet([str(command), STEPUP_BUILD_ARGS[0], "--help"], env=bench.sdk.env, timeout=60)
         if rc != 0:
-            return "`stepup %s` does not exist yet (issue 11; the hook is in tools/stepup.py)" % STEPUP_BUILD_ARGS[0]
-        # `stepup build` builds the plan.py of a folder; every shape here is a .stepproj, whose
-        # rebuild without MSBuild (the director replaying the project's last items) is not built yet.
-        return "`stepup build` builds a plan.py, not a .stepproj (a .stepproj no-op without MSBuild: issue 12, item 6)"
+            return "`stepup %s --help` failed (exit %s)" % (STEPUP_BUILD_ARGS[0], rc)
+        return None
 
     def argv(self, root, shape, phase, bench):
-        if phase == "cold":
-            return super().argv(root, shape, phase, bench)
         return [str(bench.sdk.stepup_command())] + list(STEPUP_BUILD_ARGS)
 
 

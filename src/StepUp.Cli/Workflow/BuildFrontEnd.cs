@@ -61,6 +61,7 @@ sealed class BuildFrontEnd
         EnterIdle();
         _printer.Line("DIRECTOR", "See you!");
         _printer.Finish();
+        _logs.Dispose();
         return (int)code;
     }
 

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace StepUp.Cli.Workflow;
 
 /// <summary>
@@ -24,12 +26,29 @@ sealed class EventPrinter(TextWriter output, BuildLogs? logs = null)
         lock (_gate)
         {
             ClosePage();
-            // A file that `stepup clean` would remove, as a line of shell that removes it.
-            output.WriteLine(tag == "DRYRUN" || tag == "REMOVE" && CleanRoot != null ? RemovalLine(text, CleanRoot) : tag.PadLeft(8) + " │ " + text);
+            output.WriteLine(Formatted(tag, text));
             logs?.Line(tag, text);
             output.Flush();
         }
     }
+
+    /// <summary>A run of lines with one tag (the SKIP lines of a no-op build): one write and one flush for all of them.</summary>
+    public void Lines(string tag, IReadOnlyList<string> texts)
+    {
+        lock (_gate)
+        {
+            ClosePage();
+            var lines = new StringBuilder();
+            foreach (var text in texts) lines.Append(Formatted(tag, text)).Append(output.NewLine);
+            output.Write(lines.ToString());
+            logs?.Lines(tag, texts);
+            output.Flush();
+        }
+    }
+
+    // A file that `stepup clean` would remove, as a line of shell that removes it.
+    string Formatted(string tag, string text) =>
+        tag == "DRYRUN" || tag == "REMOVE" && CleanRoot != null ? RemovalLine(text, CleanRoot) : tag.PadLeft(8) + " │ " + text;
 
     public void Page(string title, string text)
     {
@@ -53,7 +72,7 @@ sealed class EventPrinter(TextWriter output, BuildLogs? logs = null)
                 Line(line.Tag, line.Text);
                 break;
             case LineBatchEvent lines:
-                foreach (var text in lines.Texts) Line(lines.Tag, text);
+                Lines(lines.Tag, lines.Texts);
                 break;
             case PageEvent page:
                 Page(page.Title, page.Text);

@@ -53,6 +53,9 @@ public sealed class ProjectSession : IDisposable
             {
                 var known = new PlanningContext(graph.Steps.Values.Select(s => s.Definition), Explain: request.Options.List);
                 var plan = applied = new Planner(Root, request.Environment).Plan(request.TakeItems(), known);
+                // The items are garbage now, and in the oldest generation after a large plan: collect
+                // them before the graph is built, so that the director's peak holds one, not both.
+                GC.Collect();
                 phases.Mark("plan");
                 foreach (var diagnostic in plan.Diagnostics) events.Report(diagnostic);
                 if (!plan.IsValid)

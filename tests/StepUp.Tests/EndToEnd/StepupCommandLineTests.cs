@@ -115,6 +115,35 @@ public sealed class StepupCommandLineTests
     }
 
     [TestMethod]
+    public void NoOp_PrintsOneSkipLinePerStep_AndSuccessLogHoldsWhatWasPrinted()
+    {
+        PythonSteps.Require();
+        var dir = NewFolder("""
+            #!/usr/bin/env python3
+            from stepup.core.api import runsh
+
+            for i in range(6):
+                runsh(f"echo {i} > out{i}.txt", out=f"out{i}.txt")
+
+            """);
+        var cold = Shell(dir, "stepup build -j 2");
+        Assert.AreEqual(0, cold.ExitCode, cold.Output);
+
+        var noop = Shell(dir, "stepup build -j 2");
+        Assert.AreEqual(0, noop.ExitCode, noop.Output);
+        var skipped = noop.Lines.Where(l => l.StartsWith("    SKIP │ ", StringComparison.Ordinal)).Select(l => l[11..]).Order(StringComparer.Ordinal).ToList();
+        var steps = Enumerable.Range(0, 6).Select(i => $"echo {i} > out{i}.txt").Append("./plan.py").Order(StringComparer.Ordinal).ToList();
+        CollectionAssert.AreEqual(steps, skipped, "one SKIP line for each step and the plan, nothing run\n" + noop.Output);
+        noop.Check(!noop.AnyStepStarted, "nothing runs in a no-op");
+
+        var log = Path.Combine(dir, ".stepup", "success.log");
+        var bytes = File.ReadAllBytes(log);
+        Assert.IsTrue(bytes.AsSpan().StartsWith(System.Text.Encoding.UTF8.Preamble), "success.log is UTF-8 with a byte order mark, as StepUp writes it");
+        Assert.AreEqual(noop.Output, File.ReadAllText(log), "success.log has every line the build printed, in order");
+        Assert.IsFalse(File.Exists(Path.Combine(dir, ".stepup", "fail.log")), "no FAIL or ERROR line: no fail.log");
+    }
+
+    [TestMethod]
     public void ReturnCodes_AreStepUpsBits()
     {
         PythonSteps.Require();
