@@ -189,42 +189,9 @@ namespace StepUp
         /// </summary>
         public static List<string>? SplitOptions(string text, out string? error)
         {
-            error = null;
-            var words = new List<string>();
-            var word = new System.Text.StringBuilder();
-            var inWord = false;
-            var quote = '\0';
-            foreach (var c in text)
-            {
-                if (quote != '\0')
-                {
-                    if (c == quote) quote = '\0';
-                    else word.Append(c);
-                }
-                else if (c == '\'' || c == '"')
-                {
-                    quote = c;
-                    inWord = true;
-                }
-                else if (char.IsWhiteSpace(c))
-                {
-                    if (inWord) words.Add(word.ToString());
-                    word.Clear();
-                    inWord = false;
-                }
-                else
-                {
-                    word.Append(c);
-                    inWord = true;
-                }
-            }
-            if (quote != '\0')
-            {
-                error = "an unclosed " + quote + " quote";
-                return null;
-            }
-            if (inWord) words.Add(word.ToString());
-            return words;
+            var words = ShellWords.Split(text, firstCommandOnly: false, out var openQuote);
+            error = openQuote == '\0' ? null : "an unclosed " + openQuote + " quote";
+            return error == null ? words : null;
         }
     }
 }

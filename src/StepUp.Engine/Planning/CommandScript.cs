@@ -33,7 +33,8 @@ public static partial class CommandScript
     /// </summary>
     public static (string Word, bool Interpreted)? Find(string command)
     {
-        var words = Words(command);
+        // The words of the first simple command: a word with a substitution, or an open quote, is unknowable here.
+        var words = ShellWords.Split(command, firstCommandOnly: true, out _);
         var i = 0;
         while (i < words.Count && IsAssignment(words[i])) i++;
         if (i < words.Count && words[i] == "env")
@@ -71,43 +72,4 @@ public static partial class CommandScript
 
     static bool IsAssignment(string word) =>
         word.IndexOf('=') is > 0 and var eq && (char.IsLetter(word[0]) || word[0] == '_') && word[..eq].All(c => char.IsLetterOrDigit(c) || c == '_');
-
-    /// <summary>The command's first simple command as words: quotes removed, up to the first operator; a word with a substitution ends it.</summary>
-    static List<string> Words(string command)
-    {
-        var words = new List<string>();
-        var word = new System.Text.StringBuilder();
-        var inWord = false;
-        char quote = '\0';
-        foreach (var c in command)
-        {
-            if (quote != '\0')
-            {
-                if (c == quote) quote = '\0';
-                else word.Append(c);
-                continue;
-            }
-            if (c is '\'' or '"')
-            {
-                quote = c;
-                inWord = true;
-            }
-            else if (char.IsWhiteSpace(c) || c is ';' or '&' or '|' or '<' or '>' or '(' or ')' or '`' or '$')
-            {
-                // A substitution makes the word unknowable here: it ends the words, without it.
-                if (c == '$') return words;
-                if (inWord) words.Add(word.ToString());
-                word.Clear();
-                inWord = false;
-                if (!char.IsWhiteSpace(c)) return words;
-            }
-            else
-            {
-                word.Append(c);
-                inWord = true;
-            }
-        }
-        if (inWord && quote == '\0') words.Add(word.ToString());
-        return words;
-    }
 }
