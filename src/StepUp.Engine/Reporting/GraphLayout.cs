@@ -15,7 +15,6 @@ public sealed class GraphLayout
     const double PaddingY = 7;
     const double GapX = 18;
     const double GapY = 46;
-    const int LabelWidth = 24;
 
     public sealed class Box
     {
@@ -39,7 +38,7 @@ public sealed class GraphLayout
     /// <param name="edges">Indexes into <paramref name="labels"/>.</param>
     public GraphLayout(IReadOnlyList<string> labels, IReadOnlyList<(int From, int To)> edges)
     {
-        Boxes = labels.Select((label, i) => new Box { Index = i, Lines = Wrap(label) }).ToList();
+        Boxes = labels.Select((label, i) => new Box { Index = i, Lines = LabelLines.InBox(label) }).ToList();
         Edges = edges.Where(e => e.From != e.To).Distinct().ToList();
         var outgoing = Neighbours(e => e.From, e => e.To);
         var incoming = Neighbours(e => e.To, e => e.From);
@@ -132,31 +131,5 @@ public sealed class GraphLayout
             var shift = (Width - rowWidths[l]) / 2;
             foreach (var box in layers[l]) box.X += shift;
         }
-    }
-
-    /// <summary>Greedy wrapping after spaces and slashes; a longer word stays whole.</summary>
-    static List<string> Wrap(string label)
-    {
-        var lines = new List<string>();
-        foreach (var paragraph in label.Replace("\r\n", "\n").Split('\n'))
-        {
-            var line = "";
-            var start = 0;
-            for (var i = 0; i <= paragraph.Length; i++)
-            {
-                if (i < paragraph.Length && paragraph[i] != ' ' && paragraph[i] != '/') continue;
-                var end = Math.Min(i + 1, paragraph.Length);
-                var word = paragraph[start..end];
-                start = end;
-                if (line.Length > 0 && line.Length + word.TrimEnd(' ').Length > LabelWidth)
-                {
-                    lines.Add(line.TrimEnd(' '));
-                    line = "";
-                }
-                line += word;
-            }
-            lines.Add(line.TrimEnd(' '));
-        }
-        return lines;
     }
 }

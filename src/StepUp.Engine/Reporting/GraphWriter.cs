@@ -13,7 +13,6 @@ public static class GraphWriter
     const int NameWidth = 20;
     const int DigestGroup = 8;
     const int DigestGroupsPerLine = 8;
-    const int DotLabelWidth = 20;
 
     /// <summary>The files <see cref="Write"/> writes, after the prefix.</summary>
     public static readonly string[] Suffixes = [".txt", "_provenance.dot", "_dependency.dot", "_provenance.svg", "_dependency.svg"];
@@ -174,35 +173,11 @@ public static class GraphWriter
         return dot.ToString();
     }
 
-    /// <summary>The node's label, wrapped at about 20 characters and escaped for a DOT string.</summary>
+    /// <summary>The node's label, wrapped for a DOT file (<see cref="LabelLines"/>) and escaped for a DOT string.</summary>
     static string DotLabel(Node node)
     {
         var label = node is RootNode ? "root" : node.Label;
-        var lines = new List<string>();
-        foreach (var paragraph in label.Replace("\r\n", "\n").Split('\n'))
-            lines.AddRange(Wrap(paragraph, DotLabelWidth));
-        return string.Join("\\n", lines.Select(EscapeDot));
-    }
-
-    /// <summary>Greedy wrapping that breaks after spaces and slashes; a longer word stays whole.</summary>
-    static IEnumerable<string> Wrap(string text, int width)
-    {
-        var line = new StringBuilder();
-        var start = 0;
-        for (var i = 0; i <= text.Length; i++)
-        {
-            if (i < text.Length && text[i] != ' ' && text[i] != '/') continue;
-            var end = Math.Min(i + 1, text.Length);
-            var word = text[start..end];
-            start = end;
-            if (line.Length > 0 && line.Length + word.TrimEnd(' ').Length > width)
-            {
-                yield return line.ToString().TrimEnd(' ');
-                line.Clear();
-            }
-            line.Append(word);
-        }
-        if (line.Length > 0 || text.Length == 0) yield return line.ToString().TrimEnd(' ');
+        return string.Join("\\n", LabelLines.InDot(label).Select(EscapeDot));
     }
 
     static string EscapeDot(string text) => text.Replace("\\", "\\\\").Replace("\"", "\\\"");

@@ -190,6 +190,14 @@ public sealed class GraphWriterTests
     }
 
     [TestMethod]
+    public void SvgBoxesWrapLabelsAsTheDotFilesDo_ALongPathEndingInASlashGetsNoBlankLine()
+    {
+        var layout = new GraphLayout(["a_folder_name_longer_than_a_box/", "say hi to everyone in the room\nline two"], []);
+        CollectionAssert.AreEqual(new[] { "a_folder_name_longer_than_a_box/" }, layout.Boxes[0].Lines.ToArray());
+        CollectionAssert.AreEqual(new[] { "say hi to everyone in", "the room", "line two" }, layout.Boxes[1].Lines.ToArray());
+    }
+
+    [TestMethod]
     public void WriteCreatesTheThreeFiles()
     {
         using var temp = new TempFolder();
