@@ -3,19 +3,15 @@ using System.Text;
 namespace StepUp.Cli;
 
 /// <summary>One subcommand of <c>stepup</c>: its options, its help, and what it does.</summary>
-abstract class Command
+/// <param name="name">The word after <c>stepup</c>.</param>
+/// <param name="argumentsUsage">The positional part of the usage line, e.g. <c>-- COMMAND...</c>.</param>
+/// <param name="summary">One line for the list of commands.</param>
+/// <param name="description">What the command does, for its help; lines of at most about 90 characters.</param>
+abstract class Command(string name, string argumentsUsage, string summary, string description)
 {
-    /// <summary>The word after <c>stepup</c>.</summary>
-    public abstract string Name { get; }
+    public string Name { get; } = name;
 
-    /// <summary>One line for the list of commands.</summary>
-    public abstract string Summary { get; }
-
-    /// <summary>The positional part of the usage line, e.g. <c>-- COMMAND...</c>.</summary>
-    protected abstract string ArgumentsUsage { get; }
-
-    /// <summary>What the command does, for its help; lines of at most about 90 characters.</summary>
-    protected abstract string Description { get; }
+    public string Summary { get; } = summary;
 
     public virtual IReadOnlyList<OptionSpec> Options => [];
 
@@ -33,9 +29,9 @@ abstract class Command
         get
         {
             var sb = new StringBuilder("stepup ").Append(Name);
-            if (ArgumentsFirstInUsage && ArgumentsUsage.Length > 0) sb.Append(' ').Append(ArgumentsUsage);
+            if (ArgumentsFirstInUsage && argumentsUsage.Length > 0) sb.Append(' ').Append(argumentsUsage);
             foreach (var option in Options) sb.Append(' ').Append(option.UsageText);
-            if (!ArgumentsFirstInUsage && ArgumentsUsage.Length > 0) sb.Append(' ').Append(ArgumentsUsage);
+            if (!ArgumentsFirstInUsage && argumentsUsage.Length > 0) sb.Append(' ').Append(argumentsUsage);
             return sb.ToString();
         }
     }
@@ -46,7 +42,7 @@ abstract class Command
         {
             var sb = new StringBuilder();
             sb.Append("usage: ").Append(Usage).Append('\n');
-            sb.Append('\n').Append(Description.TrimEnd()).Append('\n');
+            sb.Append('\n').Append(description.TrimEnd()).Append('\n');
             sb.Append("\noptions:\n");
             var width = "-h, --help".Length;
             foreach (var option in Options) width = Math.Max(width, option.HelpTerm.Length);

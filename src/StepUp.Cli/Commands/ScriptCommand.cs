@@ -1,20 +1,15 @@
 namespace StepUp.Cli.Commands;
 
 /// <summary><c>stepup script</c>: defines the plan step of an executable script (api.script).</summary>
-sealed class ScriptCommand : Command
+sealed class ScriptCommand() : Command("script", "EXE", "define the steps of an executable script (./EXE plan, then run)", """
+    Defines the plan step `./EXE plan` of an executable script, which in turn defines the
+    step(s) that run it, and prints the plan step's label. EXE is relative to the working folder.
+    """)
 {
     static readonly OptionSpec StepInfo =
         new("--step-info", "F", "a JSON file, written by the plan step, describing the run steps it defines");
 
-    public override string Name => "script";
-    public override string Summary => "define the steps of an executable script (./EXE plan, then run)";
-    protected override string ArgumentsUsage => "EXE";
     protected override bool ArgumentsFirstInUsage => true;
-
-    protected override string Description => """
-        Defines the plan step `./EXE plan` of an executable script, which in turn defines the
-        step(s) that run it, and prints the plan step's label. EXE is relative to the working folder.
-        """;
 
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [

@@ -1,24 +1,19 @@
 namespace StepUp.Cli.Commands;
 
 /// <summary><c>stepup step</c>: defines a new step (api.step) and prints its label.</summary>
-sealed class StepCommand : Command
+sealed class StepCommand() : Command("step", "-- COMMAND...", "define a step that runs a shell command", """
+    Defines a new step, run by the director when its inputs are built, and prints its label.
+    The words of COMMAND are joined by single spaces into one shell command, unquoted:
+      stepup step --inp data.txt --out count.txt -- 'wc -l < data.txt > count.txt'
+    Options end at "--" or at the first word that is not an option. Paths of --inp, --out
+    and --vol are relative to the step's working folder; ${inp}, ${out} and ${vol} in COMMAND
+    are expanded by the director.
+    """)
 {
     static readonly OptionSpec NameOption = new("--name", "N", "the step's name (default: it is labelled by its command)");
     static readonly OptionSpec Planning = new("--planning", null, "the step defines further steps (it plans)");
 
-    public override string Name => "step";
-    public override string Summary => "define a step that runs a shell command";
-    protected override string ArgumentsUsage => "-- COMMAND...";
     protected override bool WordsEndOptions => true;
-
-    protected override string Description => """
-        Defines a new step, run by the director when its inputs are built, and prints its label.
-        The words of COMMAND are joined by single spaces into one shell command, unquoted:
-          stepup step --inp data.txt --out count.txt -- 'wc -l < data.txt > count.txt'
-        Options end at "--" or at the first word that is not an option. Paths of --inp, --out
-        and --vol are relative to the step's working folder; ${inp}, ${out} and ${vol} in COMMAND
-        are expanded by the director.
-        """;
 
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [
