@@ -249,6 +249,11 @@ public sealed class BuildRun
             observer.Finished(new RunResult(-1, "", "", false, e.Message));
             return;
         }
+        if (LaunchCommand.ExecProblem(step.Definition, workdir) is { } problem)
+        {
+            observer.Finished(new RunResult(-1, "", "", false, problem));
+            return;
+        }
         var need = StepEnvironment.NeedOf(step.Definition, _plan.MakesTarget(step));
         _runner.Start(new StepLaunch(step.Definition.Key, step.Label, LaunchCommand.Of(step.Definition), workdir,
             StepEnvironment.ForStep(step.Definition, token, need), _ct)

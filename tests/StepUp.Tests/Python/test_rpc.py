@@ -36,7 +36,7 @@ class RefusalTests(ScriptTestCase):
         result = self.run_script(script="plan.py", extra_env=director.env(self.tmp), check=False)
         self.assertEqual(result.returncode, 1, result.stderr)
         self.assertIn("Shortened traceback", result.stderr)
-        self.assertIn('File "plan.py", line 3, in <module>', result.stderr)
+        self.assertIn('File "./plan.py", line 3, in <module>', result.stderr)
         self.assertIn("stepup.core.exceptions.CyclicError: this step would close a dependency cycle", result.stderr)
         self.assertNotIn("stepup/core/", result.stderr)
 

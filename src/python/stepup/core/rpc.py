@@ -51,9 +51,17 @@ def _short_excepthook(error_type, error, tb):
     if not frames:
         sys.__excepthook__(error_type, error, tb)
         return
+    for frame in frames:
+        frame.filename = _shown(frame.filename)
     sys.stderr.write("Shortened traceback (StepUp's own frames left out; STEPUP_DEBUG=1 shows them):\n")
     sys.stderr.write("".join(traceback.format_list(frames)))
     sys.stderr.write("".join(traceback.format_exception_only(error_type, error)))
+
+
+def _shown(filename):
+    """A file in the working folder as ``./name``, as the user would write it; others as they are."""
+    relative = os.path.relpath(os.path.abspath(filename))
+    return filename if relative.startswith("..") else os.path.join(".", relative)
 
 
 def install_short_tracebacks():
