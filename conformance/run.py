@@ -50,6 +50,16 @@ UNSUPPORTED = {
         "process and has no fork server; StepUp Core's own CI skips this case in the same situation "
         "(`STEPUP_BUILD_FORKSERVER=0`)."
     ),
+    "absolute": (
+        "It copies a file to an absolute path in a temporary folder outside the project root. "
+        "StepUp.Sdk never writes outside the project root (STEPUP0006): a build may only change the "
+        "project it builds, so a mistyped path cannot overwrite a file elsewhere."
+    ),
+    "here": (
+        "Its nested plan copies a file to `${ROOT}/../public/`, beside the project root (STEPUP_ROOT "
+        "is `source/`). StepUp.Sdk never writes outside the project root (STEPUP0006), for the same "
+        "reason as in `absolute`."
+    ),
     "clean_changed": (
         "It expects `stepup clean --all --commit --unsafe` to delete an output that the user edited "
         "after StepUp built it. StepUp.Sdk never deletes an edited output, with or without `--unsafe` "
@@ -290,12 +300,13 @@ def run_case(examples, name, env, keep):
     started = time.monotonic()
     try:
         shutil.copytree(source, workdir, symlinks=True)
+        checkout_modes(workdir)
         shutil.copy(os.path.join(examples, "example.rc"), os.path.join(scratch, "example.rc"))
         activate_redirections(os.path.join(workdir, "main.sh"))
         with open(os.path.join(workdir, MAIN_LOG), "w") as log:
             process = subprocess.Popen(
                 "./main.sh", shell=True, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT, start_new_session=True,
+                stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=lambda: os.umask(0o022),
             )
             try:
                 result.returncode = process.wait(CASE_TIMEOUT)
@@ -318,6 +329,17 @@ def run_case(examples, name, env, keep):
         else:
             shutil.rmtree(scratch, ignore_errors=True)
     return result
+
+
+def checkout_modes(folder):
+    """The permissions of a git checkout made with StepUp's CI umask (022): git keeps only the
+    executable bit, so a copy of a snapshot with group-writable files would differ (the
+    `permissions_*` cases compare modes)."""
+    for dirpath, dirnames, filenames in os.walk(folder):
+        for name in dirnames + filenames:
+            path = os.path.join(dirpath, name)
+            if not os.path.islink(path):
+                os.chmod(path, os.stat(path).st_mode & ~0o022)
 
 
 def last_output(log_path):

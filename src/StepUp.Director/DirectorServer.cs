@@ -27,7 +27,6 @@ sealed class DirectorServer
         {
             SocketPath = endpoint.SocketPath,
             ToolsDirectory = ToolsFolder.Prepare(endpoint, log),
-            DeferCap = Contract.DeferCap,
         });
     }
 

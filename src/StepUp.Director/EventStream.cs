@@ -29,19 +29,31 @@ sealed class EventStream : IBuildEvents, IAsyncDisposable
     public bool Broken { get; private set; }
 
     // Runs of SKIP lines (thousands in a no-op build) travel as one message; the task still logs
-    // one MSBuild message per line.
+    // one MSBuild message per line. A run reaches the client within SkipDelay even when nothing
+    // follows it (a step that waits in a hold reads the log for its skipped steps).
     readonly List<string> _skips = new();
+    static readonly TimeSpan SkipDelay = TimeSpan.FromMilliseconds(20);
 
     public void Line(string tag, string text)
     {
         if (tag == "SKIP")
         {
             if (!_skipLines) return;
-            _skips.Add(text);
-            if (_skips.Count >= 4096) FlushSkips();
+            lock (_skips)
+            {
+                _skips.Add(text);
+                if (_skips.Count >= 4096) FlushSkips();
+                else if (_skips.Count == 1) _ = FlushSkipsLaterAsync();
+            }
             return;
         }
         Send(new LineEvent { Tag = tag, Text = text });
+    }
+
+    async Task FlushSkipsLaterAsync()
+    {
+        await Task.Delay(SkipDelay).ConfigureAwait(false);
+        FlushSkips();
     }
 
     public void Line(string tag, string text, TimeSpan duration) =>
@@ -49,9 +61,12 @@ sealed class EventStream : IBuildEvents, IAsyncDisposable
 
     void FlushSkips()
     {
-        if (_skips.Count == 0) return;
-        _queue.Writer.TryWrite(new LineBatchEvent { Tag = "SKIP", Texts = new List<string>(_skips) });
-        _skips.Clear();
+        lock (_skips)
+        {
+            if (_skips.Count == 0) return;
+            _queue.Writer.TryWrite(new LineBatchEvent { Tag = "SKIP", Texts = new List<string>(_skips) });
+            _skips.Clear();
+        }
     }
 
     public void Page(string title, string text) => Send(new PageEvent { Title = title, Text = text });

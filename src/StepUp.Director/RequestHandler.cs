@@ -120,7 +120,7 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
         var events = new EventStream(stream, (request as BuildProjectRequest)?.SkipLines ?? true);
         var success = true;
         var summaryText = "";
-        int failed = 0, notRun = 0;
+        int failed = 0, notRun = 0, jobs = 0;
         var session = SessionFor(root);
         try
         {
@@ -137,6 +137,7 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
                     summaryText = summary.ToString();
                     failed = summary.Failed;
                     notRun = summary.NotRun;
+                    jobs = summary.Jobs;
                     break;
                 case CleanProjectRequest clean:
                     await session.CleanAsync(clean.Attic, events, cancel.Token, clean.DryRun,
@@ -154,7 +155,7 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
         }
         var elapsed = clock.Elapsed.TotalMilliseconds;
         log.Write($"{request.Type} {root}: {(success ? "ok" : "failed")} in {elapsed:0.0} ms {summaryText}");
-        events.Send(new DoneEvent { Success = success, Summary = summaryText, DirectorMs = elapsed, Failed = failed, NotRun = notRun });
+        events.Send(new DoneEvent { Success = success, Summary = summaryText, DirectorMs = elapsed, Failed = failed, NotRun = notRun, Jobs = jobs });
         // The client has its result; it waits for the connection to close, which says the report is on disk.
         await session.ReportWritten.ConfigureAwait(false);
         await events.DisposeAsync().ConfigureAwait(false);
@@ -259,6 +260,7 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
                 SlurmOptions = Engine.Slurm.SlurmResources.SplitOptions(request.SlurmOptions),
                 SlurmMaxJobs = request.SlurmMaxJobs,
                 DryRun = request.DryRun,
+                DeferCap = request.DeferCap,
             },
         };
     }

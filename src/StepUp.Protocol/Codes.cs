@@ -100,5 +100,8 @@ namespace StepUp
 
         // 0601-0619: the call protocol and StepUp's command line.
         public const string BadCall = "STEPUP0601";
+
+        // 0700-0709: StepUp Core's example suite (conformance).
+        public const string InvalidTarget = "STEPUP0700";
     }
 }

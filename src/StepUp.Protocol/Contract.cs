@@ -34,7 +34,7 @@ namespace StepUp
             double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0 && seconds < 1e6
                 ? seconds : fallback;
 
-        /// <summary>How often a step may be deferred for amended inputs before it fails.</summary>
+        /// <summary>How often a step may be deferred for amended inputs (since it last succeeded) before it fails, unless a build says otherwise.</summary>
         public const int DeferCap = 100;
 
         /// <summary>How long the director keeps a project's graph in memory after its last request.</summary>

@@ -164,6 +164,9 @@ namespace StepUp.Protocol
         /// <summary>"skipLines": a SKIP line for each up-to-date step; false from a client that would not show them (MSBuild below normal verbosity).</summary>
         public bool SkipLines { get; set; } = true;
 
+        /// <summary>"deferCap": how often a step may be deferred for amended inputs (since it last succeeded) before it fails (`stepup build --defer-cap`).</summary>
+        public int DeferCap { get; set; } = Contract.DeferCap;
+
         private protected override void WriteRequestFields(Utf8JsonWriter w)
         {
             base.WriteRequestFields(w);
@@ -188,6 +191,7 @@ namespace StepUp.Protocol
             w.WriteNumber("progressSeconds", ProgressSeconds);
             w.WriteNumber("heartbeatSeconds", HeartbeatSeconds);
             if (!SkipLines) w.WriteBoolean("skipLines", false);
+            if (DeferCap != Contract.DeferCap) w.WriteNumber("deferCap", DeferCap);
         }
 
         internal static BuildProjectRequest Read(Fields f)
@@ -213,6 +217,7 @@ namespace StepUp.Protocol
                 ProgressSeconds = f.Number("progressSeconds", Contract.DefaultProgressSeconds),
                 HeartbeatSeconds = f.Number("heartbeatSeconds", Contract.DefaultHeartbeatSeconds),
                 SkipLines = f.Bool("skipLines", true),
+                DeferCap = (int)f.Integer("deferCap", Contract.DeferCap),
             };
             request.ReadProjectFields(f);
             if (request.Jobs < 1) throw new ProtocolException("'jobs' must be " + Contract.JobsSyntax);
@@ -222,6 +227,7 @@ namespace StepUp.Protocol
                 throw new ProtocolException("'executor' must be " + Contract.ExecutorSyntax);
             request.Executor = executor;
             if (request.SlurmMaxJobs < 1) throw new ProtocolException("'slurmMaxJobs' must be " + Contract.JobsSyntax);
+            if (request.DeferCap < 0) throw new ProtocolException("'deferCap' must be 0 or more");
             return request;
         }
     }
@@ -807,17 +813,30 @@ namespace StepUp.Protocol
         internal static GraphFilesReply Read(Fields f) => new GraphFilesReply { Files = f.Strings("files") };
     }
 
-    /// <summary>"error": a step call that could not be done; "message" says why (the step should fail with it).</summary>
+    /// <summary>
+    /// "error": a step call that could not be done; "message" says why (the step should fail with it).
+    /// "kind", when given, names the error as StepUp 4's exceptions do (<see cref="CyclicKind"/>), so
+    /// that the Python client raises the same exception class.
+    /// </summary>
     public sealed class ErrorReply : Message
     {
         internal const string TypeName = "error";
         public override string Type => TypeName;
 
+        /// <summary>The call would close a dependency cycle (StepUp 4's CyclicError).</summary>
+        public const string CyclicKind = "CyclicError";
+
         public string Text { get; set; } = "";
 
-        private protected override void WriteFields(Utf8JsonWriter w) => w.WriteString("message", Text);
+        public string Kind { get; set; } = "";
 
-        internal static ErrorReply Read(Fields f) => new ErrorReply { Text = f.String("message") ?? "" };
+        private protected override void WriteFields(Utf8JsonWriter w)
+        {
+            w.WriteString("message", Text);
+            if (Kind.Length > 0) w.WriteString("kind", Kind);
+        }
+
+        internal static ErrorReply Read(Fields f) => new ErrorReply { Text = f.String("message") ?? "", Kind = f.String("kind") ?? "" };
     }
 
     /// <summary>"rejected": the director did not serve the request; "code" is the STEPUP code, "reason" why.</summary>
@@ -953,6 +972,9 @@ namespace StepUp.Protocol
         /// <summary>"notRun": steps of a build left pending (not run, not skipped).</summary>
         public int NotRun { get; set; }
 
+        /// <summary>"jobs": runs a build started, failed and deferred ones included (`stepup build` says `Ran N job(s).`).</summary>
+        public int Jobs { get; set; }
+
         private protected override void WriteFields(Utf8JsonWriter w)
         {
             w.WriteBoolean("success", Success);
@@ -960,6 +982,7 @@ namespace StepUp.Protocol
             w.WriteNumber("directorMs", DirectorMs);
             w.WriteNumber("failed", Failed);
             w.WriteNumber("notRun", NotRun);
+            w.WriteNumber("jobs", Jobs);
         }
 
         internal static DoneEvent Read(Fields f) => new DoneEvent
@@ -969,6 +992,7 @@ namespace StepUp.Protocol
             DirectorMs = f.Number("directorMs", 0),
             Failed = (int)f.Integer("failed", 0),
             NotRun = (int)f.Integer("notRun", 0),
+            Jobs = (int)f.Integer("jobs", 0),
         };
     }
 

@@ -50,8 +50,9 @@ sealed class BuildFrontEnd
         {
             _logs.StartPhase();
             _printer.Line("PHASE", "build");
-            code = BuildOnce();
-            if (!_settings.Watch || _interrupted || IsEnding()) break;
+            code = BuildOnce(out var invalidTargets);
+            // As StepUp's director, which refuses such targets before it serves anything: no watch.
+            if (!_settings.Watch || _interrupted || invalidTargets || IsEnding()) break;
             _printer.Line("PHASE", "watch");
             EnterIdle();
             var next = _commands.Reader.ReadAsync().AsTask().GetAwaiter().GetResult();
@@ -161,8 +162,9 @@ sealed class BuildFrontEnd
         }
     }
 
-    ReturnCode BuildOnce()
+    ReturnCode BuildOnce(out bool invalidTargets)
     {
+        invalidTargets = false;
         var request = new BuildProjectRequest
         {
             Root = _root,
@@ -173,6 +175,7 @@ sealed class BuildFrontEnd
             Targets = _settings.Targets.ToList(),
             Resources = new Dictionary<string, int>(_settings.Resources, StringComparer.Ordinal),
             ExplainRerun = _settings.ExplainRerun,
+            DeferCap = _settings.DeferCap,
             ItemsFollow = true,
             Transient = DirectorRequests.IsCi(),
         };
@@ -184,6 +187,8 @@ sealed class BuildFrontEnd
             Framing.Write(stream, request.ToFrame());
             Framing.Write(stream, items);
             var outcome = DirectorRequests.Relay(stream, _printer);
+            invalidTargets = outcome.InvalidTargets;
+            if (outcome.Done is { } done && !invalidTargets) _printer.Line("DIRECTOR", $"Ran {done.Jobs} job(s).");
             return CodeOf(outcome);
         }
         catch (CliException e)
@@ -204,6 +209,8 @@ sealed class BuildFrontEnd
         if (_interrupted) code |= ReturnCode.Interrupted;
         var done = outcome.Done;
         if (done == null) return code | ReturnCode.Internal;
+        // StepUp counts a refused target as a failure of the build, not as a problem of StepUp.
+        if (outcome.InvalidTargets) return code | ReturnCode.Failed;
         if (done.Failed > 0)
         {
             code |= ReturnCode.Failed;

@@ -10,4 +10,5 @@ sealed class BuildSettings
     public bool Clean { get; init; } = true;
     public IReadOnlyList<string> Targets { get; init; } = [];
     public IReadOnlyDictionary<string, int> Resources { get; init; } = new Dictionary<string, int>();
+    public int DeferCap { get; init; } = Contract.DeferCap;
 }

@@ -2,8 +2,11 @@ using StepUp.Tasks;
 
 namespace StepUp.Cli.Workflow;
 
-/// <summary>What the relay of a request's events saw: its "done" (null when the director went away) and the warnings.</summary>
-sealed record RelayOutcome(DoneEvent? Done, int Warnings, int Errors);
+/// <summary>
+/// What the relay of a request's events saw: its "done" (null when the director went away), the
+/// warnings and errors, and whether a build target was refused (STEPUP0700: nothing ran).
+/// </summary>
+sealed record RelayOutcome(DoneEvent? Done, int Warnings, int Errors, bool InvalidTargets = false);
 
 /// <summary>Project requests of the `stepup` command to the director, which it starts when none runs.</summary>
 static class DirectorRequests
@@ -33,6 +36,7 @@ static class DirectorRequests
     public static RelayOutcome Relay(Stream stream, EventPrinter printer)
     {
         int warnings = 0, errors = 0;
+        var invalidTargets = false;
         while (true)
         {
             byte[]? frame;
@@ -56,13 +60,14 @@ static class DirectorRequests
             {
                 case DoneEvent done:
                     printer.Finish();
-                    return new RelayOutcome(done, warnings, errors);
+                    return new RelayOutcome(done, warnings, errors, invalidTargets);
                 case Rejection rejection:
                     printer.Line("ERROR", "The StepUp director refused the request (" + rejection.Code + "): " + rejection.Reason);
                     return new RelayOutcome(null, warnings, errors + 1);
                 case DiagnosticEvent diagnostic:
                     if (diagnostic.IsWarning) warnings++;
                     else errors++;
+                    invalidTargets |= diagnostic.Code == Codes.InvalidTarget;
                     printer.Event(diagnostic);
                     break;
                 default:

@@ -84,7 +84,7 @@ static class WorkflowCommandLine
         var explain = new Option<bool>("--explain-rerun", "-e") { Description = "say why each step runs again (STEPUP_BUILD_EXPLAIN_RERUN)" };
         var noClean = new Option<bool>("--no-clean") { Description = "keep the outputs of steps that are no longer planned (STEPUP_BUILD_CLEAN=0)" };
         var resources = new Option<string[]>("--resources", "-r") { Description = "available resources, e.g. gpu:1,mem:4 (repeatable; STEPUP_BUILD_RESOURCES)", HelpName = "R" };
-        var deferCap = new Option<int?>("--defer-cap") { Description = "accepted for StepUp's command lines; the director runs a step at most 100 times for missing amended inputs", HelpName = "N" };
+        var deferCap = new Option<int?>("--defer-cap") { Description = "how often a step may be deferred for amended inputs not built yet, since it last succeeded, before it fails (default: 100; STEPUP_BUILD_DEFER_CAP)", HelpName = "N" };
         var logLevel = new Option<string>("--log-level", "-l") { Description = "accepted for StepUp's command lines; the director's log is in its folder", HelpName = "LEVEL" };
         var targets = new Argument<string[]>("targets") { Description = "outputs to build (a trailing / names a folder); none builds everything", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("build", "Build the plan.py of the current folder (or of STEPUP_ROOT) with the StepUp director.")
@@ -92,21 +92,24 @@ static class WorkflowCommandLine
             jobs, keepGoing, watch, watchFirst, explain, noClean, resources, deferCap, logLevel, targets,
         };
         command.Aliases.Add("boot");
-        command.SetAction(parse =>
+        command.SetAction(parse => Guarded(parse, () =>
         {
+            // Options override environment variables, which override the configuration files.
+            var config = ConfigFiles.Load(ProjectRoot());
             var settings = new BuildSettings
             {
-                Jobs = ParseJobs(parse.GetValue(jobs) ?? Environment.GetEnvironmentVariable("STEPUP_BUILD_JOBS")),
-                KeepGoing = parse.GetValue(keepGoing) || EnvFlag("STEPUP_BUILD_KEEP_GOING"),
-                Watch = parse.GetValue(watch) || parse.GetValue(watchFirst) || EnvFlag("STEPUP_BUILD_WATCH") || EnvFlag("STEPUP_BUILD_WATCH_FIRST"),
-                ExplainRerun = parse.GetValue(explain) || EnvFlag("STEPUP_BUILD_EXPLAIN_RERUN"),
-                Clean = !parse.GetValue(noClean) && EnvFlag("STEPUP_BUILD_CLEAN", true),
+                Jobs = ParseJobs(parse.GetValue(jobs) ?? config.Value("build", "jobs")),
+                KeepGoing = parse.GetValue(keepGoing) || config.Flag("build", "keep_going"),
+                Watch = parse.GetValue(watch) || parse.GetValue(watchFirst) || config.Flag("build", "watch") || config.Flag("build", "watch_first"),
+                ExplainRerun = parse.GetValue(explain) || config.Flag("build", "explain_rerun"),
+                Clean = !parse.GetValue(noClean) && config.Flag("build", "clean", true),
                 Targets = parse.GetValue(targets) ?? [],
-                Resources = ParseResources(parse.GetValue(resources), Environment.GetEnvironmentVariable("STEPUP_BUILD_RESOURCES")),
+                Resources = ParseResources(parse.GetValue(resources), config.Value("build", "resources")),
+                DeferCap = ParseDeferCap(parse.GetValue(deferCap)?.ToString(CultureInfo.InvariantCulture) ?? config.Value("build", "defer_cap")),
             };
             var front = new BuildFrontEnd(settings, PackageLayout.OfThisCommand(), ProjectRoot(), parse.InvocationConfiguration.Output);
-            return Guarded(parse, front.Run);
-        });
+            return front.Run();
+        }));
         return command;
     }
 
@@ -133,11 +136,12 @@ static class WorkflowCommandLine
 
     static Command GraphCommand()
     {
-        var prefix = new Argument<string>("PREFIX") { Description = "the files PREFIX.txt, PREFIX_provenance.dot and PREFIX_dependency.dot, relative to the current folder" };
+        var prefix = new Argument<string>("PREFIX") { Description = "the files PREFIX.txt, PREFIX_provenance.dot and PREFIX_dependency.dot, relative to the project root (STEPUP_ROOT, else the current folder)" };
         var command = new Command("graph", "Write the graph of this folder's build (inside a step: of the director that runs it).") { prefix };
         command.SetAction(parse => Guarded(parse, () =>
         {
-            var full = Path.GetFullPath(parse.GetValue(prefix)!);
+            // As StepUp's director, whose working folder is the project root.
+            var full = Path.GetFullPath(parse.GetValue(prefix)!, ProjectRoot());
             var answer = ControlChannel.Ask(ProjectRoot(), "graph", full, TimeSpan.Zero);
             if (answer is { } a) return a.Ok ? 0 : Fail(a.Text);
             // No build runs here: the graph is on disk, and the director reads it.
@@ -157,9 +161,10 @@ static class WorkflowCommandLine
         command.SetAction(parse => Guarded(parse, () =>
         {
             var root = ProjectRoot();
+            var config = ConfigFiles.Load(root);
             var printer = new EventPrinter(parse.InvocationConfiguration.Output) { CleanRoot = root };
-            return CleanRequest.Run(PackageLayout.OfThisCommand(), root, parse.GetValue(paths) ?? [], parse.GetValue(all),
-                parse.GetValue(commit), printer, parse.InvocationConfiguration.Output);
+            return CleanRequest.Run(PackageLayout.OfThisCommand(), root, parse.GetValue(paths) ?? [], parse.GetValue(all) || config.Flag("clean", "all"),
+                parse.GetValue(commit) || config.Flag("clean", "commit"), printer, parse.InvocationConfiguration.Output);
         }));
         return command;
     }
@@ -258,19 +263,20 @@ static class WorkflowCommandLine
         return Math.Max(1, (int)Math.Round(count));
     }
 
-    static Dictionary<string, int> ParseResources(string[]? options, string? fromEnvironment)
+    static int ParseDeferCap(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return Contract.DeferCap;
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var cap))
+            throw new CliException("--defer-cap " + text + " is not a whole number of 0 or more");
+        return cap;
+    }
+
+    static Dictionary<string, int> ParseResources(string[]? options, string? configured)
     {
         var all = new List<string>();
-        if (!string.IsNullOrEmpty(fromEnvironment)) all.Add(fromEnvironment);
+        if (!string.IsNullOrEmpty(configured)) all.Add(configured);
         if (options != null) all.AddRange(options);
         var text = string.Join(",", all.Where(s => s.Trim().Length > 0));
         return Contract.ParseResources(text, out var error) ?? throw new CliException("--resources " + text + ": " + error);
-    }
-
-    static bool EnvFlag(string name, bool unset = false)
-    {
-        var value = Environment.GetEnvironmentVariable(name);
-        if (string.IsNullOrEmpty(value)) return unset;
-        return !(value == "0" || value.Equals("false", StringComparison.OrdinalIgnoreCase) || value.Equals("no", StringComparison.OrdinalIgnoreCase));
     }
 }

@@ -28,4 +28,6 @@ public sealed class BuildOptions
     public int SlurmMaxJobs { get; init; } = Contract.DefaultSlurmMaxJobs;
     /// <summary>StepUpDryRun: run only the out-of-date planning steps; report what else would run.</summary>
     public bool DryRun { get; init; }
+    /// <summary>`stepup build --defer-cap`: how often a step may be deferred for amended inputs, since it last succeeded, before it fails.</summary>
+    public int DeferCap { get; init; } = Contract.DeferCap;
 }

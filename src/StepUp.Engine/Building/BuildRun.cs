@@ -78,6 +78,12 @@ public sealed class BuildRun
     public async Task<BuildSummary> RunAsync(CancellationToken ct)
     {
         _ct = ct;
+        if (TargetProblems.Report(_graph, _plan.Targets, _events))
+        {
+            Record.Finish();
+            Summary.Success = false;
+            return Summary;
+        }
         using var membership = _context.Pool.Join(_options.Jobs);
         var environment = StepEnvironment.ForBuild(_env, _root, _context.SocketPath, _context.ToolsDirectory);
         using var runner = _runner = _context.Runner.Open(new RunnerSite(Path.Combine(_root, GraphStore.FolderName), environment, _events));
@@ -153,7 +159,12 @@ public sealed class BuildRun
         var running = _plan.IsRunning(call.Step);
         var reply = _api.Answer(call.Step, call.Command);
         if (running && reply is ErrorReply refusal && call.Command is DefineStep or DefineScript or AmendStep)
+        {
             _reporter.CallRefused(call.Step, call.Command is AmendStep, refusal.Message);
+            // What the client shows shortened is kept here in full (StepUp 4 logs it the same way).
+            Log?.Invoke($"Exception in RPC call {call.Command.GetType().Name} of step '{call.Step.Label}': " +
+                (refusal.Kind.Length > 0 ? "stepup.core.exceptions." + refusal.Kind : "refused") + ": " + refusal.Message);
+        }
         call.Reply.TrySetResult(reply);
     }
 
@@ -203,6 +214,13 @@ public sealed class BuildRun
                 _resources.GiveBack(step.Definition);
                 return;
             }
+            if (RunOutcome.FindChangedInputs(step, _root) is { } changed)
+            {
+                _context.Pool.Release();
+                _resources.GiveBack(step.Definition);
+                FailForChangedInputs(next, changed);
+                return;
+            }
             Start(next);
         }
     }
@@ -229,6 +247,11 @@ public sealed class BuildRun
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             observer.Finished(new RunResult(-1, "", "", false, e.Message));
+            return;
+        }
+        if (LaunchCommand.ExecProblem(step.Definition, workdir) is { } problem)
+        {
+            observer.Finished(new RunResult(-1, "", "", false, problem));
             return;
         }
         var need = StepEnvironment.NeedOf(step.Definition, _plan.MakesTarget(step));
@@ -270,11 +293,12 @@ public sealed class BuildRun
 
         if (planned.DeferredFor != null && outcome.ChangedInputs.Count == 0 && !result.Cancelled)
         {
-            Defer(planned);
+            Defer(planned, result);
             return;
         }
         if (outcome.IsSuccess(result))
         {
+            step.DeferralsSinceSuccess = 0;
             outcome.RecordSuccess();
             _reporter.Succeeded(step, result, duration);
             _plan.Settle(planned);
@@ -283,17 +307,45 @@ public sealed class BuildRun
         outcome.RecordFailure();
         _reporter.Failed(step, result, outcome, duration);
         _plan.Fail(planned);
-        if (!_options.KeepGoing) _draining = true;
+        if (outcome.ChangedInputs.Count > 0) DrainForChangedInputs();
+        else if (!_options.KeepGoing) _draining = true;
     }
 
-    /// <summary>A step that asked for inputs not built yet runs again, from scratch, once they are.</summary>
-    void Defer(PlannedStep planned)
+    /// <summary>
+    /// A step whose input changed after it was checked (another step wrote it) does not run: what
+    /// it would read is not what the build planned. The step fails and the build drains.
+    /// </summary>
+    void FailForChangedInputs(PlannedStep planned, List<FileNode> changed)
     {
         var step = planned.Step;
-        if (++planned.Deferrals > _context.DeferCap)
+        step.State = StepState.Failed;
+        step.Dirty = true;
+        RunOutcome.MarkChanged(changed);
+        _reporter.InputChangedBeforeStart(step, changed);
+        _plan.Fail(planned);
+        DrainForChangedInputs();
+    }
+
+    /// <summary>Files changed under the build: whatever runs next would build on them, so nothing new starts, even with KeepGoing.</summary>
+    void DrainForChangedInputs()
+    {
+        if (!_draining) _reporter.DrainingForChangedInputs();
+        _draining = true;
+    }
+
+    /// <summary>
+    /// A step that asked for inputs not built yet runs again, from scratch, once they are; one that
+    /// was deferred more often than the cap since it last succeeded (in any build) fails instead.
+    /// </summary>
+    void Defer(PlannedStep planned, RunResult result)
+    {
+        var step = planned.Step;
+        planned.Deferrals++;
+        if (++step.DeferralsSinceSuccess > _options.DeferCap)
         {
+            step.DeferralsSinceSuccess = 0;
             step.State = StepState.Failed;
-            _reporter.DeferredTooOften(step, _context.DeferCap, planned.DeferredFor!);
+            _reporter.DeferredTooOften(step, _options.DeferCap, planned.DeferredFor!, result);
             _plan.Fail(planned);
             if (!_options.KeepGoing) _draining = true;
             return;

@@ -40,7 +40,12 @@ public sealed class Cleaner
     {
         // Consumers keep an orphan file alive only while they themselves are part of the plan.
         var orphans = graph.Orphans();
-        foreach (var node in orphans.OfType<StepNode>()) graph.Remove(node);
+        foreach (var node in orphans.OfType<StepNode>())
+        {
+            // A working folder StepUp made for the step goes with it, once empty (StepUp 4 does the same).
+            if (!DryRun) _touchedFolders.Add(node.Definition.Workdir.TrimEnd('/'));
+            graph.Remove(node);
+        }
         foreach (var file in orphans.OfType<FileNode>().OrderByDescending(f => f.Path, StringComparer.Ordinal))
         {
             if (file.Consumers.Any(c => !c.IsOrphan)) continue;

@@ -17,7 +17,4 @@ public sealed class DirectorContext
 
     /// <summary>The SDK's tools folder: bin/ goes on the steps' PATH and python/ on their PYTHONPATH.</summary>
     public string? ToolsDirectory { get; init; }
-
-    /// <summary>How often a step may be deferred for amended inputs before it fails.</summary>
-    public int DeferCap { get; init; } = 100;
 }

@@ -24,6 +24,9 @@ public sealed class BuildSummary
     public int Removed { get; set; }
     public int NotRun { get; set; }
 
+    /// <summary>Runs started (failed and deferred ones included): StepUp's jobs.</summary>
+    public int Jobs { get; set; }
+
     /// <summary>Steps stopped because the build was cancelled: not failures of their own.</summary>
     public int Cancelled { get; set; }
     public bool Success { get; set; }

@@ -21,8 +21,12 @@ sealed class RunOutcome
     public IReadOnlyList<FileNode> ChangedInputs { get; }
     public IReadOnlyList<string> MissingOutputs { get; }
 
-    RunOutcome(StepNode step, Digest hash, StepBasis basis, List<FileNode>? changedInputs, List<string>? missingOutputs)
+    /// <summary>The missing outputs that are folders: the step made a folder where a file belongs.</summary>
+    public IReadOnlyList<string> FolderOutputs { get; }
+
+    RunOutcome(StepNode step, Digest hash, StepBasis basis, List<FileNode>? changedInputs, List<string>? missingOutputs, List<string>? folderOutputs)
     {
+        FolderOutputs = folderOutputs ?? NoPaths;
         _step = step;
         _hash = hash;
         _basis = basis;
@@ -32,25 +36,45 @@ sealed class RunOutcome
 
     public static RunOutcome Measure(StepNode step, string root, IReadOnlyDictionary<string, string> env)
     {
+        var changed = FindChangedInputs(step, root);
+        var hash = StepHasher.Compute(step, env);
+        var basis = StepBasis.Of(step, env);
+        List<string>? missing = null, folders = null;
+        foreach (var output in step.Outputs)
+        {
+            var full = PathRules.FullPath(root, output.Path);
+            var stamp = FileStamper.Stamp(full, output.Stamp);
+            output.Dirty = true;
+            if (stamp.Exists) { output.Stamp = stamp; output.State = FileState.Outdated; continue; }
+            output.State = FileState.Awaited;
+            (missing ??= new List<string>()).Add(output.Path);
+            if (Directory.Exists(full)) (folders ??= new List<string>()).Add(output.Path);
+        }
+        step.Dirty = true;
+        step.RerunReason = null;
+        step.SuccessHash = null;
+        return new RunOutcome(step, hash, basis, changed, missing, folders);
+    }
+
+    /// <summary>The static and built inputs whose content is no longer what the graph recorded (one stat each, a hash only when it changed); null when none.</summary>
+    public static List<FileNode>? FindChangedInputs(StepNode step, string root)
+    {
         List<FileNode>? changed = null;
         foreach (var input in step.Inputs)
             if (input.Stamp is { } before && (input.State is FileState.Static or FileState.Built) &&
                 !FileStamper.Stamp(PathRules.FullPath(root, input.Path), before).SameContent(before))
                 (changed ??= new List<FileNode>()).Add(input);
-        var hash = StepHasher.Compute(step, env);
-        var basis = StepBasis.Of(step, env);
-        List<string>? missing = null;
-        foreach (var output in step.Outputs)
+        return changed;
+    }
+
+    /// <summary>Inputs that changed under the build: the next build sees what they are now.</summary>
+    public static void MarkChanged(IEnumerable<FileNode> inputs)
+    {
+        foreach (var input in inputs)
         {
-            var stamp = FileStamper.Stamp(PathRules.FullPath(root, output.Path), output.Stamp);
-            output.Dirty = true;
-            if (stamp.Exists) { output.Stamp = stamp; output.State = FileState.Outdated; }
-            else { output.State = FileState.Awaited; (missing ??= new List<string>()).Add(output.Path); }
+            if (input.State == FileState.Built) input.State = FileState.Outdated;
+            input.Dirty = true;
         }
-        step.Dirty = true;
-        step.RerunReason = null;
-        step.SuccessHash = null;
-        return new RunOutcome(step, hash, basis, changed, missing);
     }
 
     public bool IsSuccess(RunResult result) =>
@@ -67,12 +91,7 @@ sealed class RunOutcome
     public void RecordFailure()
     {
         _step.State = StepState.Failed;
-        foreach (var input in ChangedInputs)
-        {
-            // The input is what it is now: the next build sees the change.
-            if (input.State == FileState.Built) input.State = FileState.Outdated;
-            input.Dirty = true;
-        }
+        MarkChanged(ChangedInputs);
         // What a failed step defined is not trusted.
         foreach (var product in _step.Products.OfType<StepNode>().ToList()) ProjectGraph.SetCreator(product, null);
     }

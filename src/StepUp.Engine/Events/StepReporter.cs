@@ -23,6 +23,7 @@ sealed class StepReporter(IBuildEvents events, StepLogs logs, bool explain)
     public void Started(StepNode step)
     {
         Record.Started(step);
+        Summary.Jobs++;
         step.RunReason = Record.Reasons.GetValueOrDefault(step);
         events.Line("START", step.Label);
     }
@@ -100,18 +101,42 @@ sealed class StepReporter(IBuildEvents events, StepLogs logs, bool explain)
         if (outcome.ChangedInputs.Count > 0)
             events.Report(Diagnostic.Error(Codes.InputChanged,
                 $"Step '{step.Label}' failed: its input changed while it ran: {string.Join(", ", outcome.ChangedInputs.Select(i => i.Path))}.", loc));
-        if (result.ExitCode == 0 && !result.Cancelled && outcome.MissingOutputs.Count > 0)
+        if (result.ExitCode != 0 || result.Cancelled) return;
+        // In StepUp 4's words for a folder, which has no digest.
+        foreach (var folder in outcome.FolderOutputs)
             events.Report(Diagnostic.Error(Codes.OutputsNotCreated,
-                $"Step '{step.Label}' did not create its output(s): {string.Join(", ", outcome.MissingOutputs)}.", loc));
+                $"Step '{step.Label}' made a folder where its output is a file. Hash computation failed: File digests of directories are not supported: {folder}", loc));
+        var notCreated = outcome.MissingOutputs.Except(outcome.FolderOutputs).ToList();
+        if (notCreated.Count > 0)
+            events.Report(Diagnostic.Error(Codes.OutputsNotCreated,
+                $"Step '{step.Label}' did not create its output(s): {string.Join(", ", notCreated)}.", loc));
     }
 
-    public void DeferredTooOften(StepNode step, int cap, IEnumerable<string> waitedFor)
+    /// <summary>A step that does not run: an input changed after StepUp checked it (a running step wrote it).</summary>
+    public void InputChangedBeforeStart(StepNode step, IReadOnlyList<FileNode> changed)
     {
-        Record.Ended(step, StepOutcome.Failed, null, "", $"deferred more than {cap} times");
         Summary.Failed++;
         events.Line("FAIL", step.Label);
+        events.Page("Invalid inputs", string.Join("\n", changed.Select(i => "Input changed unexpectedly: " + i.Path)));
+        events.Report(Diagnostic.Error(Codes.InputChanged,
+            $"Step '{step.Label}' did not run: its input changed during the build: {string.Join(", ", changed.Select(i => i.Path))}.", LocationOf(step)));
+    }
+
+    /// <summary>Said once when a changed input stops the build, in StepUp 4's words.</summary>
+    public void DrainingForChangedInputs() => events.Line("ERROR", "The scheduler is draining due to unexpected input changes.");
+
+    /// <summary>A step deferred more often than the cap: it fails, with StepUp 4's page titles and its own output (whatever its exit code).</summary>
+    public void DeferredTooOften(StepNode step, int cap, IReadOnlyList<string> waitedFor, RunResult result)
+    {
+        Record.Ended(step, StepOutcome.Failed, null, result.Stdout, $"deferred more than {cap} times");
+        Summary.Failed++;
+        events.Line("FAIL", step.Label);
+        events.Page($"Deferred more than {cap} times", step.Label);
+        events.Page("Unavailable dynamic inputs", string.Join("\n", waitedFor));
+        Pages(result);
+        logs.Keep(step, result);
         events.Report(Diagnostic.Error(Codes.StepFailed,
-            $"Step '{step.Label}' was deferred more than {cap} times waiting for amended inputs: {string.Join(", ", waitedFor)}.",
+            $"Step '{step.Label}' was deferred more than {cap} times (the defer cap) waiting for amended inputs: {string.Join(", ", waitedFor)}.",
             LocationOf(step)));
     }
 

@@ -200,6 +200,9 @@ public sealed class StepNode : Node
     /// <summary>Why the step cannot be skipped, when known before its check (not saved).</summary>
     internal string? RerunReason { get; set; }
 
+    /// <summary>How often it was deferred for amended inputs since it last succeeded, over the director's builds (the defer cap counts these; not saved).</summary>
+    internal int DeferralsSinceSuccess { get; set; }
+
     /// <summary>What the last success was computed from, to say what changed since; null if unknown.</summary>
     public Scheduling.StepBasis? SuccessBasis { get; internal set; }
 

@@ -4,6 +4,7 @@ using StepUp.Engine.Files;
 using StepUp.Engine.Reporting;
 using StepUp.Engine.Running;
 using StepUp.Engine.Scheduling;
+using StepUp.Engine.Storage;
 
 namespace StepUp.Engine.StepApi;
 
@@ -15,7 +16,10 @@ namespace StepUp.Engine.StepApi;
 sealed class StepApiHandler(ProjectGraph graph, string root, IReadOnlyDictionary<string, string> env, BuildPlan plan, OutputWrites writes,
     Action<string> log)
 {
-    sealed class ApiException(string message) : Exception(message);
+    sealed class ApiException(string message, string kind = "") : Exception(message)
+    {
+        public string Kind { get; } = kind;
+    }
 
     /// <summary>The patterns of the graph's steps, checked against every new output; built on first use.</summary>
     GlobRegistry? _globs;
@@ -45,7 +49,7 @@ sealed class StepApiHandler(ProjectGraph graph, string root, IReadOnlyDictionary
         }
         catch (ApiException e)
         {
-            return new ErrorReply(e.Message);
+            return new ErrorReply(e.Message, e.Kind);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
@@ -94,11 +98,13 @@ sealed class StepApiHandler(ProjectGraph graph, string root, IReadOnlyDictionary
         if (existing != null && ReferenceEquals(existing.Creator, caller) && !existing.Definition.SameAs(definition))
             throw new ApiException($"step '{definition.Label}' is defined twice, differently.");
         foreach (var path in definition.Outputs.Concat(definition.Volatiles)) CheckClaim(path, definition.Label, existing);
+        foreach (var path in definition.Volatiles)
+            if (plan.Targets.Contains(path)) throw new ApiException(TargetProblems.Volatile(path));
         foreach (var path in definition.Inputs)
             if (graph.FindFile(path) is { State: FileState.Volatile, IsOrphan: false })
                 throw new ApiException($"step '{definition.Label}' uses '{path}' as input, but it is a volatile output.");
         if (CycleThrough(definition) is { } cycle)
-            throw new ApiException("this step would close a dependency cycle: " + string.Join(" -> ", cycle) + ".");
+            throw new ApiException("this step would close a dependency cycle: " + string.Join(" -> ", cycle) + ".", Protocol.ErrorReply.CyclicKind);
 
         // A planning step's own script is static unless a step makes it.
         if (definition.Planning && planner.LocalExecutable(definition) is { } exe)
@@ -156,8 +162,7 @@ sealed class StepApiHandler(ProjectGraph graph, string root, IReadOnlyDictionary
     {
         if (writes.Refusal(label, path) is { } refusal) throw new ApiException(refusal);
         if (Globs.Matching(path) is { } glob)
-            throw new ApiException($"'{path}' cannot be an output of step '{label}': it matches the pattern {glob.Glob.Pattern} of step '{glob.Owner.Label}', " +
-                "and patterns may only match static files.");
+            throw new ApiException(GlobMatchesOutput(glob.Glob.Pattern, glob.Owner.Label, path, label));
         var file = graph.FindFile(path);
         if (file == null || file.IsOrphan) return;
         if (file.State is FileState.Static or FileState.Missing)
@@ -221,10 +226,13 @@ sealed class StepApiHandler(ProjectGraph graph, string root, IReadOnlyDictionary
         {
             throw new ApiException($"the pattern {fields.Pattern} is not valid: {e.Message}");
         }
+        // The walk never enters .stepup/, but a pattern such as * would match the folder itself.
+        if (matcher.IsMatch(GraphStore.FolderName))
+            throw new ApiException($"Glob pattern ({pattern}) matches a path under {GraphStore.FolderName}: {GraphStore.FolderName}/");
         var matches = matcher.Matches(root);
         foreach (var match in matches)
             if (graph.FindFile(match.TrimEnd('/')) is { Producer: { IsOrphan: false } producer } file && file.State is not (FileState.Static or FileState.Missing))
-                throw new ApiException($"the pattern {fields.Pattern} matches '{file.Path}', which step '{producer.Label}' makes; patterns may only match static files.");
+                throw new ApiException(GlobMatchesOutput(pattern, caller.Label, file.Path, producer.Label));
         var glob = new RegisteredGlob(pattern, new Dictionary<string, string>(fields.Subs, StringComparer.Ordinal), matches);
         if (!caller.Globs.Contains(glob))
         {
@@ -234,6 +242,10 @@ sealed class StepApiHandler(ProjectGraph graph, string root, IReadOnlyDictionary
         }
         return (glob, new DoneReply());
     }
+
+    /// <summary>In StepUp 4's words, whichever came first: the pattern or the output.</summary>
+    static string GlobMatchesOutput(string pattern, string owner, string path, string producer) =>
+        $"Glob pattern ({pattern}) registered by step ({owner}) matches ({path}), which step ({producer}) builds. Patterns may only match static files.";
 
     StepReply Hold(StepNode caller, bool release)
     {
@@ -251,6 +263,7 @@ sealed class StepApiHandler(ProjectGraph graph, string root, IReadOnlyDictionary
     void DeclareStaticFile(StepNode caller, string path, bool mustExist)
     {
         if (PathRules.IsInStateFolder(path)) throw new ApiException($"'{path}' is inside .stepup/, which belongs to StepUp.");
+        if (plan.Targets.Contains(path)) throw new ApiException(TargetProblems.Static(path));
         var file = graph.GetOrAddFile(path);
         if (file.Producer is { } producer && !producer.IsOrphan)
             throw new ApiException($"'{path}' cannot be static: step '{producer.Label}' makes it.");
@@ -284,7 +297,7 @@ sealed class StepApiHandler(ProjectGraph graph, string root, IReadOnlyDictionary
                 if (file.State == FileState.Volatile && !file.IsOrphan) throw new ApiException($"'{path}' is a volatile output and cannot be an input.");
                 if (ReferenceEquals(file.Producer, caller)) throw new ApiException($"'{path}' is an output of this step and cannot be its input.");
                 if (file.Producer is { } producer && !producer.IsOrphan && DependsOn(producer, caller) is { } chain)
-                    throw new ApiException("amending input '" + path + "' closes a dependency cycle: " + string.Join(" -> ", chain) + ".");
+                    throw new ApiException("amending input '" + path + "' closes a dependency cycle: " + string.Join(" -> ", chain) + ".", Protocol.ErrorReply.CyclicKind);
                 if (command.ImplicitStatic && (file.Producer == null || file.Producer.IsOrphan) && (file.State != FileState.Static || file.IsOrphan))
                     DeclareStaticFile(caller, path, mustExist: false);
                 if (known.Add(file))

@@ -68,5 +68,5 @@ sealed record GraphReply(IReadOnlyList<string> Files) : StepReply;
 /// <summary>The answer of a call that only registers something.</summary>
 sealed record DoneReply : StepReply;
 
-/// <summary>The call was refused; the client makes its step fail with the message.</summary>
-sealed record ErrorReply(string Message) : StepReply;
+/// <summary>The call was refused; the client makes its step fail with the message. Kind: see <see cref="Protocol.ErrorReply.Kind"/>.</summary>
+sealed record ErrorReply(string Message, string Kind = "") : StepReply;

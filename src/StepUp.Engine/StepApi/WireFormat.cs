@@ -46,7 +46,7 @@ static class WireFormat
         StaticReply declared => new Wire.StaticReply { Paths = declared.Paths.ToList() },
         AmendReply amended => new Wire.AmendReply { CarryOn = amended.CarryOn },
         GraphReply graph => new GraphFilesReply { Files = graph.Files.ToList() },
-        ErrorReply error => new Wire.ErrorReply { Text = error.Message },
+        ErrorReply error => new Wire.ErrorReply { Text = error.Message, Kind = error.Kind },
         DoneReply => new EmptyReply(),
         _ => throw new ArgumentOutOfRangeException(nameof(reply), reply, "not a step-API reply"),
     };

@@ -205,6 +205,43 @@ public sealed class StepupCommandLineTests
     }
 
     [TestMethod]
+    public void ConfigFiles_InvalidTargets_AndTheGraphPrefix_AreStepUp4s()
+    {
+        PythonSteps.Require();
+        var dir = NewFolder("""
+            #!/usr/bin/env python3
+            from stepup.core.api import run, static
+
+            static("input.txt")
+            run("cp input.txt sub/out.txt", inp="input.txt", out="sub/out.txt")
+
+            """);
+        File.WriteAllText(Path.Combine(dir, "input.txt"), "one\n");
+        File.WriteAllText(Path.Combine(dir, "stepup.toml"), "[build]\njobs = 1\n\n[clean]\nall = true  # outputs of planned steps too\n");
+        var build = Shell(dir, "sb");
+        Assert.AreEqual(0, build.ExitCode, build.Output);
+        StringAssert.Contains(build.Output, "DIRECTOR │ Ran 2 job(s).");
+
+        var invalid = Shell(dir, "sb -w input.txt");
+        Assert.AreEqual(4, invalid.ExitCode, "a static target fails the build (4), and -w does not watch\n" + invalid.Output);
+        StringAssert.Contains(File.ReadAllText(Path.Combine(dir, ".stepup", "fail.log")), "A build target cannot be a static file: input.txt");
+
+        var cleaned = Shell(dir, "STEPUP_CLEAN_COMMIT=1 stepup clean sub/");
+        Assert.AreEqual(0, cleaned.ExitCode, cleaned.Output);
+        Assert.IsFalse(File.Exists(Path.Combine(dir, "sub", "out.txt")), "`all` from [clean], `commit` from the environment\n" + cleaned.Output);
+
+        Directory.CreateDirectory(Path.Combine(dir, "elsewhere"));
+        var graph = Shell(dir, $"cd elsewhere && STEPUP_ROOT='{dir}' stepup graph rooted");
+        Assert.AreEqual(0, graph.ExitCode, graph.Output);
+        Assert.IsTrue(File.Exists(Path.Combine(dir, "rooted.txt")), "the prefix is relative to the project root\n" + graph.Output);
+
+        File.WriteAllText(Path.Combine(dir, "stepup.toml"), "[build]\nspeed = 4\n");
+        var typo = Shell(dir, "sb");
+        Assert.AreEqual(1, typo.ExitCode, typo.Output);
+        StringAssert.Contains(typo.Output, "./stepup.toml:2: unsupported key 'speed' in section [build]");
+    }
+
+    [TestMethod]
     public void Watch_WaitGraphRebuildJoin_DriveTheBuild()
     {
         PythonSteps.Require();

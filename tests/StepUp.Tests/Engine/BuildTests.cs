@@ -306,7 +306,28 @@ public sealed class BuildTests
         StringAssert.Contains(d.Message, "a.txt");
         StringAssert.Contains(d.Message, "vandal");
         Assert.AreEqual(Item.At(5), d.Location);
+        CollectionAssert.Contains(r.Events.Lines.ToList(), ("ERROR", "The scheduler is draining due to unexpected input changes."), r.ToString());
         Assert.AreEqual("one\nmore\n", p.Read("a.txt"), "StepUp does not undo what a step did to a static file");
+    }
+
+    [TestMethod]
+    public async Task AnInputChangedByAnotherStep_FailsItsConsumerWithoutRunningIt_AndDrainsTheBuild()
+    {
+        using var p = new EngineProject();
+        p.Write("a.txt", "one\n");
+        var r = (await p.BuildAsync(
+        [
+            Item.Static("a.txt"),
+            Item.Step("vandal", "echo more >> a.txt; echo done > ${out}", line: 3, @out: "v.txt"),
+            Item.Step("reader", "cat a.txt v.txt > ${out}", line: 4, inp: "a.txt;v.txt", @out: "r.txt"),
+        ], new BuildOptions { Jobs = 1, KeepGoing = true })).AssertFailure();
+        r.AssertNotStarted("reader");
+        Assert.IsTrue(r.Events.Failed("reader"), r.ToString());
+        var d = r.Single(Codes.InputChanged);
+        StringAssert.Contains(d.Message, "a.txt");
+        Assert.AreEqual(Item.At(4), d.Location);
+        CollectionAssert.Contains(r.Events.Lines.ToList(), ("ERROR", "The scheduler is draining due to unexpected input changes."), r.ToString());
+        Assert.IsFalse(p.Exists("r.txt"), "the reader never read the changed file");
     }
 
     [TestMethod]

@@ -139,13 +139,55 @@ public sealed class StepUp4ApiTests
             """) + "; " + Api("""
             {"type":"api.step","command":"echo","out":["made.txt"]}
             """)))).AssertFailure();
-        Assert.IsTrue(globFirst.Events.Pages.Any(pg => pg.Text.Contains("it matches the pattern *.txt")), globFirst.ToString());
+        // In StepUp 4's words, the same in both orders (scripts written for StepUp grep for them).
+        Assert.IsTrue(globFirst.Events.Pages.Any(pg => pg.Text.Contains("Glob pattern (*.txt) registered by step (plan) matches (made.txt), which step (echo) builds.")),
+            globFirst.ToString());
 
         using var q = new EngineProject();
         var outputFirst = (await q.BuildAsync(
             Item.Step("maker", "echo made > ${out}", line: 3, @out: "made.txt"),
             Item.Step("plan", "wait-for maker; " + Api("""{"type":"api.glob","pattern":"*.txt"}"""), line: 4, planning: "true", inp: "made.txt"))).AssertFailure();
-        Assert.IsTrue(outputFirst.Events.Pages.Any(pg => pg.Text.Contains("matches 'made.txt', which step 'maker' makes")), outputFirst.ToString());
+        Assert.IsTrue(outputFirst.Events.Pages.Any(pg => pg.Text.Contains("Glob pattern (*.txt) registered by step (plan) matches (made.txt), which step (maker) builds.")),
+            outputFirst.ToString());
+        var stateFolder = (await q.BuildAsync(Item.Step("lister", Api("""{"type":"api.glob","pattern":"*"}"""), line: 3, planning: "true"))).AssertFailure();
+        Assert.IsTrue(stateFolder.Events.Pages.Any(pg => pg.Text.Contains("Glob pattern (*) matches a path under .stepup: .stepup/")), stateFolder.ToString());
+    }
+
+    [TestMethod]
+    public async Task ATargetThatIsStaticOrVolatile_IsRefused()
+    {
+        using var p = new EngineProject();
+        p.Write("in.txt", "x\n");
+        ItemSpec[] items = [Item.Static("in.txt"), Item.Step("copy", "cat ${inp} > ${out}", line: 3, inp: "in.txt", @out: "out.txt")];
+        (await p.BuildAsync(items)).AssertSuccess();
+        var known = (await p.BuildAsync(items, new BuildOptions { Jobs = 1, Targets = ["in.txt"] })).AssertFailure();
+        Assert.AreEqual("Invalid build target: A build target cannot be a static file: in.txt", known.Single(Codes.InvalidTarget).Message);
+        Assert.AreEqual(0, known.Events.Tagged("START").Count, "nothing runs\n" + known);
+
+        using var q = new EngineProject();
+        var declared = (await q.BuildAsync([Plan(Api("""{"type":"api.step","command":"touch vol.txt","vol":["vol.txt"]}"""))],
+            new BuildOptions { Jobs = 1, Targets = ["vol.txt"] })).AssertFailure();
+        Assert.IsTrue(declared.Events.Failed("plan"), declared.ToString());
+        StringAssert.Contains(declared.Single(Codes.StepCallRefused).Message, "A build target cannot be a volatile output: vol.txt");
+        Assert.IsFalse(q.Exists("vol.txt"));
+    }
+
+    [TestMethod]
+    public async Task AStepDeferredMoreOftenThanTheCap_OverSeveralBuilds_Fails()
+    {
+        using var p = new EngineProject();
+        ItemSpec[] items = [Item.Step("waiter", Api("""{"type":"api.amend","inp":["never.txt"]}"""), line: 3)];
+        var options = new BuildOptions { Jobs = 1, DeferCap = 2 };
+        for (var build = 1; build <= 2; build++)
+        {
+            var deferred = await p.BuildAsync(items, options);
+            CollectionAssert.Contains(deferred.Events.Lines.ToList(), ("DEFERRED", "waiter"), $"build {build}: within the cap\n{deferred}");
+            Assert.IsFalse(deferred.Events.Failed("waiter"), deferred.ToString());
+        }
+        var capped = (await p.BuildAsync(items, options)).AssertFailure();
+        Assert.IsTrue(capped.Events.Failed("waiter"), "the third deferral since its last success is one too many\n" + capped);
+        Assert.IsTrue(capped.Events.Pages.Any(pg => pg.Title == "Deferred more than 2 times"), capped.ToString());
+        CollectionAssert.Contains(capped.Events.Pages.ToList(), ("Unavailable dynamic inputs", "never.txt"), capped.ToString());
     }
 
     [TestMethod]

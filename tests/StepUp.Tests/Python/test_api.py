@@ -422,19 +422,21 @@ class GraphAndInfoTests(ClientTestCase):
         info = api.getinfo()
         self.assertEqual(director.of_type("api.info"), [{"type": "api.info"}])
         self.assertEqual(info.command, "./me")
-        self.assertEqual(info.workdir, "./")
+        self.assertEqual(info.workdir, ".")
         self.assertEqual(info.inp, ["a"])
         self.assertEqual(info.out, ["b"])
         self.assertIs(api.get_info, api.getinfo)
 
-    def test_getinfo_workdir_relative_to_cwd(self):
+    def test_getinfo_as_stepup4_root_relative_workdir_sorted_lists(self):
         os.mkdir(os.path.join(self.tmp, "sub"))
         os.chdir(os.path.join(self.tmp, "sub"))
-        self.director(lambda request: {"type": "ok", "command": "./x", "workdir": "sub/", "inp": ["x"],
-                                       "out": [], "vol": [], "env": ["E"]})
+        self.director(lambda request: {"type": "ok", "command": "./x", "workdir": "sub/", "inp": ["x", "../a"],
+                                       "out": ["o", "../b"], "vol": [], "env": ["F", "E"]})
         info = api.getinfo()
-        self.assertEqual(info.workdir, "./")
-        self.assertEqual(info.env, ["E"])
+        self.assertEqual(info.workdir, "sub")
+        self.assertEqual(info.inp, ["../a", "x"])
+        self.assertEqual(info.out, ["../b", "o"])
+        self.assertEqual(info.env, ["E", "F"])
 
 
 class GlobTests(ClientTestCase):
@@ -457,6 +459,13 @@ class GlobTests(ClientTestCase):
             {"type": "api.glob", "cwd": self.tmp, "pattern": "*.txt", "subs": {}, "paths": [".hidden.txt", "a.txt", "b.txt"]},
         )
         self.assertEqual([r["type"] for r in director.requests], ["api.glob"] * 5)
+
+    def test_a_trailing_slash_matches_folders_only(self):
+        self.director()
+        touch("s.txt")
+        self.assertEqual(api.glob("s*/").files(), ["sub/"])
+        self.assertEqual(api.glob("s*").files(), ["s.txt", "sub/"])
+        self.assertEqual(api.glob("sub/*/").files(), ["sub/deep/"])
 
     def test_named_wildcards(self):
         director = self.director()

@@ -17,6 +17,7 @@ import socket
 import struct
 import sys
 
+from . import rpc
 from .exceptions import StepUpError
 
 __all__ = ("PROTOCOL", "call", "connected")
@@ -60,7 +61,7 @@ def call(request, advisory=False):
     if kind == "error" and advisory and str(answer.get("message", "")).startswith("unknown call"):
         return {"type": "ok", "unknown": True}
     if kind == "error":
-        raise StepUpError(str(answer.get("message") or "The director answered an error without a message."))
+        rpc.raise_refusal(request["type"], answer)
     if kind == "rejected":
         raise StepUpError("The director rejected %s: %s" % (request["type"], answer.get("reason") or "no reason given"))
     raise StepUpError("Unexpected answer from the director to %s: %r" % (request["type"], answer))

@@ -705,9 +705,16 @@ def graph(prefix):
 
 
 def get_info():
-    """The running step's own definition (without dynamic dependencies) as a StepInfo."""
+    """The running step's own definition (without dynamic dependencies) as a StepInfo, as StepUp 4
+    gives it: ``workdir`` relative to STEPUP_ROOT without a trailing slash (``sub``, ``.`` for the
+    root), ``inp``, ``out`` and ``vol`` relative to it and sorted, ``env`` sorted."""
     answer = _client.call({"type": "api.info"})
-    return _step_info(answer, {"command": "", "workdir": "./"})
+    info = StepInfo.from_dict({
+        "command": answer.get("command") or "",
+        **{key: sorted(answer.get(key) or ()) for key in ("inp", "env", "out", "vol")},
+    })
+    info.workdir = _Path(os.path.normpath(answer.get("workdir") or "."))
+    return info
 
 
 getinfo = get_info

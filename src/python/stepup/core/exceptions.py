@@ -1,6 +1,6 @@
 """Errors raised by the StepUp client."""
 
-__all__ = ("StepUpError", "InputNotFoundError", "PathError", "EnvVarError", "AmendWhileHoldingError")
+__all__ = ("StepUpError", "InputNotFoundError", "PathError", "EnvVarError", "AmendWhileHoldingError", "CyclicError")
 
 
 class StepUpError(RuntimeError, ValueError):
@@ -31,3 +31,7 @@ class AmendWhileHoldingError(StepUpError):
 
     The step could wait for an input that a held step makes, and that step waits for the hold.
     """
+
+
+class CyclicError(StepUpError):
+    """The director refused a step or an amended input that would close a dependency cycle."""

@@ -180,7 +180,9 @@ class NamedGlob:
         unknown = sorted(set(self._subs) - set(self._names))
         if unknown:
             raise ValueError("The pattern %s has no named wildcard %s" % (self._pattern, ", ".join(unknown)))
-        self._regex = re.compile(_regex(self._pattern, self._subs, set(), True))
+        # A trailing "/" (as in "data/*/") matches folders only; the folder's own name is what matches.
+        self._folders_only = self._pattern.endswith("/") and self._pattern.rstrip("/") != ""
+        self._regex = re.compile(_regex(self._pattern.rstrip("/") or self._pattern, self._subs, set(), True))
         self._results = {}
 
     @property
@@ -208,9 +210,12 @@ class NamedGlob:
         return self
 
     def extend(self, paths):
-        """Adds the given paths that match; a trailing ``/`` (a folder) is kept but not matched."""
+        """Adds the given paths that match; a trailing ``/`` (a folder) is kept but not matched.
+        A pattern that ends with ``/`` matches only such folders."""
         for path in paths:
             path = os.fspath(path)
+            if self._folders_only and not path.endswith("/"):
+                continue
             match = self._regex.fullmatch(path.rstrip("/") if path.rstrip("/") else path)
             if match is not None:
                 key = tuple(match.group(name) for name in self._names)
