@@ -99,5 +99,8 @@ namespace StepUp
 
         // 0601-0619: the call protocol and StepUp's command line.
         public const string BadCall = "STEPUP0601";
+
+        // 0710-0719: StepUp Core's example suite.
+        public const string StaticBecameFolder = "STEPUP0710";
     }
 }

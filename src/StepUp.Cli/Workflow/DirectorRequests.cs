@@ -3,7 +3,11 @@ using StepUp.Tasks;
 namespace StepUp.Cli.Workflow;
 
 /// <summary>What the relay of a request's events saw: its "done" (null when the director went away) and the warnings.</summary>
-sealed record RelayOutcome(DoneEvent? Done, int Warnings, int Errors);
+sealed record RelayOutcome(DoneEvent? Done, int Warnings, int Errors)
+{
+    /// <summary>An error stopped the build before its steps ran (StepUp's scheduler drained).</summary>
+    public bool Drained { get; init; }
+}
 
 /// <summary>Project requests of the `stepup` command to the director, which it starts when none runs.</summary>
 static class DirectorRequests
@@ -33,6 +37,7 @@ static class DirectorRequests
     public static RelayOutcome Relay(Stream stream, EventPrinter printer)
     {
         int warnings = 0, errors = 0;
+        var drained = false;
         while (true)
         {
             byte[]? frame;
@@ -56,13 +61,17 @@ static class DirectorRequests
             {
                 case DoneEvent done:
                     printer.Finish();
-                    return new RelayOutcome(done, warnings, errors);
+                    return new RelayOutcome(done, warnings, errors) { Drained = drained };
                 case Rejection rejection:
                     printer.Line("ERROR", "The StepUp director refused the request (" + rejection.Code + "): " + rejection.Reason);
                     return new RelayOutcome(null, warnings, errors + 1);
                 case DiagnosticEvent diagnostic:
-                    if (diagnostic.IsWarning) warnings++;
+                    // A step that cannot run stays pending, which StepUp reports as a warning; the
+                    // return code says so with its PENDING bit, not with the WARNING bit.
+                    if (diagnostic.Code == Codes.MissingInput) diagnostic.IsWarning = true;
+                    else if (diagnostic.IsWarning) warnings++;
                     else errors++;
+                    drained |= diagnostic.Code == Codes.StaticBecameFolder;
                     printer.Event(diagnostic);
                     break;
                 default:

@@ -24,7 +24,7 @@ except ImportError:
 
 STEPUP_VARS = ("STEPUP_DIRECTOR_SOCKET", "STEPUP_STEP_TOKEN", "STEPUP_ROOT", "STEPUP_STEP_KEY",
                "STEPUP_EXTERNAL_SOURCES", "STEPUP_PATH_FILTER", "STEPUP_STEP_NEED", "STEPUP_JOB_I",
-               "STEPUP_MAX_OUTPUT_SIZE")
+               "STEPUP_MAX_OUTPUT_SIZE", "HERE", "ROOT")
 
 
 def clean_env(extra=None):

@@ -180,7 +180,9 @@ class NamedGlob:
         unknown = sorted(set(self._subs) - set(self._names))
         if unknown:
             raise ValueError("The pattern %s has no named wildcard %s" % (self._pattern, ", ".join(unknown)))
-        self._regex = re.compile(_regex(self._pattern, self._subs, set(), True))
+        # A pattern ending in "/" matches folders only (the matches on disk keep their "/").
+        self._folders_only = len(self._pattern) > 1 and self._pattern.endswith("/")
+        self._regex = re.compile(_regex(self._pattern.rstrip("/") or self._pattern, self._subs, set(), True))
         self._results = {}
 
     @property
@@ -211,6 +213,8 @@ class NamedGlob:
         """Adds the given paths that match; a trailing ``/`` (a folder) is kept but not matched."""
         for path in paths:
             path = os.fspath(path)
+            if self._folders_only and not path.endswith("/"):
+                continue
             match = self._regex.fullmatch(path.rstrip("/") if path.rstrip("/") else path)
             if match is not None:
                 key = tuple(match.group(name) for name in self._names)
