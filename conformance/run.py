@@ -65,7 +65,27 @@ UNSUPPORTED = {
         "after StepUp built it. StepUp.Sdk never deletes an edited output, with or without `--unsafe` "
         "(it warns and keeps the file): losing a user's edit is never what a clean is for."
     ),
+    "translate_external": (
+        "Its step runs in a folder outside the project root (`workdir=\"../../common\"`) and writes "
+        "`../public/foo.txt` there. StepUp.Sdk runs steps and writes outputs only inside the project "
+        "root (STEPUP0006), so that a build never overwrites or cleans up a file of another project; "
+        "a step may still read files outside it."
+    ),
 }
+
+# StepUp Core's own workflow database: these cases read its tables directly.
+_CORE_DATABASE = (
+    "It reads StepUp Core's own workflow database (`SELECT ... FROM %s` in `.stepup/graph.db`), an "
+    "internal schema that StepUp.Sdk's graph.db does not share. StepUp.Sdk keeps the output of each "
+    "step's latest run in `.stepup/logs/` (and in the build report), and the commands a step records "
+    "with `run_subprocess()` in `.stepup/director.log`."
+)
+UNSUPPORTED.update({
+    "output_storage": _CORE_DATABASE % "step_outcome",
+    "subprocess_output": _CORE_DATABASE % "step_outcome JOIN node",
+    "record_subprocess": _CORE_DATABASE % "step_subprocess",
+    "record_subprocess_shell": _CORE_DATABASE % "step_subprocess",
+})
 
 # The environment of StepUp Core's harness (pytest.py) and of its CI (.github/workflows/pytest.yaml).
 # There is no fork server here, so the suite runs the way StepUp Core's CI runs it without one.

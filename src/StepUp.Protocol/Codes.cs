@@ -103,5 +103,8 @@ namespace StepUp
 
         // 0700-0709: StepUp Core's example suite (conformance).
         public const string InvalidTarget = "STEPUP0700";
+
+        // 0710-0719: StepUp Core's example suite (conformance, continued).
+        public const string StaticBecameFolder = "STEPUP0710";
     }
 }

@@ -9,7 +9,8 @@ namespace StepUp.Cli.Workflow;
 /// `stepup build` in a folder with a plan.py: asks the director (the one `dotnet build` uses) to
 /// build a project whose only item is the planning step ./plan.py, prints its events as StepUp
 /// does, and returns StepUp's return code. With --watch it stays after the build and serves
-/// `stepup rebuild`, `wait`, `graph` and `join` through its <see cref="ControlServer"/>.
+/// `stepup rebuild`, `wait`, `graph` and `join` through its <see cref="ControlServer"/>; with
+/// --watch-first a change of a file of the project starts the next build too.
 /// </summary>
 sealed class BuildFrontEnd
 {
@@ -26,6 +27,8 @@ sealed class BuildFrontEnd
     Stream? _buildStream;
     bool _interrupted;
     bool _ending;
+    int _watchPhase;
+    readonly List<string> _graphPrefixes = new();
 
     public BuildFrontEnd(BuildSettings settings, PackageLayout package, string root, TextWriter output)
     {
@@ -55,8 +58,7 @@ sealed class BuildFrontEnd
             if (!_settings.Watch || _interrupted || invalidTargets || IsEnding()) break;
             _printer.Line("PHASE", "watch");
             EnterIdle();
-            var next = _commands.Reader.ReadAsync().AsTask().GetAwaiter().GetResult();
-            if (next != "rebuild") break;
+            if (WaitForNextBuild() != "rebuild") break;
         }
         lock (_gate) _ending = true;
         EnterIdle();
@@ -64,6 +66,55 @@ sealed class BuildFrontEnd
         _printer.Finish();
         _logs.Dispose();
         return (int)code;
+    }
+
+    /// <summary>
+    /// The command that ends the wait between builds: "rebuild" (also with -W after the first change
+    /// of a file of the project), "join" or "shutdown".
+    /// </summary>
+    string WaitForNextBuild()
+    {
+        var phase = ++_watchPhase;
+        using var watch = _settings.WatchFirst ? StartFirstChangeWatch(phase) : null;
+        while (true)
+        {
+            var next = _commands.Reader.ReadAsync().AsTask().GetAwaiter().GetResult();
+            if (next == ChangedCommand + phase) return "rebuild";
+            // A change seen in an earlier wait whose build came from `stepup rebuild` meanwhile.
+            if (!next.StartsWith(ChangedCommand, StringComparison.Ordinal)) return next;
+        }
+    }
+
+    const string ChangedCommand = "changed ";
+
+    FirstChangeWatch? StartFirstChangeWatch(int phase)
+    {
+        try
+        {
+            return new FirstChangeWatch(_root, IsNotTheProjects, (path, deleted) =>
+            {
+                lock (_gate)
+                {
+                    if (_ending) return;
+                    // Busy from now on: a `stepup wait` that follows waits for the build this change starts.
+                    if (_idle.Task.IsCompleted) _idle = NewIdle();
+                }
+                _printer.Line(deleted ? "DELETED" : "UPDATED", Path.GetRelativePath(_root, path));
+            }, () => _commands.Writer.TryWrite(ChangedCommand + phase));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            _printer.Line("WARNING", "-W cannot watch the files of " + _root + " (" + e.Message + "); `stepup rebuild` starts the next build.");
+            return null;
+        }
+    }
+
+    /// <summary>.stepup/ and the graph files that `stepup graph` asked for through this build are not the project's files.</summary>
+    bool IsNotTheProjects(string fullPath)
+    {
+        var relative = Path.GetRelativePath(_root, fullPath);
+        if (relative == ".stepup" || relative.StartsWith(".stepup" + Path.DirectorySeparatorChar, StringComparison.Ordinal)) return true;
+        lock (_gate) return _graphPrefixes.Any(prefix => fullPath.StartsWith(prefix, StringComparison.Ordinal));
     }
 
     /// <summary>As StepUp's director checks it before anything runs: a file, executable, starting with a shebang.</summary>
@@ -151,6 +202,7 @@ sealed class BuildFrontEnd
 
     (bool Ok, string Text) WriteGraph(string prefix)
     {
+        lock (_gate) _graphPrefixes.Add(Path.GetFullPath(Path.Combine(_root, prefix)));
         try
         {
             var ok = GraphRequest.Write(_package, _root, prefix, _printer);
@@ -221,7 +273,9 @@ sealed class BuildFrontEnd
             code |= ReturnCode.Pending;
         }
         if (outcome.Warnings > 0) code |= ReturnCode.Warning;
-        if (!done.Success && done.Failed == 0 && done.NotRun == 0 && !_interrupted) code |= ReturnCode.Internal;
+        // A workflow error that stopped the build before any step could fail (a static file that is a folder now) drains it.
+        if (!done.Success && done.Failed == 0 && done.NotRun == 0 && !_interrupted)
+            code |= outcome.Drained ? ReturnCode.Drained : ReturnCode.Internal;
         return code;
     }
 

@@ -6,6 +6,9 @@ sealed class BuildSettings
     public int Jobs { get; init; } = Environment.ProcessorCount;
     public bool KeepGoing { get; init; }
     public bool Watch { get; init; }
+
+    /// <summary>-W: while watching, the first change of a file of the project starts the next build.</summary>
+    public bool WatchFirst { get; init; }
     public bool ExplainRerun { get; init; }
     public bool Clean { get; init; } = true;
     public IReadOnlyList<string> Targets { get; init; } = [];

@@ -6,7 +6,11 @@ namespace StepUp.Cli.Workflow;
 /// What the relay of a request's events saw: its "done" (null when the director went away), the
 /// warnings and errors, and whether a build target was refused (STEPUP0700: nothing ran).
 /// </summary>
-sealed record RelayOutcome(DoneEvent? Done, int Warnings, int Errors, bool InvalidTargets = false);
+sealed record RelayOutcome(DoneEvent? Done, int Warnings, int Errors, bool InvalidTargets = false)
+{
+    /// <summary>An error stopped the build before its steps ran (StepUp's scheduler drained).</summary>
+    public bool Drained { get; init; }
+}
 
 /// <summary>Project requests of the `stepup` command to the director, which it starts when none runs.</summary>
 static class DirectorRequests
@@ -37,6 +41,7 @@ static class DirectorRequests
     {
         int warnings = 0, errors = 0;
         var invalidTargets = false;
+        var drained = false;
         while (true)
         {
             byte[]? frame;
@@ -60,14 +65,18 @@ static class DirectorRequests
             {
                 case DoneEvent done:
                     printer.Finish();
-                    return new RelayOutcome(done, warnings, errors, invalidTargets);
+                    return new RelayOutcome(done, warnings, errors, invalidTargets) { Drained = drained };
                 case Rejection rejection:
                     printer.Line("ERROR", "The StepUp director refused the request (" + rejection.Code + "): " + rejection.Reason);
                     return new RelayOutcome(null, warnings, errors + 1);
                 case DiagnosticEvent diagnostic:
-                    if (diagnostic.IsWarning) warnings++;
+                    // A step that cannot run stays pending, which StepUp reports as a warning; the
+                    // return code says so with its PENDING bit, not with the WARNING bit.
+                    if (diagnostic.Code == Codes.MissingInput) diagnostic.IsWarning = true;
+                    else if (diagnostic.IsWarning) warnings++;
                     else errors++;
                     invalidTargets |= diagnostic.Code == Codes.InvalidTarget;
+                    drained |= diagnostic.Code == Codes.StaticBecameFolder;
                     printer.Event(diagnostic);
                     break;
                 default:

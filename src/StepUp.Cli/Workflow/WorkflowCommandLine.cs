@@ -16,7 +16,7 @@ static class WorkflowCommandLine
     static readonly TimeSpan BuildPatience = TimeSpan.FromSeconds(20);
 
     /// <summary>Words that name a command of this command line.</summary>
-    public static readonly string[] CommandNames = ["build", "boot", "wait", "join", "rebuild", "graph", "clean", "shutdown", "status", "install"];
+    public static readonly string[] CommandNames = ["build", "boot", "wait", "join", "rebuild", "graph", "clean", "shutdown", "status", "install", "config"];
 
     /// <summary>Options that make a bare `stepup -n 1` (StepUp 1 and 2) a build.</summary>
     public static bool IsBuildOption(string word) =>
@@ -72,6 +72,7 @@ static class WorkflowCommandLine
         root.Subcommands.Add(ShutdownCommand());
         root.Subcommands.Add(StatusCommand());
         root.Subcommands.Add(InstallCommand());
+        root.Subcommands.Add(ConfigCommand());
         return root;
     }
 
@@ -80,7 +81,7 @@ static class WorkflowCommandLine
         var jobs = new Option<string>("--jobs", "-j") { Description = "steps that run at once: a count, or a fraction of the cores with a decimal point (default: the number of cores; STEPUP_BUILD_JOBS)", HelpName = "J" };
         var keepGoing = new Option<bool>("--keep-going", "-k") { Description = "after a failure, run what does not depend on it (STEPUP_BUILD_KEEP_GOING)" };
         var watch = new Option<bool>("--watch", "-w") { Description = "after the build, stay for `stepup rebuild`, `wait`, `graph` and `join` (STEPUP_BUILD_WATCH)" };
-        var watchFirst = new Option<bool>("--watch-first", "-W") { Description = "the same as --watch here" };
+        var watchFirst = new Option<bool>("--watch-first", "-W") { Description = "--watch, and the first change of a file of the project (outside .stepup/) starts the next build, half a second later (STEPUP_BUILD_WATCH_FIRST)" };
         var explain = new Option<bool>("--explain-rerun", "-e") { Description = "say why each step runs again (STEPUP_BUILD_EXPLAIN_RERUN)" };
         var noClean = new Option<bool>("--no-clean") { Description = "keep the outputs of steps that are no longer planned (STEPUP_BUILD_CLEAN=0)" };
         var resources = new Option<string[]>("--resources", "-r") { Description = "available resources, e.g. gpu:1,mem:4 (repeatable; STEPUP_BUILD_RESOURCES)", HelpName = "R" };
@@ -101,6 +102,7 @@ static class WorkflowCommandLine
                 Jobs = ParseJobs(parse.GetValue(jobs) ?? config.Value("build", "jobs")),
                 KeepGoing = parse.GetValue(keepGoing) || config.Flag("build", "keep_going"),
                 Watch = parse.GetValue(watch) || parse.GetValue(watchFirst) || config.Flag("build", "watch") || config.Flag("build", "watch_first"),
+                WatchFirst = parse.GetValue(watchFirst) || config.Flag("build", "watch_first"),
                 ExplainRerun = parse.GetValue(explain) || config.Flag("build", "explain_rerun"),
                 Clean = !parse.GetValue(noClean) && config.Flag("build", "clean", true),
                 Targets = parse.GetValue(targets) ?? [],
@@ -204,6 +206,35 @@ static class WorkflowCommandLine
         var command = new Command("install", "Put `stepup` and `sb` of this package on your PATH (writes two small launchers).") { folder };
         command.SetAction(parse => Guarded(parse, () =>
             Installer.Run(PackageLayout.OfThisCommand(), parse.GetValue(folder), parse.InvocationConfiguration.Output)));
+        return command;
+    }
+
+    /// <summary>
+    /// `stepup config`: the settings `stepup build` takes from the environment and the configuration
+    /// files, as TOML, each with its variable and whether that variable is set.
+    /// </summary>
+    static Command ConfigCommand()
+    {
+        var command = new Command("config", "Print the settings of `stepup build` that the environment gives (STEPUP_BUILD_*), and their defaults.");
+        command.SetAction(parse => Guarded(parse, () =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var config = ConfigFiles.Load(ProjectRoot());
+            output.WriteLine("# The settings of `stepup build` here; command-line options override them.");
+            output.WriteLine("[build]");
+            void Setting(string name, string variable, string value) =>
+                output.WriteLine(name + " = " + value + "  # " + variable + (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } ? "" : " (unset: the default)"));
+            static string Bool(bool value) => value ? "true" : "false";
+            Setting("jobs", "STEPUP_BUILD_JOBS", ParseJobs(config.Value("build", "jobs")).ToString(CultureInfo.InvariantCulture));
+            Setting("keep_going", "STEPUP_BUILD_KEEP_GOING", Bool(config.Flag("build", "keep_going")));
+            Setting("watch", "STEPUP_BUILD_WATCH", Bool(config.Flag("build", "watch")));
+            Setting("watch_first", "STEPUP_BUILD_WATCH_FIRST", Bool(config.Flag("build", "watch_first")));
+            Setting("explain_rerun", "STEPUP_BUILD_EXPLAIN_RERUN", Bool(config.Flag("build", "explain_rerun")));
+            Setting("clean", "STEPUP_BUILD_CLEAN", Bool(config.Flag("build", "clean", true)));
+            var resources = ParseResources(null, Environment.GetEnvironmentVariable("STEPUP_BUILD_RESOURCES"));
+            Setting("resources", "STEPUP_BUILD_RESOURCES", "\"" + string.Join(",", resources.Select(r => r.Key + ":" + r.Value)) + "\"");
+            return 0;
+        }));
         return command;
     }
 

@@ -96,7 +96,12 @@ public sealed class BuildRun
                 Dispatch();
                 if (_plan.Running == 0)
                 {
-                    if (!_plan.HasReady || _draining || ct.IsCancellationRequested) break;
+                    if (_draining || ct.IsCancellationRequested) break;
+                    if (!_plan.HasReady)
+                    {
+                        if (_plan.WantStranded() == 0) break;
+                        continue;
+                    }
                     // Ready work, but the shared pool is full with other projects' steps.
                     await Task.WhenAny(_context.Pool.SlotFreed(), Task.Delay(Timeout.Infinite, ct)).ConfigureAwait(false);
                     continue;
@@ -300,6 +305,7 @@ public sealed class BuildRun
         {
             step.DeferralsSinceSuccess = 0;
             outcome.RecordSuccess();
+            planned.SucceededAt = System.Diagnostics.Stopwatch.GetTimestamp();
             _reporter.Succeeded(step, result, duration);
             _plan.Settle(planned);
             return;
@@ -351,8 +357,12 @@ public sealed class BuildRun
             return;
         }
         step.State = StepState.Pending;
-        step.RerunReason = $"amended input(s) {string.Join(", ", planned.DeferredFor!.Select(p => "'" + p + "'"))} became available";
-        _reporter.Deferred(step);
+        var unfresh = planned.Unfresh ?? [];
+        var unavailable = planned.DeferredFor!.Except(unfresh).ToList();
+        step.RerunReason = unavailable.Count > 0
+            ? $"amended input(s) {string.Join(", ", unavailable.Select(p => "'" + p + "'"))} became available"
+            : $"amended input(s) {string.Join(", ", unfresh.Select(p => "'" + p + "'"))} were still being built when it started";
+        _reporter.Deferred(step, unavailable, unfresh);
         _plan.Reconsider(planned);
     }
 

@@ -55,6 +55,48 @@ public sealed class Cleaner
         RemoveEmptyFolders(graph.CreatedFolders);
     }
 
+    /// <summary>
+    /// After a complete, successful build: optional steps that no step of the plan needs (directly
+    /// or through other optional steps) go back to pending, and their unedited outputs are removed
+    /// (StepUp's automatic cleaning of optional steps), so that what is on disk is what the
+    /// workflow needs. A step with an edited output keeps it, with a warning, and stays as it was.
+    /// The graph keeps the steps and their outputs' nodes: a build that needs one again runs it.
+    /// </summary>
+    /// <returns>How many steps went back to pending.</returns>
+    public int RevertOptional(ProjectGraph graph)
+    {
+        var reverted = 0;
+        var needed = GraphSearch.NeededSteps(graph);
+        foreach (var step in graph.Steps.Values.Where(s => s.Definition.Optional && !s.IsOrphan && !needed.Contains(s)).OrderBy(s => s.Id).ToList())
+        {
+            var files = step.Outputs.Concat(step.Volatiles).ToList();
+            var checks = files.Select(f => OutputRemoval.Check(f, _root, _guard)).ToList();
+            if (checks.Any(c => c is Removal.Edited or Removal.BehindLink))
+            {
+                // Warned about here, kept as they are: the step keeps its results too.
+                for (var i = 0; i < files.Count; i++)
+                    if (checks[i] is Removal.Edited or Removal.BehindLink) RemoveIfUnedited(files[i]);
+                continue;
+            }
+            for (var i = 0; i < files.Count; i++)
+            {
+                if (checks[i] == Removal.NotStepUps) continue;
+                RemoveIfUnedited(files[i]);
+                var file = files[i];
+                if (file.State != FileState.Volatile) file.State = FileState.Awaited;
+                file.Stamp = null;
+                file.Written = false;
+                file.Dirty = true;
+            }
+            if (step.State == StepState.Pending) continue;
+            step.State = StepState.Pending;
+            step.Dirty = true;
+            reverted++;
+        }
+        RemoveEmptyFolders(graph.CreatedFolders);
+        return reverted;
+    }
+
     /// <summary>The Clean target: every output and volatile output the graph records, if unedited.</summary>
     public void RemoveAllOutputs(ProjectGraph graph)
     {

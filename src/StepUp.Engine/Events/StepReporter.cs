@@ -64,10 +64,13 @@ sealed class StepReporter(IBuildEvents events, StepLogs logs, bool explain)
         return true;
     }
 
-    public void Deferred(StepNode step)
+    /// <summary>A step that runs again: amended inputs were not built yet (unavailable) or were built while it ran (unfresh).</summary>
+    public void Deferred(StepNode step, IReadOnlyCollection<string> unavailable, IReadOnlyCollection<string> unfresh)
     {
         Record.Ended(step, StepOutcome.Deferred, null);
         events.Line("DEFERRED", step.Label);
+        if (unavailable.Count > 0) events.Page("Unavailable dynamic inputs", string.Join("\n", unavailable.Order(StringComparer.Ordinal)));
+        if (unfresh.Count > 0) events.Page("Unfresh dynamic inputs", string.Join("\n", unfresh.Order(StringComparer.Ordinal)));
     }
 
     public void Succeeded(StepNode step, RunResult result, TimeSpan duration)

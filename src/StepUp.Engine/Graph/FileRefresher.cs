@@ -10,8 +10,9 @@ namespace StepUp.Engine.Graph;
 public static class FileRefresher
 {
     /// <param name="trustStat">False after an interrupted build: then every file is hashed again.</param>
+    /// <param name="folders">Gets the static files that are folders now, which cannot be hashed (they are missing).</param>
     /// <returns>How many files changed since the graph last saw them.</returns>
-    public static int Refresh(ProjectGraph graph, string root, bool trustStat)
+    public static int Refresh(ProjectGraph graph, string root, bool trustStat, List<FileNode>? folders = null)
     {
         var changed = 0;
         var files = graph.Files.Values
@@ -31,6 +32,7 @@ public static class FileRefresher
             {
                 case FileState.Static or FileState.Missing or FileState.Undeclared:
                     var state = file.State == FileState.Undeclared ? FileState.Undeclared : now.Exists ? FileState.Static : FileState.Missing;
+                    if (state == FileState.Missing && folders != null && Directory.Exists(Planning.PathRules.FullPath(root, file.Path))) folders.Add(file);
                     var stamp = now.Exists ? now : null;
                     if (state != file.State || !Equals(stamp, file.Stamp))
                     {

@@ -8,6 +8,23 @@ namespace StepUp.Engine.Graph;
 public static class GraphSearch
 {
     /// <summary>
+    /// The steps of the plan that are needed: every one that is not optional (a left-out realization
+    /// too, which keeps its results), the producers of their inputs, and so on. An optional step
+    /// outside the set is needed by nothing.
+    /// </summary>
+    public static HashSet<StepNode> NeededSteps(ProjectGraph graph)
+    {
+        var needed = new HashSet<StepNode>(ReferenceEqualityComparer.Instance);
+        var toVisit = new Stack<StepNode>();
+        foreach (var step in graph.Steps.Values)
+            if (!step.IsOrphan && !step.Definition.Optional && needed.Add(step)) toVisit.Push(step);
+        while (toVisit.TryPop(out var step))
+            foreach (var input in step.Inputs)
+                if (input.Producer is { IsOrphan: false } producer && needed.Add(producer)) toVisit.Push(producer);
+        return needed;
+    }
+
+    /// <summary>
     /// A cycle among the nodes reachable from <paramref name="starts"/> along <paramref name="next"/>,
     /// in edge order with its first node repeated at the end; null when there is none.
     /// </summary>

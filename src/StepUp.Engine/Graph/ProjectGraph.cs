@@ -60,6 +60,15 @@ public sealed class ProjectGraph
     /// </summary>
     public HashSet<string> StaticFolders { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The outermost static folder that holds a path; null when none does.</summary>
+    public string? StaticFolderOf(string path)
+    {
+        if (path.Length < 2) return null;
+        for (var slash = path.IndexOf('/', 1); slash > 0; slash = path.IndexOf('/', slash + 1))
+            if (StaticFolders.Contains(path[..slash])) return path[..slash];
+        return null;
+    }
+
     /// <summary>A digest of the last plan the root applied; equal plans need no re-planning.</summary>
     public string PlanFingerprint { get; set; } = "";
 

@@ -244,7 +244,7 @@ public sealed class Planner
         var (workdir, inp, @out, vol, env, optional, resources) = common.Value;
         var exe = PathRules.Normalize(_root, workdir, include);
         var exeForShell = PathRules.RelativeToWorkdir(_root, workdir, exe);
-        var command = (exeForShell.Contains('/') ? exeForShell : "./" + exeForShell) + " plan";
+        var command = ShellQuote.Quote(exeForShell.Contains('/') ? exeForShell : "./" + exeForShell) + " plan";
         if (optional) command += " --optional";
         var stepInfo = item.Meta("StepInfo");
         var outputs = new List<string>(@out);

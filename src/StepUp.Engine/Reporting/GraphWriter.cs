@@ -30,10 +30,16 @@ public static class GraphWriter
         File.WriteAllText(basePath + "_dependency.svg", FormatDependencySvg(graph));
     }
 
-    /// <summary>The graph.txt text: nodes in id order, a blank line between nodes, '\n' line ends.</summary>
+    /// <summary>
+    /// The graph.txt text: nodes in id order, then the static folders, a blank line between nodes,
+    /// '\n' line ends. A static folder shows as a node of its own, <c>st:&lt;folder&gt;/</c> (as
+    /// StepUp names a static tree), created by the step that declared it, creating its static files.
+    /// </summary>
     public static string FormatText(ProjectGraph graph)
     {
         var text = new StringBuilder();
+        var staticFolders = StaticFolderFiles(graph);
+        var needed = GraphSearch.NeededSteps(graph);
         foreach (var node in graph.AllNodes().OrderBy(n => n.Id))
         {
             if (text.Length > 0) text.Append('\n');
@@ -47,6 +53,7 @@ public static class GraphWriter
                     break;
                 case StepNode step:
                     Property(text, "state", step.State.ToString().ToUpperInvariant());
+                    Property(text, "need", NeedOf(step, needed));
                     Property(text, "workdir", FormatWorkdir(step.Definition.Workdir));
                     Property(text, "command", step.Definition.Command);
                     foreach (var (name, value) in step.Definition.EnvOverrides.OrderBy(v => v.Key, StringComparer.Ordinal))
@@ -57,8 +64,10 @@ public static class GraphWriter
                     if (step.RunReason != null) Property(text, "ran because", step.RunReason);
                     break;
             }
-            if (node.Creator != null && !ReferenceEquals(node.Creator, node))
-                Relations(text, "created by", [node.Creator]);
+            if (node is FileNode held && StaticFolderKey(graph, held) is { } folderKey)
+                text.Append("creator".PadLeft(NameWidth)).Append("   ").Append(folderKey).Append('\n');
+            else if (node.Creator != null && !ReferenceEquals(node.Creator, node))
+                Relations(text, "creator", [node.Creator]);
             Relations(text, "consumes", node switch
             {
                 StepNode step => step.Inputs,
@@ -73,8 +82,42 @@ public static class GraphWriter
                 _ => [],
             });
         }
+        foreach (var (folder, files) in staticFolders)
+        {
+            if (text.Length > 0) text.Append('\n');
+            text.Append("st:").Append(folder).Append("/\n");
+            if (files[0].Creator is { } creator) Relations(text, "creator", [creator]);
+            Relations(text, "creates", files);
+        }
         return text.ToString();
     }
+
+    /// <summary>StepUp's need of a step: an optional one that a needed step reads from is needed as if it were not optional.</summary>
+    static string NeedOf(StepNode step, HashSet<StepNode> needed) =>
+        step.Definition.Planning ? "PLAN"
+        : !step.Definition.Optional ? "DEFAULT"
+        : needed.Contains(step) ? "DEFAULT (implied by sinks > OPTIONAL)" : "OPTIONAL";
+
+    /// <summary>The static folders that hold static files of the plan (the outermost of nested ones), with those files.</summary>
+    static SortedDictionary<string, List<FileNode>> StaticFolderFiles(ProjectGraph graph)
+    {
+        var folders = new SortedDictionary<string, List<FileNode>>(StringComparer.Ordinal);
+        if (graph.StaticFolders.Count == 0) return folders;
+        foreach (var file in graph.Files.Values.OrderBy(f => f.Id))
+            if (StaticFolderKey(graph, file) != null)
+            {
+                var folder = graph.StaticFolderOf(file.Path)!;
+                if (!folders.TryGetValue(folder, out var files)) folders[folder] = files = new List<FileNode>();
+                files.Add(file);
+            }
+        return folders;
+    }
+
+    /// <summary>The key of the static folder node that stands for a static file's creator; null when the file is in none.</summary>
+    static string? StaticFolderKey(ProjectGraph graph, FileNode file) =>
+        graph.StaticFolders.Count > 0 && file.State is FileState.Static or FileState.Missing && !file.IsOrphan && graph.StaticFolderOf(file.Path) is { } folder
+            ? "st:" + folder + "/"
+            : null;
 
     /// <summary>GraphViz graph of provenance: every node, root included, and creator → product edges.</summary>
     public static string FormatProvenanceDot(ProjectGraph graph)

@@ -60,6 +60,33 @@ sealed class BuildPlan
         foreach (var planned in _steps.Values.OrderBy(p => p.Step.Id).ToList()) Consider(planned);
     }
 
+    /// <summary>
+    /// When nothing is left to run: steps that were dropped as orphans and are attached again (a
+    /// plan that reran detached them, and one that was skipped attached them again without defining
+    /// them), and producers that waiting steps need but that are not part of the build (an optional
+    /// step defined again before the plan that reads its output was attached again). Considers and
+    /// wants them again; returns how many.
+    /// </summary>
+    public int WantStranded()
+    {
+        List<PlannedStep>? dropped = null;
+        List<StepNode>? unplanned = null;
+        foreach (var planned in _steps.Values)
+        {
+            if (planned.Want != StepWant.Inputs || planned.Step.IsOrphan) continue;
+            if (planned.Missing == null)
+            {
+                (dropped ??= new List<PlannedStep>()).Add(planned);
+                continue;
+            }
+            foreach (var input in planned.Missing)
+                if (input.Producer is { IsOrphan: false } producer && !_steps.ContainsKey(producer)) (unplanned ??= new List<StepNode>()).Add(producer);
+        }
+        foreach (var planned in dropped ?? []) Consider(planned);
+        foreach (var producer in unplanned ?? []) Want(producer);
+        return (dropped?.Count ?? 0) + (unplanned?.Count ?? 0);
+    }
+
     /// <summary>Makes a step defined or needed while the build runs part of it, with what it needs.</summary>
     public void Want(StepNode step)
     {
@@ -136,6 +163,14 @@ sealed class BuildPlan
             return _assumed.Contains(producer) || Find(producer)?.Want == StepWant.Done && producer.State == StepState.Succeeded && input.State == FileState.Built;
         return input.State == FileState.Static && !input.IsOrphan;
     }
+
+    /// <summary>
+    /// Whether the producer of an input ran in this build and was still running when the consumer
+    /// started: then the consumer may have read the input half-written (StepUp's unfresh input).
+    /// </summary>
+    public bool RanDuring(FileNode input, PlannedStep consumer) =>
+        input.Producer is { IsOrphan: false } producer && !ReferenceEquals(producer, consumer.Step) &&
+        Find(producer) is { SucceededAt: > 0 } made && made.SucceededAt >= consumer.StartedAt;
 
     void Enqueue(PlannedStep planned)
     {
@@ -239,6 +274,7 @@ sealed class BuildPlan
         Move(planned, StepWant.Running);
         planned.Token = token;
         planned.DeferredFor = null;
+        planned.Unfresh = null;
         planned.Holds = 0;
     }
 

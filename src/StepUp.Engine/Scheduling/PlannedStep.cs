@@ -25,6 +25,15 @@ sealed class PlannedStep(StepNode step)
     public int Heartbeats { get; set; }
     public List<string>? DeferredFor { get; set; }
 
+    /// <summary>
+    /// While it runs: those of <see cref="DeferredFor"/> that were built, but by a step that was
+    /// still running when this one started, so what it read may not be what is there now.
+    /// </summary>
+    public List<string>? Unfresh { get; set; }
+
+    /// <summary>When its run in this build succeeded (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>); 0 when it did not run.</summary>
+    public long SucceededAt { get; set; }
+
     /// <summary>While it runs: its open api.hold calls; above zero, the steps it defined wait (see <see cref="BuildPlan.HoldingCreator"/>).</summary>
     public int Holds { get; set; }
 }

@@ -70,8 +70,17 @@ public sealed class ProjectSession : IDisposable
             }
             if (!samePlan && !PlanAndApply()) return summary;
             store.MarkBuildStarted();
-            var changedFiles = FileRefresher.Refresh(graph, Root, trustStat) + GlobCheck.Recheck(graph, Root);
+            var folders = new List<FileNode>();
+            var changedFiles = FileRefresher.Refresh(graph, Root, trustStat, folders) + GlobCheck.Recheck(graph, Root);
             phases.Mark("refresh");
+            if (ReportStaticFolders(folders, events))
+            {
+                // Nothing is built with a file StepUp cannot check: the build drains before it starts.
+                store.Save(graph);
+                store.MarkBuildFinished();
+                Log("build: drained, static file(s) replaced by folders");
+                return summary;
+            }
             if (samePlan && graph.Root.Products.OfType<FileNode>().Any(f => f.State == FileState.Missing))
             {
                 // A static file went missing: plan again, so that it is reported where it is declared.
@@ -119,6 +128,8 @@ public sealed class ProjectSession : IDisposable
                 if (summary.Success && request.Options.Targets.Count == 0)
                 {
                     var cleaner = new Cleaner(Root, events, attic);
+                    var reverted = cleaner.RevertOptional(graph);
+                    if (reverted > 0) events.Line("DIRECTOR", $"Reverted {reverted} optional step(s) that no step needs any more to PENDING; their outputs are removed.");
                     cleaner.RemoveOrphans(graph);
                     summary.Removed = cleaner.Removed;
                 }
@@ -156,6 +167,27 @@ public sealed class ProjectSession : IDisposable
             summary.Success = false;
             return summary;
         }
+    }
+
+    /// <summary>
+    /// Static files that a step declared and that are folders now: each an error with the step that
+    /// declared it and those that read it. (A project's own static items are planned again and
+    /// reported where they are declared.) True when there was one.
+    /// </summary>
+    static bool ReportStaticFolders(List<FileNode> folders, IBuildEvents events)
+    {
+        var reported = false;
+        foreach (var file in folders)
+        {
+            if (file.IsOrphan || file.Creator is not StepNode declarer) continue;
+            var readers = file.Consumers.Where(c => !c.IsOrphan).Select(c => "'" + c.Label + "'").ToList();
+            events.Report(Diagnostic.Error(Codes.StaticBecameFolder,
+                $"Could not hash {file.Path}: it is a folder now, not a file. Step '{declarer.Label}' declares it static" +
+                (readers.Count > 0 ? $" and step(s) {string.Join(", ", readers)} read it" : "") + "; nothing runs until it is a file again.",
+                Events.StepReporter.LocationOf(declarer)));
+            reported = true;
+        }
+        return reported;
     }
 
     /// <summary>What a watch of the project compares changes against: the graph as the last build left it.</summary>

@@ -116,8 +116,9 @@ sealed class StepApiHandler(ProjectGraph graph, string root, IReadOnlyDictionary
     }
 
     /// <summary>
-    /// The definition as StepUp 4's API asks to run it. Without a shell, a program given as a
-    /// relative path (./work.py) is an input. The plan step of a script runs without a shell too.
+    /// The definition as StepUp 4's API asks to run it. A program given as a relative path
+    /// (./work.py) is an input only when the client declares it, as StepUp 4's run() does and its
+    /// step() does not. The plan step of a script runs without a shell too.
     /// </summary>
     StepDefinition WithLaunch(StepDefinition definition, StepLaunchFields launch, DefineScript? script)
     {
@@ -138,13 +139,7 @@ sealed class StepApiHandler(ProjectGraph graph, string root, IReadOnlyDictionary
             argv = ScriptArgv(definition, script);
         }
         if (!shell && argv.Count == 0) throw new ApiException($"step '{definition.Label}' has shell false but no argv: the program to run is missing.");
-        var inputs = definition.Inputs;
-        if (!shell && argv[0].Contains('/') && !Path.IsPathRooted(argv[0]))
-        {
-            var program = PathRules.Normalize(root, definition.Workdir, argv[0]);
-            if (PathRules.IsInsideRoot(program) && !inputs.Contains(program)) inputs = [program, .. inputs];
-        }
-        return definition.WithInputs(inputs).WithLaunch(shell, shell ? [] : argv, launch.EnvOverrides, launch.Duration ?? StepDefinition.DefaultDuration);
+        return definition.WithLaunch(shell, shell ? [] : argv, launch.EnvOverrides, launch.Duration ?? StepDefinition.DefaultDuration);
     }
 
     /// <summary>The words of a script's plan step, as the planner writes its command: ./exe plan [--optional] [--step-info=F].</summary>
@@ -193,20 +188,40 @@ sealed class StepApiHandler(ProjectGraph graph, string root, IReadOnlyDictionary
             if (isFolder || Directory.Exists(full))
             {
                 if (!Directory.Exists(full)) throw new ApiException($"static folder '{raw}' does not exist.");
+                if (path == ".")
+                    throw new ApiException("A static folder cannot be the project root: it would own plan.py and every output of every step. Declare the folders under it instead.");
+                var files = PathRules.FilesUnder(Path.GetFullPath(root), full).ToList();
+                foreach (var filePath in files)
+                    if (StaticCreator(filePath) is { } other && !ReferenceEquals(other, caller))
+                        throw new ApiException(SoleOwner(path, filePath, other, folderFirst: false));
                 writes.AddStaticFolder(path);
-                foreach (var filePath in PathRules.FilesUnder(Path.GetFullPath(root), full))
+                foreach (var filePath in files)
                 {
                     DeclareStaticFile(caller, filePath, mustExist: true);
                     declared.Add(filePath);
                 }
                 continue;
             }
+            if (graph.StaticFolderOf(path) is { } folder && StaticCreator(path) is { } owner && !ReferenceEquals(owner, caller))
+                throw new ApiException(SoleOwner(folder, path, owner, folderFirst: true));
             DeclareStaticFile(caller, path, mustExist: true);
             declared.Add(path);
         }
         foreach (var pattern in command.Patterns) Register(caller, command.Cwd, pattern, declare: true);
         return new StaticReply(declared);
     }
+
+    /// <summary>The step that declared a file static, while it is part of the plan; null for a file that is not, or that the project declares.</summary>
+    StepNode? StaticCreator(string path) =>
+        graph.FindFile(path) is { State: FileState.Static or FileState.Missing, IsOrphan: false, Creator: StepNode creator } ? creator : null;
+
+    /// <summary>
+    /// A static folder and a static file under it declared by two steps, in either order: the
+    /// folder's step owns every file under it, so the other step would take a file away from it.
+    /// </summary>
+    static string SoleOwner(string folder, string path, StepNode other, bool folderFirst) => folderFirst
+        ? $"Static file '{path}' is under static folder '{folder}/', which step '{other.Label}' declared: a static folder is the sole owner of the files under it, so no other step declares them. Use glob() to list the files of a static folder."
+        : $"Static folder '{folder}/' holds '{path}', which step '{other.Label}' declared static: a static folder is the sole owner of the files under it, so it cannot take over a file that another step declared.";
 
     /// <summary>
     /// api.glob, and the patterns of api.static: matches the pattern on disk and records it with
@@ -298,7 +313,9 @@ sealed class StepApiHandler(ProjectGraph graph, string root, IReadOnlyDictionary
                 if (ReferenceEquals(file.Producer, caller)) throw new ApiException($"'{path}' is an output of this step and cannot be its input.");
                 if (file.Producer is { } producer && !producer.IsOrphan && DependsOn(producer, caller) is { } chain)
                     throw new ApiException("amending input '" + path + "' closes a dependency cycle: " + string.Join(" -> ", chain) + ".", Protocol.ErrorReply.CyclicKind);
-                if (command.ImplicitStatic && (file.Producer == null || file.Producer.IsOrphan) && (file.State != FileState.Static || file.IsOrphan))
+                // A file under a static folder is static too, also when it appeared after the folder was declared.
+                if ((command.ImplicitStatic || graph.StaticFolderOf(path) != null) && (file.Producer == null || file.Producer.IsOrphan) &&
+                    (file.State != FileState.Static || file.IsOrphan))
                     DeclareStaticFile(caller, path, mustExist: false);
                 if (known.Add(file))
                 {
@@ -311,6 +328,13 @@ sealed class StepApiHandler(ProjectGraph graph, string root, IReadOnlyDictionary
                     carryOn = false;
                     (running.DeferredFor ??= new List<string>()).Add(path);
                     if (file.Producer is { } p && !p.IsOrphan) plan.Want(p);
+                }
+                else if (plan.RanDuring(file, running))
+                {
+                    // Read before its producer was done, maybe: the step runs again, now that it is.
+                    carryOn = false;
+                    (running.DeferredFor ??= new List<string>()).Add(path);
+                    (running.Unfresh ??= new List<string>()).Add(path);
                 }
             }
         }

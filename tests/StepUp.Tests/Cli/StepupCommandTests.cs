@@ -53,6 +53,24 @@ public sealed class StepupCommandTests
 
     static List<string> L(params string[] items) => items.ToList();
 
+    // ---- config
+
+    [TestMethod]
+    public void Config_PrintsTheBuildSettingsOfTheEnvironment_AlsoInsideAStep()
+    {
+        using var director = new FakeDirector(Ok());
+        var env = StepEnv(director);
+        env["STEPUP_BUILD_JOBS"] = "3";
+        env["STEPUP_BUILD_RESOURCES"] = "gpu:2";
+        var result = StepupProcess.Run(director.Folder, env, "config");
+        AssertExit(0, result);
+        var lines = result.Stdout.Split('\n');
+        CollectionAssert.Contains(lines, "[build]", result.ToString());
+        CollectionAssert.Contains(lines, "jobs = 3  # STEPUP_BUILD_JOBS", result.ToString());
+        CollectionAssert.Contains(lines, "watch = false  # STEPUP_BUILD_WATCH (unset: the default)", result.ToString());
+        CollectionAssert.Contains(lines, "resources = \"gpu:2\"  # STEPUP_BUILD_RESOURCES", result.ToString());
+    }
+
     // ---- step
 
     [TestMethod]

@@ -35,7 +35,7 @@ public sealed class IntegrationTests
         Assert.IsTrue(lines.Contains("step:story"), "graph.txt should list step:story:\n" + text);
         Assert.IsTrue(lines.Contains("file:story.txt"), "graph.txt should list file:story.txt:\n" + text);
         StringAssert.Contains(text, "state = BUILT", "A built node should have `state = BUILT`");
-        StringAssert.Contains(text, "created by   step:story", "story.txt is created by the story step");
+        StringAssert.Contains(text, "creator   step:story", "story.txt is created by the story step");
         StringAssert.Contains(text, "consumes   file:story.txt", "grep consumes story.txt");
         StringAssert.Contains(text, "supplies   step:grep", "story.txt supplies grep");
         StringAssert.Contains(text, "command = echo First line.", "A step lists its command");

@@ -281,4 +281,101 @@ public sealed class StepupCommandLineTests
             if (!watching.HasExited) watching.Kill(entireProcessTree: true);
         }
     }
+
+    [TestMethod]
+    public void WatchFirst_TheFirstChangeOfAnInputStartsTheNextBuild()
+    {
+        PythonSteps.Require();
+        var dir = NewFolder("""
+            #!/usr/bin/env python3
+            from stepup.core.api import copy, static
+
+            static("inp.txt")
+            copy("inp.txt", "out.txt")
+
+            """);
+        File.WriteAllText(Path.Combine(dir, "inp.txt"), "hello\n");
+        var outFile = Path.Combine(dir, "..", Path.GetFileName(dir) + "-watch-first.out");
+        using var watching = Start(dir, "sb -j 1 -W", outFile);
+        try
+        {
+            Assert.AreEqual(0, Shell(dir, "stepup wait && stepup graph current_graph1").ExitCode);
+            Assert.AreEqual("hello\n", File.ReadAllText(Path.Combine(dir, "out.txt")));
+
+            // No `stepup rebuild`: the change itself starts the build (the sleep only lets it be seen).
+            File.WriteAllText(Path.Combine(dir, "inp.txt"), "bye\n");
+            Assert.AreEqual(0, Shell(dir, "sleep 1 && stepup wait").ExitCode);
+            Assert.AreEqual("bye\n", File.ReadAllText(Path.Combine(dir, "out.txt")), "the change of inp.txt rebuilt out.txt");
+            Assert.AreEqual(0, Shell(dir, "stepup join").ExitCode);
+            Assert.IsTrue(watching.WaitForExit(TimeSpan.FromMinutes(1)), "sb -W ends after `stepup join`");
+            var output = Runner.ReadOutput(outFile);
+            Assert.AreEqual(0, watching.ExitCode, output);
+            var lines = output.Split('\n');
+            Assert.AreEqual(2, lines.Count(l => l == "   PHASE │ build"), "one build for the change, none for the graph files:\n" + output);
+            CollectionAssert.Contains(lines, " UPDATED │ inp.txt", output);
+        }
+        finally
+        {
+            if (!watching.HasExited) watching.Kill(entireProcessTree: true);
+        }
+    }
+
+    [TestMethod]
+    public void AConsumerRedefinedBeforeItsSkippedSubplan_StillGetsTheSubplansOutput()
+    {
+        // The plan reruns and detaches the subplan with its producer; the subplan is skipped, so it
+        // defines nothing again: the new consumer must still find the producer of its input.
+        PythonSteps.Require();
+        const string planTemplate = """
+            #!/usr/bin/env python3
+            from stepup.core.api import plan, run, static
+
+            static("subplan.py")
+            run("cat out.txt > USED", shell=True, inp=["out.txt"], out=["USED"])
+            plan("./subplan.py", inp=["subplan.py"])
+
+            """;
+        var dir = NewFolder(planTemplate.Replace("USED", "used1.txt"));
+        var subplan = Path.Combine(dir, "subplan.py");
+        File.WriteAllText(subplan, "#!/usr/bin/env python3\nfrom stepup.core.api import run\n\nrun(\"echo hello > out.txt\", shell=True, out=[\"out.txt\"])\n");
+        MakeExecutable(subplan);
+
+        var first = Shell(dir, "sb -j 1");
+        Assert.AreEqual(0, first.ExitCode, first.Output);
+
+        WritePlan(dir, planTemplate.Replace("USED", "used2.txt"));
+        var second = Shell(dir, "sb -j 1");
+        Assert.AreEqual(0, second.ExitCode, second.Output);
+        Assert.AreEqual("hello\n", File.ReadAllText(Path.Combine(dir, "used2.txt")), second.Output);
+        Assert.IsFalse(File.Exists(Path.Combine(dir, "used1.txt")), "the old consumer's output is cleaned up\n" + second.Output);
+    }
+
+    [TestMethod]
+    public void APendingStep_IsAWarningLine_AndAStaticFileTurnedFolder_DrainsTheBuild()
+    {
+        PythonSteps.Require();
+        var dir = NewFolder("""
+            #!/usr/bin/env python3
+            from stepup.core.api import copy, run, static
+
+            static("data.txt")
+            copy("data.txt", "copy.txt")
+            run("echo token", resources="token")
+
+            """);
+        File.WriteAllText(Path.Combine(dir, "data.txt"), "hello\n");
+
+        var pending = Shell(dir, "sb -j 1 -r token:0");
+        Assert.AreEqual(16, pending.ExitCode, "a step that can never get its resource is pending (16), no failure, no warning bit\n" + pending.Output);
+        pending.Check(pending.Lines.Any(l => l.StartsWith(" WARNING │ Step 'echo token' cannot run", StringComparison.Ordinal)), "the pending step is a warning, as StepUp reports it");
+        Assert.IsFalse(File.Exists(Path.Combine(dir, ".stepup", "fail.log")), pending.Output);
+
+        File.Delete(Path.Combine(dir, "data.txt"));
+        Directory.CreateDirectory(Path.Combine(dir, "data.txt"));
+        var drained = Shell(dir, "sb -j 1 -r token:1");
+        Assert.AreEqual(32, drained.ExitCode, "a static file that is a folder now drains the build before anything runs (32)\n" + drained.Output);
+        drained.Check(drained.Lines.Any(l => l.StartsWith("   ERROR │ Could not hash data.txt", StringComparison.Ordinal)), "the error names the path");
+        drained.Check(!drained.Ran("echo token"), "nothing runs");
+        Assert.AreEqual("hello\n", File.ReadAllText(Path.Combine(dir, "copy.txt")), "and nothing is removed");
+    }
 }

@@ -407,6 +407,35 @@ public sealed class BuildTests
     }
 
     [TestMethod]
+    public async Task AnOptionalStepNoLongerNeeded_GoesBackToPending_AndLosesItsUneditedOutputs()
+    {
+        // StepUp's automatic cleaning of optional steps: what is on disk is what the workflow needs.
+        using var p = new EngineProject();
+        var optional = Item.Step("opt", "echo opt > ${out} && echo v > ${vol}", line: 3, @out: "opt/opt.txt", vol: "opt.log", optional: "true");
+        var edited = Item.Step("kept", "echo kept > ${out}", line: 4, @out: "kept.txt", optional: "true");
+        var use = Item.Step("use", "cat ${inp} > ${out}", line: 5, inp: "opt/opt.txt;kept.txt", @out: "use.txt");
+
+        (await p.BuildAsync(optional, edited, use)).AssertSuccess().AssertStarted("opt", "kept", "use");
+        p.Write("kept.txt", "edited by hand\n");
+
+        var unneeded = (await p.BuildAsync(optional, edited)).AssertSuccess();
+        Assert.IsFalse(p.Exists("opt/opt.txt"), unneeded.ToString());
+        Assert.IsFalse(p.Exists("opt.log"), "A volatile output of a reverted step is removed too.\n" + unneeded);
+        Assert.IsFalse(Directory.Exists(p.FullPath("opt")), "The folder the step's output made is removed with it.\n" + unneeded);
+        Assert.AreEqual("edited by hand\n", p.Read("kept.txt"), "An edited output is never removed.");
+        Assert.AreEqual(1, unneeded.Events.WithCode(Codes.EditedOutputKept).Count, unneeded.ToString());
+        Assert.IsTrue(unneeded.Events.Tagged("DIRECTOR").Any(t => t.StartsWith("Reverted 1 optional step(s)", StringComparison.Ordinal)), unneeded.ToString());
+
+        var again = (await p.BuildAsync(optional, edited)).AssertSuccess();
+        again.AssertNotStarted("opt", "kept");
+        Assert.AreEqual(0, again.Events.Tagged("REMOVE").Count, "A reverted step is not reverted again.\n" + again);
+
+        var neededAgain = (await p.BuildAsync(optional, Item.Step("use2", "cat ${inp} > ${out}", line: 6, inp: "opt/opt.txt", @out: "use2.txt"))).AssertSuccess();
+        neededAgain.AssertStarted("opt", "use2");
+        Assert.AreEqual("opt\n", p.Read("use2.txt"));
+    }
+
+    [TestMethod]
     public async Task AnOptionalChain_RunsOnlyTheNeededPart()
     {
         using var p = new EngineProject();

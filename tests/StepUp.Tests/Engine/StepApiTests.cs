@@ -1,3 +1,5 @@
+using StepUp.Engine.Building;
+
 namespace StepUp.Tests.Engine;
 
 /// <summary>
@@ -38,6 +40,23 @@ public sealed class StepApiTests
         (await p.BuildAsync(
             Item.Step("maker", "echo late > ${out}", line: 3, @out: "late.txt", optional: "true"),
             Item.Step("reader", """api '{"type":"api.amend","inp":["late.txt"]}' && cat late.txt > ${out}""", line: 4, @out: "read.txt"))).AssertNothingRan(2);
+    }
+
+    [TestMethod]
+    public async Task AnAmendedInputBuiltWhileTheStepRan_DefersItOnce_AsUnfresh()
+    {
+        // StepUp's unfresh dynamic input: the reader started before maker was done, so what it read
+        // may be half-written. Both start in the same dispatch (two jobs, neither needs the other).
+        using var p = new EngineProject();
+        var r = (await p.BuildAsync([
+            Item.Step("maker", "echo made > ${out}", line: 3, @out: "made.txt"),
+            Item.Step("reader", """wait-for maker && sleep 1 && api '{"type":"api.amend","inp":["made.txt"]}' && cat made.txt > ${out}""", line: 4, @out: "read.txt"),
+        ], new BuildOptions { Jobs = 2 })).AssertSuccess();
+        Assert.AreEqual(2, r.Events.Tagged("START").Count(s => s == "reader"), "reader runs again.\n" + r);
+        CollectionAssert.Contains(r.Events.Pages.ToList(), ("Unfresh dynamic inputs", "made.txt"), r.ToString());
+        Assert.IsFalse(r.Events.Pages.Any(page => page.Title == "Unavailable dynamic inputs"), r.ToString());
+        Assert.AreEqual(1, r.Events.Tagged("DEFERRED").Count, r.ToString());
+        Assert.AreEqual("made\n", p.Read("read.txt"));
     }
 
     [TestMethod]

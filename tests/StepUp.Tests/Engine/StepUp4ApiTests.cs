@@ -61,20 +61,26 @@ public sealed class StepUp4ApiTests
     }
 
     [TestMethod]
-    public async Task ALocalProgram_IsAnInputOfItsStep_AndPlaceholdersStayWhenAsked()
+    public async Task ALocalProgram_IsAnInputOnlyWhenTheClientSaysSo_AndPlaceholdersStayWhenAsked()
     {
+        // StepUp 4: run() declares its local program as an input, step() does not (a program it
+        // runs need not be a file of the project); the director adds nothing of its own.
         using var p = new EngineProject();
         p.Write("sub/tool.sh", "#!/bin/sh\n");
         var r = (await p.BuildAsync(Plan(Api("""
             {"type":"api.static","paths":["sub/tool.sh"]}
             """) + "; " + Api("""
-            {"type":"api.step","command":"./tool.sh \u0024{inp}","workdir":"sub","shell":false,"argv":["./tool.sh","\u0024{inp}"],"placeholders":false}
+            {"type":"api.step","command":"./tool.sh \u0024{inp}","workdir":"sub","shell":false,"argv":["./tool.sh","\u0024{inp}"],"placeholders":false,"inp":["tool.sh"]}
+            """) + "; " + Api("""
+            {"type":"api.step","command":"./tool.sh","workdir":"sub","shell":false,"argv":["./tool.sh"]}
             """))));
-        // The fake runner has no ./tool.sh (the step fails), so the step is known by its answer: label and inputs.
+        // The fake runner has no ./tool.sh (the steps fail), so the steps are known by their answers: label and inputs.
         Assert.IsTrue(r.Events.Succeeded("plan"), r.ToString());
-        var answer = r.Events.Pages.Single(pg => pg.Text.Contains("\"label\"")).Text;
-        StringAssert.Contains(answer, "\"label\":\"./tool.sh ${inp}  # wd=sub\"", "The command is kept as written.");
-        StringAssert.Contains(answer, "\"inp\":[\"tool.sh\"]", "The program, a path relative to the workdir, is an input.");
+        var answers = r.Events.Pages.Where(pg => pg.Text.Contains("\"label\"")).Select(pg => pg.Text).Single().Split('\n');
+        var declared = answers.Single(a => a.Contains("\"label\":\"./tool.sh ${inp}  # wd=sub\""));
+        StringAssert.Contains(declared, "\"inp\":[\"tool.sh\"]", "The program the client declares, a path relative to the workdir, is an input.");
+        var bare = answers.Single(a => a.Contains("\"label\":\"./tool.sh  # wd=sub\""));
+        StringAssert.Contains(bare, "\"inp\":[]", "The director adds no input of its own.");
     }
 
     [TestMethod]
@@ -245,5 +251,47 @@ public sealed class StepUp4ApiTests
             {"type":"api.record","command":"ls -l","returncode":0,"workdir":".","shell":false,"stdout":"total 0\n"}
             """), line: 3))).AssertSuccess();
         r.AssertStarted("tool");
+    }
+
+    [TestMethod]
+    public async Task AStaticFolder_IsTheSoleOwnerOfItsFiles_WhicheverOfTwoStepsComesFirst()
+    {
+        foreach (var folderFirst in new[] { true, false })
+        {
+            using var p = new EngineProject();
+            p.Write("data/foo.txt", "foo");
+            var folder = Api("""{"type":"api.static","paths":["data/"]}""");
+            var file = Api("""{"type":"api.static","paths":["data/foo.txt"]}""");
+            var r = (await p.BuildAsync([
+                Item.Step("first", folderFirst ? folder : file, line: 3, planning: "true"),
+                Item.Step("second", folderFirst ? file : folder, line: 4, planning: "true"),
+            ], new BuildOptions { Jobs = 1 })).AssertFailure();
+            Assert.IsTrue(r.Events.Succeeded("first") && r.Events.Failed("second"), r.ToString());
+            Assert.IsTrue(r.Events.Pages.Any(pg => pg.Text.Contains("sole owner") && pg.Text.Contains("'data/foo.txt'")), r.ToString());
+        }
+    }
+
+    [TestMethod]
+    public async Task OneStepsFileThenItsFolder_HandsTheFileToTheFolder_InTheGraph()
+    {
+        using var p = new EngineProject();
+        p.Write("data/foo.txt", "foo");
+        p.Write("data/sub/bar.txt", "bar");
+        (await p.BuildAsync(Plan(Api("""{"type":"api.static","paths":["data/foo.txt"]}""") + " && " +
+            Api("""{"type":"api.static","paths":["data/"]}""") + " && " + Api("""{"type":"api.static","paths":["data/sub/"]}""")))).AssertSuccess();
+        await p.Session.WriteGraphAsync("graph", new RecordingEvents(), CancellationToken.None);
+        var text = p.Read("graph.txt");
+        StringAssert.Contains(text, "file:data/foo.txt\n               state = STATIC\n", text);
+        StringAssert.Contains(text, "             creator   st:data/\n", text);
+        StringAssert.Contains(text, "\nst:data/\n             creator   step:plan\n             creates   file:data/foo.txt\n             creates   file:data/sub/bar.txt\n", text);
+        Assert.AreEqual(1, text.Split('\n').Count(line => line.StartsWith("st:", StringComparison.Ordinal)), "A folder inside a static folder is no node of its own.\n" + text);
+    }
+
+    [TestMethod]
+    public async Task TheProjectRoot_IsNoStaticFolder()
+    {
+        using var p = new EngineProject();
+        var r = (await p.BuildAsync(Plan(Api("""{"type":"api.static","paths":["./"]}""")))).AssertFailure();
+        Assert.IsTrue(r.Events.Pages.Any(pg => pg.Text.Contains("cannot be the project root")), r.ToString());
     }
 }

@@ -65,8 +65,11 @@ class StaticTests(ClientTestCase):
         touch("a/x/y.txt", "a/z.txt")
         director = self.director()
         self.assertEqual(api.static("a/**/*.txt"), ["a/x/y.txt", "a/z.txt"])
-        with self.assertRaises(api.PathError):
+        with self.assertRaises(api.PathError) as raised:
             api.static("a/**")
+        # The message names the wildcard and points at a static folder instead, as StepUp's does.
+        self.assertIn("recursive", str(raised.exception))
+        self.assertIn("static('src/')", str(raised.exception))
         self.assertEqual(len(director.requests), 1)
 
     def test_named_glob_argument_is_not_registered_again(self):
@@ -160,7 +163,7 @@ class StepTests(ClientTestCase):
         self.director(lambda request: {"type": "ok", "command": "true", "workdir": "sub/deeper/", "inp": [],
                                        "out": [], "vol": [], "env": []})
         info = api.step("true", workdir="deeper")
-        self.assertEqual(info.workdir, "deeper/")
+        self.assertEqual(info.workdir, "deeper")
 
     def test_empty_command_is_refused(self):
         with self.assertRaises(ValueError):

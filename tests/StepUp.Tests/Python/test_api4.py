@@ -409,3 +409,28 @@ class PathObjectTests(ClientTestCase):
         self.assertEqual(found.files()[0].stem, "inp1")
         [declared] = api.static("inp*.txt")
         self.assertEqual(declared.name, "inp1.txt")
+
+    def test_loadns_makes_path_objects_of_a_python_file_relative_to_dir_out(self):
+        # render_jinja's pattern: a variables file with getenv(back=True) paths, rendered into another folder.
+        try:
+            import path
+        except ImportError:
+            self.skipTest("the path package is not installed")
+        self.director()
+        write("vars.py", "from path import Path\nPUBLIC = Path('public/')\nTITLE = 'plain text'\n")
+        ns = api.loadns("vars.py", dir_out="static", do_amend=False)
+        self.assertIsInstance(ns.PUBLIC, path.Path)
+        self.assertEqual(ns.PUBLIC, "../public")
+        self.assertEqual(ns.PUBLIC / "a.tex", "../public/a.tex")
+        self.assertEqual(ns.TITLE, "plain text")
+
+    def test_getenv_back_is_relative_to_here_also_in_a_variables_file_of_another_folder(self):
+        # render_jinja_relpath: ../variables.py runs in the root, for a step that works in static/.
+        self.director(root=self.tmp)
+        write("variables.py", "from stepup.core.api import getenv\nPUBLIC = getenv('PUBLIC', back=True)\n")
+        os.makedirs("static")
+        os.chdir("static")
+        os.environ.update({"HERE": "static", "PUBLIC": "public/"})
+        self.assertEqual(api.getenv("PUBLIC", back=True), "../public/")
+        ns = api.loadns("../variables.py", dir_out="../public", do_amend=False)
+        self.assertEqual(os.path.normpath(ns.PUBLIC), ".")

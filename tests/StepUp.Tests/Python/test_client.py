@@ -123,7 +123,7 @@ class DryRunTests(ClientTestCase):
         self.assertNotIn("protocol", body)
         self.assertEqual(info.command, "grep First story.txt")
         self.assertEqual(info.inp, ["story.txt"])
-        self.assertEqual(info.workdir, "sub/")
+        self.assertEqual(info.workdir, "sub")
 
     def test_amend_carries_on(self):
         result, lines = self.dry(api.amend, inp="missing.txt")

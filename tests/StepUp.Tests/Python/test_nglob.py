@@ -46,6 +46,11 @@ class PatternTests(unittest.TestCase):
         self.assertEqual(matched("data/*", ["data/", "data/x/", "data/y.txt"]), ["data/x/", "data/y.txt"])
         self.assertEqual(matched("data/${*d}", ["data/", "data/x/"]), ["data/x/"])
 
+    def test_a_pattern_ending_in_a_slash_matches_folders_only(self):
+        # static("data/*/"): every folder under data/ becomes a static folder, no file does.
+        self.assertEqual(matched("data/*/", ["data/", "data/x/", "data/y.txt", "data/z/w.txt"]), ["data/x/"])
+        self.assertEqual(matched("${*d}/", ["a/", "b.txt"]), ["a/"])
+
     def test_wildcard_detection(self):
         for pattern in ("*.txt", "a?", "[ab]", "x/**/y", "${*n}.md"):
             self.assertTrue(has_any_wildcards(pattern), pattern)

@@ -96,7 +96,7 @@ class SingleCaseTests(DriverTestCase):
             [
                 {
                     "command": "./work.py run",
-                    "workdir": "../",
+                    "workdir": "..",
                     "inp": ["work.py", "config.json"],
                     "env": [],
                     "out": ["a.txt", "b.txt"],
@@ -107,7 +107,7 @@ class SingleCaseTests(DriverTestCase):
         from stepup.core.stepinfo import load_step_info
 
         (info,) = load_step_info("info/steps.json", do_amend=False)
-        self.assertEqual(info.workdir, "./")
+        self.assertEqual(info.workdir, ".")
         self.assertEqual(info.out, ["a.txt", "b.txt"])
 
     def test_plan_step_info_separate_argument(self):

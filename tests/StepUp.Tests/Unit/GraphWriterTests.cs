@@ -56,31 +56,33 @@ public sealed class GraphWriterTests
 
         step:story
                        state = SUCCEEDED
+                        need = DEFAULT
                      workdir = ./
                      command = echo First line. > story.txt; echo Second line. >> story.txt
-                  created by   root:
+                     creator   root:
                      creates   file:story.txt
                     supplies   file:story.txt
 
         file:story.txt
                        state = BUILT
                       digest = 0123abcd 0123abcd 0123abcd 0123abcd 0123abcd 0123abcd 0123abcd 0123abcd
-                  created by   step:story
+                     creator   step:story
                     consumes   step:story
                     supplies   step:grep
 
         step:grep
                        state = PENDING
+                        need = DEFAULT
                      workdir = sub/
                      command = grep First story.txt
-                  created by   root:
+                     creator   root:
                     consumes   file:story.txt
                      creates   file:grep.out
                     supplies   file:grep.out
 
         file:grep.out
                        state = AWAITED
-                  created by   step:grep
+                     creator   step:grep
                     consumes   step:grep
 
         (file:old.txt)
@@ -134,23 +136,24 @@ public sealed class GraphWriterTests
 
             step:make log
                            state = PENDING
+                            need = DEFAULT
                          workdir = ./
                          command = make
                                  = log
-                      created by   root:
+                         creator   root:
                          creates   file:x.log
                         supplies   file:x.log
 
             file:x.log
                            state = VOLATILE
-                      created by   step:make log
+                         creator   step:make log
                         consumes   step:make log
 
             file:big.bin
                            state = STATIC
                           digest = 0123abcd 0123abcd 0123abcd 0123abcd 0123abcd 0123abcd 0123abcd 0123abcd
                                  = fedcba98 fedcba98 fedcba98 fedcba98 fedcba98 fedcba98 fedcba98 fedcba98
-                      created by   root:
+                         creator   root:
 
             """;
         Assert.AreEqual(expected.ReplaceLineEndings("\n"), GraphWriter.FormatText(graph));

@@ -110,8 +110,9 @@ def static(*paths):
                 continue
             if has_trailing_recursive_wildcard(path):
                 raise PathError(
-                    "static() does not take a pattern that ends with **: %s. Declare the folder instead "
-                    "(static('dir/') covers every file under it), or use glob() to list files." % path
+                    "static() does not take a pattern that ends with the recursive wildcard **: %s. "
+                    "Declare the folder instead, e.g. static('src/'), which covers every file under it, "
+                    "or use glob() to list files." % path
                 )
             found = NamedGlob(path).glob().files()
             patterns.append({"pattern": path, "subs": {}, "paths": found})
@@ -296,7 +297,7 @@ def _resolve_command(command, inp, out, vol):
 def _check_no_folders(paths, workdir):
     for path in paths:
         if path.endswith("/") or os.path.isdir(os.path.join(workdir, path)):
-            raise PathError("Folders cannot be inputs or outputs of a step: %s" % path)
+            raise PathError("Directories are not allowed: %s (a step's inputs and outputs are files)" % path)
 
 
 def _check_duration(duration):
@@ -615,7 +616,7 @@ def getenv(name, default=None, *, path=False, back=False, multi=False):
 
     ``path``: the value is a path; it is normalized, with ``${VAR}`` substituted once (an unset
     variable without default is then an EnvVarError). ``back``: the value is a path relative to
-    STEPUP_ROOT; it is returned relative to the working directory (implies ``path``). ``multi``:
+    STEPUP_ROOT; it is returned relative to the step's working directory, ``HERE`` (implies ``path``). ``multi``:
     the value is a ``:``-separated list of paths (implies ``path``; unset gives ``[]``).
     """
     path = path or back or multi
@@ -642,7 +643,11 @@ def _env_path(subs_env, value, back):
     if not back or os.path.isabs(path):
         return path
     root = os.environ.get("STEPUP_ROOT") or _cwd()
-    relative = os.path.relpath(os.path.join(root, path), _cwd())
+    # Relative to the step's working directory (HERE), also in code that runs elsewhere, such as a
+    # variables file that loadns() runs in its own folder.
+    here = os.environ.get("HERE")
+    workdir = os.path.join(root, here) if here is not None else _cwd()
+    relative = os.path.relpath(os.path.join(root, path), workdir)
     return normpath_keep_affixes(relative + ("/" if path.endswith("/") else ""))
 
 

@@ -15,6 +15,7 @@ import sys
 import types
 
 from .exceptions import StepUpError
+from .nglob import _Path
 
 __all__ = ("load_variables", "dump_variables", "unstructure", "VARIABLE_SUFFIXES", "DUMP_SUFFIXES")
 
@@ -26,7 +27,8 @@ def load_variables(path, dir_out=None):
     """The variables defined in one file, as a dict.
 
     In a ``.py`` file (run in its own folder), names starting with ``_`` and imported modules are
-    skipped, and path objects (``os.PathLike``) are made relative to ``dir_out`` (default: the working directory).
+    skipped, and path objects (``os.PathLike``, and the ``path.Path`` strings that ``getenv(path=True)``
+    and ``static()`` return) are made relative to ``dir_out`` (default: the working directory).
     """
     suffix = os.path.splitext(path)[1]
     if suffix == ".json":
@@ -66,11 +68,18 @@ def _load_python(path, dir_out):
     for name, value in defined.items():
         if name.startswith("_") or isinstance(value, types.ModuleType):
             continue
-        if isinstance(value, os.PathLike) and not isinstance(value, type):
+        if _is_path(value):
             relative = os.path.relpath(os.path.join(cwd, os.fspath(value)), os.path.join(cwd, dir_out))
             value = type(value)(relative)
         result[name] = value
     return result
+
+
+def _is_path(value):
+    # path.Path is a str without __fspath__, so os.PathLike does not recognise it.
+    if isinstance(value, type):
+        return False
+    return isinstance(value, os.PathLike) or (_Path is not str and isinstance(value, _Path))
 
 
 @contextlib.contextmanager

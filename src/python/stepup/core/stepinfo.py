@@ -12,7 +12,7 @@ import os
 
 from . import _amend
 from .nglob import NamedGlob
-from .utils import dir_str, path_str, to_str_list
+from .utils import path_str, to_str_list, workdir_str
 
 __all__ = ("StepInfo", "load_step_info", "dump_step_info")
 
@@ -22,9 +22,9 @@ FIELDS = ("command", "workdir", "inp", "env", "out", "vol")
 class StepInfo:
     """The definition of one step (without its dynamic dependencies)."""
 
-    def __init__(self, command, workdir="./", inp=(), env=(), out=(), vol=()):
+    def __init__(self, command, workdir=".", inp=(), env=(), out=(), vol=()):
         self.command = command
-        self.workdir = dir_str(workdir)
+        self.workdir = workdir_str(workdir)
         self.inp = to_str_list(inp)
         self.env = to_str_list(env)
         self.out = to_str_list(out)
@@ -49,7 +49,7 @@ class StepInfo:
             raise ValueError("A step info needs a command: %r" % (data,))
         return cls(
             data["command"],
-            data.get("workdir") or "./",
+            data.get("workdir") or ".",
             data.get("inp") or (),
             data.get("env") or (),
             data.get("out") or (),
@@ -86,8 +86,8 @@ class StepInfo:
 def _move_workdir(workdir, old_base, new_base):
     """A workdir relative to old_base, made relative to new_base (both absolute)."""
     if os.path.isabs(workdir):
-        return dir_str(workdir)
-    return dir_str(os.path.relpath(os.path.join(old_base, workdir), new_base))
+        return workdir_str(workdir)
+    return workdir_str(os.path.relpath(os.path.join(old_base, workdir), new_base))
 
 
 def load_step_info(path, do_amend=True):

@@ -4,7 +4,7 @@ import os
 import re
 import shlex
 
-__all__ = ("to_str_list", "path_str", "dir_str", "normpath_keep_affixes", "extract_env_overrides")
+__all__ = ("to_str_list", "path_str", "workdir_str", "normpath_keep_affixes", "extract_env_overrides")
 
 
 def path_str(path):
@@ -54,12 +54,9 @@ def normpath_keep_affixes(path):
     return norm
 
 
-def dir_str(path):
-    """A folder in StepUp's style: normalized, with a trailing slash (``./`` for the current one)."""
-    path = os.path.normpath(path_str(path))
-    if path == ".":
-        return "./"
-    return path.rstrip("/") + "/"
+def workdir_str(path):
+    """A work directory as StepUp 4 gives it: normalized, without a trailing slash (``.`` for the current one)."""
+    return os.path.normpath(path_str(path))
 
 
 # A leading VAR=value word of a command; the value may be quoted as in a POSIX shell.
