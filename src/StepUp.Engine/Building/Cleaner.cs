@@ -65,6 +65,8 @@ public sealed class Cleaner
     /// <returns>How many steps went back to pending.</returns>
     public int RevertOptional(ProjectGraph graph)
     {
+        // Every successful build comes here, no-ops too: a graph without optional steps needs no search.
+        if (!graph.Steps.Values.Any(s => s.Definition.Optional && !s.IsOrphan)) return 0;
         var reverted = 0;
         var needed = GraphSearch.NeededSteps(graph);
         foreach (var step in graph.Steps.Values.Where(s => s.Definition.Optional && !s.IsOrphan && !needed.Contains(s)).OrderBy(s => s.Id).ToList())

@@ -63,7 +63,7 @@ public sealed class ProjectGraph
     /// <summary>The outermost static folder that holds a path; null when none does.</summary>
     public string? StaticFolderOf(string path)
     {
-        if (path.Length < 2) return null;
+        if (StaticFolders.Count == 0 || path.Length < 2) return null;
         for (var slash = path.IndexOf('/', 1); slash > 0; slash = path.IndexOf('/', slash + 1))
             if (StaticFolders.Contains(path[..slash])) return path[..slash];
         return null;

@@ -52,10 +52,12 @@ public sealed class ProjectSession : IDisposable
             bool PlanAndApply()
             {
                 var known = new PlanningContext(graph.Steps.Values.Select(s => s.Definition), Explain: request.Options.List);
-                var plan = applied = new Planner(Root, request.Environment).Plan(request.TakeItems(), known);
-                // The items are garbage now, and in the oldest generation after a large plan: collect
-                // them before the graph is built, so that the director's peak holds one, not both.
-                GC.Collect();
+                var items = request.TakeItems();
+                var plan = applied = new Planner(Root, request.Environment).Plan(items, known);
+                // The items of a large plan are garbage now, and in the oldest generation: collect them
+                // before the graph is built, so that the director's peak holds one, not both. A small
+                // plan's items are not worth a full collection of every project the director holds.
+                if (items.Count >= LargePlanItems) GC.Collect();
                 phases.Mark("plan");
                 foreach (var diagnostic in plan.Diagnostics) events.Report(diagnostic);
                 if (!plan.IsValid)
@@ -224,6 +226,8 @@ public sealed class ProjectSession : IDisposable
             }
         });
     }
+
+    const int LargePlanItems = 10_000;
 
     /// <summary>Completes once the report of the last build is on disk (or could not be written).</summary>
     public Task ReportWritten => _report;
