@@ -6,8 +6,8 @@ namespace StepUp.Engine.Running;
 /// <summary>
 /// Runs step commands through small persistent /bin/sh workers, one per job slot. Forking the
 /// director (a large .NET process) for every step costs more than most steps; a worker shell forks
-/// cheaply. Each job is a script file (workdir, step variables, command) that the worker runs as
-/// `/bin/sh script`, with standard output and error in files; it reports the exit code.
+/// cheaply. Each job is a file (workdir, step variables, command) from which the worker starts one
+/// `/bin/sh`, with standard output and error in files; it reports the exit code.
 /// Each worker leads a session of its own (setsid), so a step and everything it starts stay in the
 /// worker's process group: cancelling kills that group, and so does the <see cref="Watchdog"/> when
 /// the director dies, or the next director when both died (<see cref="GroupLedger"/>).
@@ -28,11 +28,23 @@ public sealed class ShellRunner : IStepRunner
 
     const int MaxCaptured = 1 << 20;
 
-    // Reads "script out err" lines and runs each job, in the worker's process group. As a background
+    // Reads "kind job out err" lines and runs each job, in the worker's process group. As a background
     // job of a non-interactive shell the job ignores SIGINT, as reference.md says.
+    // Kind c: the job file holds the step's label on its first line and then the text for
+    // `sh -c text label`, which the worker reads itself (builtins only): one exec per step, as ninja
+    // pays, where a script that execs `sh -c` costs a second exec of the shell (6 ms of CPU per step
+    // on a machine whose exec is slow). Kind s: the job file is a script, for what cannot be one
+    // argument (a command or environment near Linux's 128 KiB limit of one argument, a newline in a
+    // value that must stay on the command's first line).
     const string WorkerScript = """
-        while read -r script out err; do
-          /bin/sh "$script" >"$out" 2>"$err" </dev/null &
+        while read -r kind job out err; do
+          if [ "$kind" = c ]; then
+            { IFS= read -r label; text=; while IFS= read -r line; do text="$text$line
+        "; done; text="$text$line"; } <"$job"
+            /bin/sh -c "$text" "$label" >"$out" 2>"$err" </dev/null &
+          else
+            /bin/sh "$job" >"$out" 2>"$err" </dev/null &
+          fi
           wait "$!"
           echo "done $?"
         done
@@ -76,20 +88,11 @@ public sealed class ShellRunner : IStepRunner
         var script = Path.Combine(_scratch, id + ".sh");
         var stdout = Path.Combine(_scratch, id + ".out");
         var stderr = Path.Combine(_scratch, id + ".err");
-        var text = new StringBuilder();
-        // The shell names the step, never this script, in what it says (`label: 1: pyhton3: not found`):
-        // the command runs as `sh -c command label`, which numbers its lines from the command's first.
-        text.Append("cd -- ").Append(Quote(launch.Workdir)).Append(" 2>/dev/null || { echo ")
-            .Append(Quote(launch.Label + ": cannot enter its workdir " + launch.Workdir)).Append(" >&2; exit 1; }\n");
-        foreach (var (name, value) in launch.Environment) text.Append("export ").Append(name).Append('=').Append(Quote(value)).Append('\n');
-        if (launch.Command.Length <= MaxCommandArgument)
-            text.Append("exec /bin/sh -c ").Append(Quote(launch.Command)).Append(' ').Append(Quote(launch.Label)).Append('\n');
-        else
-            text.Append(launch.Command).Append('\n');
+        var (kind, text) = JobText(launch);
         Worker worker;
         try
         {
-            File.WriteAllText(script, text.ToString());
+            File.WriteAllText(script, text);
             worker = Take();
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException or UnauthorizedAccessException)
@@ -102,7 +105,7 @@ public sealed class ShellRunner : IStepRunner
         var gate = new object();
         var ended = false;
         CancellationTokenRegistration registration = default;
-        worker.Submit(script, stdout, stderr, exitCode =>
+        worker.Submit(kind, script, stdout, stderr, exitCode =>
         {
             lock (gate)
             {
@@ -128,6 +131,29 @@ public sealed class ShellRunner : IStepRunner
     }
 
     const int WorkerLost = -999;
+
+    /// <summary>
+    /// The job file of a step and its kind (see <see cref="WorkerScript"/>). The shell names the step,
+    /// never a file of ours, in what it says (`label: 1: pyhton3: not found`): the command runs as
+    /// `sh -c command label`, which numbers its lines from the command's first, so whatever comes
+    /// before the command (the workdir, the step's variables) shares that first line.
+    /// </summary>
+    static (char Kind, string Text) JobText(StepLaunch launch)
+    {
+        var prelude = new StringBuilder();
+        prelude.Append("cd -- ").Append(Quote(launch.Workdir)).Append(" 2>/dev/null || { echo ")
+            .Append(Quote(launch.Label + ": cannot enter its workdir " + launch.Workdir)).Append(" >&2; exit 1; }");
+        foreach (var (name, value) in launch.Environment) prelude.Append("; export ").Append(name).Append('=').Append(Quote(value));
+        var oneLine = prelude.Length + launch.Command.Length <= MaxCommandArgument
+            && launch.Label.IndexOf('\n') < 0 && prelude.ToString().IndexOf('\n') < 0;
+        if (oneLine) return ('c', launch.Label + "\n" + prelude + "; " + launch.Command);
+        var script = prelude.Append('\n');
+        if (launch.Command.Length <= MaxCommandArgument)
+            script.Append("exec /bin/sh -c ").Append(Quote(launch.Command)).Append(' ').Append(Quote(launch.Label)).Append('\n');
+        else
+            script.Append(launch.Command).Append('\n');
+        return ('s', script.ToString());
+    }
 
     Worker Take()
     {
@@ -234,12 +260,12 @@ public sealed class ShellRunner : IStepRunner
 
         public bool Alive => !_lost;
 
-        public void Submit(string script, string stdout, string stderr, Action<int> done)
+        public void Submit(char kind, string job, string stdout, string stderr, Action<int> done)
         {
             _job = done;
             try
             {
-                _process.StandardInput.Write($"{script} {stdout} {stderr}\n");
+                _process.StandardInput.Write($"{kind} {job} {stdout} {stderr}\n");
                 _process.StandardInput.Flush();
             }
             catch (IOException)

@@ -36,6 +36,19 @@ public sealed class ShellRunnerTests
     }
 
     [TestMethod]
+    public async Task TheShell_NamesTheStepAndTheCommandsOwnLine_WhateverTheStepsVariablesAndWorkdir()
+    {
+        // The workdir and the step's variables run before the command, on its first line: the
+        // shell counts the command's lines from 1 and says the step's name, not a file of StepUp's.
+        using var p = new EngineProject(shell: true);
+        Directory.CreateDirectory(p.FullPath("it's here"));
+        var r = (await p.BuildAsync(
+            Item.Step("named step", "exec 2> ${out}\necho \"$STEPUP_STEP_KEY\" > /dev/null\nno-such-command-xyz; exit 0",
+                workdir: "it's here", @out: "err.txt"))).AssertSuccess();
+        Assert.AreEqual("named step: 3: no-such-command-xyz: not found\n", p.Read("it's here/err.txt"), r.ToString());
+    }
+
+    [TestMethod]
     public async Task AScriptsExecutable_IsStaticWithoutAStaticItem()
     {
         // stepproj.md §2: "The executable of a <Script> ... [is] static without a <Static> item".
