@@ -452,10 +452,13 @@ class Report:
                 runs = [r for r in self.runs(tool, shape, n, phase) if r.get("dir_phases")]
                 cells.append(runs[-1]["dir_phases"] if runs else "-")
             if any(c != "-" for c in cells):
-                phase_rows.append([shape, n] + cells)
+                reports = [self.stat(tool, shape, n, phase, "report_ms") for phase in ("cold", "noop")]
+                phase_rows.append([shape, n] + cells + ["/".join(self.s(r, 0) for r in reports)])
         if phase_rows:
             lines += ["## Director phase times (ms, last measured repetition, from director.log)", "",
-                      self.table(["shape", "N", "cold", "no-op", "1-change"], phase_rows), ""]
+                      "The last column is the build report's `written in N ms` (median), which the director "
+                      "writes after the build has answered; the next phase starts once it is written.", "",
+                      self.table(["shape", "N", "cold", "no-op", "1-change", "report ms cold/no-op"], phase_rows), ""]
         lines += ["## Targets", "", self.table(["target", "measured", "status"], self.targets()), ""]
         if b.step_cmd_ms:
             lines += ["The changed step's own command (`/bin/sh -c 'echo i > out/i.txt'` run by hand): %s ms." %

@@ -20,6 +20,7 @@ REMOVED_ENV = ("CI", "TF_BUILD", "GITHUB_ACTIONS", "DOTNET_CLI_USE_MSBUILD_SERVE
 
 BUILD_LINE = re.compile(r"build: StepUp: (\d+) ran, (\d+) skipped, (\d+) failed, (\d+) removed(?:, \d+ not run)?(?: \(build \d+\))?(?:; report: .*?)? in (\d+) ms"
                         r"(?: \((.*)\))?")
+REPORT_LINE = re.compile(r"report: (?:written in (\d+) ms|not written)")
 
 
 class Sdk:
@@ -213,6 +214,25 @@ class Sdk:
                 pass
 
     # -- what the director logs --------------------------------------------------------------
+
+    @staticmethod
+    def wait_for_report(root, timeout=120):
+        """Waits until the report of every build logged in <root>/.stepup/director.log is written
+        (the director writes it after the build has answered, and the next build of the project
+        waits for it: a phase measured before it is done would count the previous build's report);
+        returns the last report's `written in N ms`, or None."""
+        path = Path(root) / ".stepup" / "director.log"
+        deadline = time.time() + timeout
+        while True:
+            try:
+                text = path.read_text(errors="replace")
+            except OSError:
+                return None
+            builds = len(BUILD_LINE.findall(text))
+            reports = REPORT_LINE.findall(text)
+            if len(reports) >= builds or time.time() > deadline:
+                return int(reports[-1]) if reports and reports[-1] else None
+            time.sleep(0.02)
 
     @staticmethod
     def last_build_line(root):
