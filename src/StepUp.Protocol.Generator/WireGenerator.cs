@@ -40,13 +40,16 @@ namespace StepUp.Protocol.Generator
             var isMessage = Bases(type).Any(t => t.ToDisplayString() == MessageName);
             if (!isMessage && !IsWireClass(type)) return null;
 
-            var chain = Bases(type).Reverse().Select(t => FieldsOf(t, cancel)).ToList();
+            // The orders of the hand-written code this replaced (WireAttribute's remarks): the wire's
+            // order, and which fault of several a malformed frame is refused for.
+            var inherited = Bases(type).Reverse().Select(t => FieldsOf(t, cancel)).ToList();
             var own = FieldsOf(type, cancel);
-            var written = chain.Take(chain.Count - 1).SelectMany(f => f)
+            var parent = inherited.Count > 0 ? inherited[inherited.Count - 1] : new List<Field>();
+            var written = inherited.Take(inherited.Count - 1).SelectMany(f => f)
                 .Concat(own.Where(f => f.BeforeBase))
-                .Concat(chain.Count > 0 ? chain[chain.Count - 1] : new List<Field>())
+                .Concat(parent)
                 .Concat(own.Where(f => !f.BeforeBase));
-            var read = own.Concat(chain.SelectMany(f => f));
+            var read = own.Concat(inherited.SelectMany(f => f)).ToList();
 
             var name = type.Name;
             var code = new StringBuilder();
@@ -58,8 +61,7 @@ namespace StepUp.Protocol.Generator
             if (WireOf(type) is AttributeData message && message.ConstructorArguments.Length > 0)
                 code.Append("        internal const string TypeName = ").Append(Literal(message)).Append(";\n")
                     .Append("        public override string Type => TypeName;\n\n");
-            code
-                .Append(isMessage ? "        private protected override" : "        internal").Append(" void WriteFields(Utf8JsonWriter w)\n        {\n");
+            code.Append(isMessage ? "        private protected override" : "        internal").Append(" void WriteFields(Utf8JsonWriter w)\n        {\n");
             foreach (var field in written) code.Append(field.Write());
             code.Append("        }\n\n")
                 .Append("        internal static ").Append(name).Append(" Read(Fields f)\n        {\n")
@@ -70,7 +72,7 @@ namespace StepUp.Protocol.Generator
                 .Append("        /// <summary>What a class checks or completes once its fields are read.</summary>\n")
                 .Append("        partial void OnRead(Fields f);\n")
                 .Append("    }\n}\n");
-            foreach (var field in own.Concat(chain.SelectMany(f => f)).Where(f => f.Kind == Kind.None))
+            foreach (var field in read.Where(f => f.Kind == Kind.None))
                 code.Append("#error StepUp.Protocol.Generator: ").Append(name).Append('.').Append(field.Property).Append(": no [Wire] rule carries this property\n");
             return (name + ".Wire.g.cs", code.ToString());
         }
@@ -104,14 +106,11 @@ namespace StepUp.Protocol.Generator
         {
             public readonly string Property;
             public readonly Kind Kind;
-            readonly string _name;
-            readonly bool _nullable;
-            readonly string? _element;
-            readonly string? _initial;
-            readonly string? _missing;
-            readonly string? _check;
-            readonly bool _omitDefault, _required, _emptyIsDefault;
             public readonly bool BeforeBase;
+            readonly string _name;
+            readonly bool _nullable, _omitDefault, _required, _emptyIsDefault;
+            /// <summary>C# text: the class of an inline field or of a list's objects; the property's initializer; Missing; Check.</summary>
+            readonly string? _element, _initial, _missing, _check;
 
             public Field(IPropertySymbol property, AttributeData wire, CancellationToken cancel)
             {
