@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Linq;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -27,7 +26,11 @@ using System.Text.Json;
 
 namespace StepUp.Protocol
 {
-    /// <summary>A message: one frame's JSON object, whose "type" names the class.</summary>
+    /// <summary>
+    /// A message: one frame's JSON object, whose "type" names the class. Its other fields are the
+    /// [Wire] properties of the class and its bases; StepUp.Protocol.Generator writes each class's
+    /// WriteFields and static Read from them (see <see cref="WireAttribute"/>).
+    /// </summary>
     public abstract class Message
     {
         private protected Message() { }
@@ -59,16 +62,8 @@ namespace StepUp.Protocol
     {
         private protected Request() { }
 
-        /// <summary>"protocol": the client's <see cref="ProtocolInfo.Version"/>; another version is rejected unread.</summary>
-        public int Protocol { get; set; } = ProtocolInfo.Version;
-
-        private protected sealed override void WriteFields(Utf8JsonWriter w)
-        {
-            w.WriteNumber("protocol", Protocol);
-            WriteRequestFields(w);
-        }
-
-        private protected abstract void WriteRequestFields(Utf8JsonWriter w);
+        /// <summary>The client's <see cref="ProtocolInfo.Version"/>; another version is rejected unread.</summary>
+        [Wire("protocol")] public int Protocol { get; set; } = ProtocolInfo.Version;
     }
 
     /// <summary>A request of the MSBuild task about one project: build, clean or graph.</summary>
@@ -76,237 +71,143 @@ namespace StepUp.Protocol
     {
         private protected ProjectRequest() { }
 
-        /// <summary>"root": the project root, absolute.</summary>
-        public string Root { get; set; } = "";
+        /// <summary>The project root, absolute.</summary>
+        [Wire("root", WireRule.Required, Check = nameof(MustBeAbsolute))] public string Root { get; set; } = "";
 
-        /// <summary>"idleTimeout": minutes the director may stay idle after this request (StepUpDirectorIdleTimeout).</summary>
-        public double IdleTimeoutMinutes { get; set; } = Contract.DefaultIdleTimeoutMinutes;
+        /// <summary>Minutes the director may stay idle after this request (StepUpDirectorIdleTimeout).</summary>
+        [Wire("idleTimeout", Check = nameof(MustBeIdleTimeout))] public double IdleTimeoutMinutes { get; set; } = Contract.DefaultIdleTimeoutMinutes;
 
-        /// <summary>"transient": the director should end when it has nothing left to do (CI, or an idle timeout of 0).</summary>
-        public bool Transient { get; set; }
+        /// <summary>The director should end when it has nothing left to do (CI, or an idle timeout of 0).</summary>
+        [Wire("transient")] public bool Transient { get; set; }
 
-        private protected override void WriteRequestFields(Utf8JsonWriter w)
-        {
-            w.WriteString("root", Root);
-            w.WriteNumber("idleTimeout", IdleTimeoutMinutes);
-            w.WriteBoolean("transient", Transient);
-        }
+        private protected static string MustBeAbsolute(string root) =>
+            Path.IsPathRooted(root) ? root : throw new ProtocolException("'root' must be an absolute path, not '" + root + "'");
 
-        private protected void ReadProjectFields(Fields f)
-        {
-            Root = f.RequiredString("root");
-            if (!Path.IsPathRooted(Root)) throw new ProtocolException("'root' must be an absolute path, not '" + Root + "'");
-            IdleTimeoutMinutes = f.Number("idleTimeout", Contract.DefaultIdleTimeoutMinutes);
-            if (!Contract.IsIdleTimeout(IdleTimeoutMinutes))
-                throw new ProtocolException("'idleTimeout' must be " + Contract.IdleTimeoutSyntax + ", not " + IdleTimeoutMinutes);
-            Transient = f.Bool("transient");
-        }
+        private protected static double MustBeIdleTimeout(double minutes) => Contract.IsIdleTimeout(minutes)
+            ? minutes
+            : throw new ProtocolException("'idleTimeout' must be " + Contract.IdleTimeoutSyntax + ", not " + minutes);
     }
 
     /// <summary>"build": run the project's steps. The StepUp* properties travel already parsed.</summary>
-    public sealed class BuildProjectRequest : ProjectRequest
+    [Wire("build")]
+    public sealed partial class BuildProjectRequest : ProjectRequest
     {
-        internal const string TypeName = "build";
-        public override string Type => TypeName;
+        /// <summary>The environment of the build, which steps inherit.</summary>
+        [Wire("env")] public Dictionary<string, string> Environment { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
-        /// <summary>"env": the environment of the build, which steps inherit.</summary>
-        public Dictionary<string, string> Environment { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
+        /// <summary>How many steps may run at once (StepUpJobs); a request that does not say: one per core.</summary>
+        [Wire("jobs", Missing = nameof(Contract.DefaultJobs))] public int Jobs { get; set; } = 1;
 
-        /// <summary>"jobs": how many steps may run at once (StepUpJobs).</summary>
-        public int Jobs { get; set; } = 1;
+        /// <summary>Run what does not depend on a failed step (StepUpKeepGoing).</summary>
+        [Wire("keepGoing")] public bool KeepGoing { get; set; }
 
-        /// <summary>"keepGoing": run what does not depend on a failed step (StepUpKeepGoing).</summary>
-        public bool KeepGoing { get; set; }
+        /// <summary>Remove orphaned outputs after a complete, successful build (StepUpClean).</summary>
+        [Wire("clean")] public bool Clean { get; set; } = true;
 
-        /// <summary>"clean": remove orphaned outputs after a complete, successful build (StepUpClean).</summary>
-        public bool Clean { get; set; } = true;
+        /// <summary>The outputs to build, project-relative; empty builds everything (StepUpTargets).</summary>
+        [Wire("targets")] public List<string> Targets { get; set; } = new List<string>();
 
-        /// <summary>"targets": the outputs to build, project-relative; empty builds everything (StepUpTargets).</summary>
-        public List<string> Targets { get; set; } = new List<string>();
+        /// <summary>Available units by name (StepUpResources, parsed by <see cref="Contract.ParseResources"/>).</summary>
+        [Wire("resources")] public Dictionary<string, int> Resources { get; set; } = new Dictionary<string, int>(StringComparer.Ordinal);
 
-        /// <summary>"resources": available units by name (StepUpResources, parsed by <see cref="Contract.ParseResources"/>).</summary>
-        public Dictionary<string, int> Resources { get; set; } = new Dictionary<string, int>(StringComparer.Ordinal);
+        /// <summary>Say why each step runs (StepUpExplainRerun).</summary>
+        [Wire("explainRerun")] public bool ExplainRerun { get; set; }
 
-        /// <summary>"explainRerun": say why each step runs (StepUpExplainRerun).</summary>
-        public bool ExplainRerun { get; set; }
+        /// <summary>Plan and list the steps and realizations with their state; run nothing (StepUpList).</summary>
+        [Wire("list")] public bool List { get; set; }
 
-        /// <summary>"list": plan and list the steps and realizations with their state; run nothing (StepUpList).</summary>
-        public bool List { get; set; }
+        /// <summary>Move earlier outputs to .stepup/attic/ instead of deleting or overwriting them (StepUpAttic).</summary>
+        [Wire("attic")] public bool Attic { get; set; }
 
-        /// <summary>"attic": move earlier outputs to .stepup/attic/ instead of deleting or overwriting them (StepUpAttic).</summary>
-        public bool Attic { get; set; }
+        /// <summary>Realization globs (StepUpSelect) whose steps and everything downstream rerun at the next build; run nothing (StepUpInvalidate).</summary>
+        [Wire("invalidate")] public List<string> Invalidate { get; set; } = new List<string>();
 
-        /// <summary>"invalidate": realization globs (StepUpSelect) whose steps and everything downstream rerun at the next build; run nothing (StepUpInvalidate).</summary>
-        public List<string> Invalidate { get; set; } = new List<string>();
-        /// <summary>"executor": where steps run unless their Executor says otherwise (StepUpExecutor): local or slurm.</summary>
-        public string Executor { get; set; } = Contract.LocalExecutor;
+        /// <summary>Where steps run unless their Executor says otherwise (StepUpExecutor): local or slurm.</summary>
+        [Wire("executor")] public string Executor { get; set; } = Contract.LocalExecutor;
 
-        /// <summary>"slurmOptions": sbatch options for every Slurm step, verbatim (StepUpSlurmOptions).</summary>
-        public string SlurmOptions { get; set; } = "";
+        /// <summary>Sbatch options for every Slurm step, verbatim (StepUpSlurmOptions).</summary>
+        [Wire("slurmOptions")] public string SlurmOptions { get; set; } = "";
 
-        /// <summary>"slurmMaxJobs": at most this many of the build's jobs in Slurm's queue (StepUpSlurmMaxJobs).</summary>
-        public int SlurmMaxJobs { get; set; } = Contract.DefaultSlurmMaxJobs;
+        /// <summary>At most this many of the build's jobs in Slurm's queue (StepUpSlurmMaxJobs).</summary>
+        [Wire("slurmMaxJobs")] public int SlurmMaxJobs { get; set; } = Contract.DefaultSlurmMaxJobs;
 
-        /// <summary>"dryRun": run only out-of-date planning steps; say what else would run (StepUpDryRun).</summary>
-        public bool DryRun { get; set; }
+        /// <summary>Run only out-of-date planning steps; say what else would run (StepUpDryRun).</summary>
+        [Wire("dryRun")] public bool DryRun { get; set; }
 
-        /// <summary>"itemsFollow": an items frame follows this one.</summary>
-        public bool ItemsFollow { get; set; }
+        /// <summary>An items frame follows this one.</summary>
+        [Wire("itemsFollow")] public bool ItemsFollow { get; set; }
 
-        /// <summary>"watch": after the build, watch the project's files and build again on each change, until cancelled (StepUpWatch).</summary>
-        public bool Watch { get; set; }
-        /// <summary>"progressSeconds": how often a long build says how far it is.</summary>
-        public double ProgressSeconds { get; set; } = Contract.DefaultProgressSeconds;
+        /// <summary>After the build, watch the project's files and build again on each change, until cancelled (StepUpWatch).</summary>
+        [Wire("watch", WireRule.OmitDefault)] public bool Watch { get; set; }
 
-        /// <summary>"heartbeatSeconds": after how long (and how often) a running step is reported as still running.</summary>
-        public double HeartbeatSeconds { get; set; } = Contract.DefaultHeartbeatSeconds;
+        /// <summary>How often a long build says how far it is.</summary>
+        [Wire("progressSeconds")] public double ProgressSeconds { get; set; } = Contract.DefaultProgressSeconds;
 
-        /// <summary>"skipLines": a SKIP line for each up-to-date step; false from a client that would not show them (MSBuild below normal verbosity).</summary>
-        public bool SkipLines { get; set; } = true;
+        /// <summary>After how long (and how often) a running step is reported as still running.</summary>
+        [Wire("heartbeatSeconds")] public double HeartbeatSeconds { get; set; } = Contract.DefaultHeartbeatSeconds;
 
-        /// <summary>"deferCap": how often a step may be deferred for amended inputs (since it last succeeded) before it fails (`stepup build --defer-cap`).</summary>
-        public int DeferCap { get; set; } = Contract.DeferCap;
+        /// <summary>A SKIP line for each up-to-date step; false from a client that would not show them (MSBuild below normal verbosity).</summary>
+        [Wire("skipLines", WireRule.OmitDefault)] public bool SkipLines { get; set; } = true;
 
-        private protected override void WriteRequestFields(Utf8JsonWriter w)
+        /// <summary>How often a step may be deferred for amended inputs (since it last succeeded) before it fails (`stepup build --defer-cap`).</summary>
+        [Wire("deferCap", WireRule.OmitDefault)] public int DeferCap { get; set; } = Contract.DeferCap;
+
+        // After every field is read, so that a request with several faults is refused for the same one as ever.
+        partial void OnRead(Fields f)
         {
-            base.WriteRequestFields(w);
-            Fields.WriteMap(w, "env", Environment);
-            w.WriteNumber("jobs", Jobs);
-            w.WriteBoolean("keepGoing", KeepGoing);
-            w.WriteBoolean("clean", Clean);
-            Fields.WriteList(w, "targets", Targets);
-            w.WriteStartObject("resources");
-            foreach (var pair in Resources) w.WriteNumber(pair.Key, pair.Value);
-            w.WriteEndObject();
-            w.WriteBoolean("explainRerun", ExplainRerun);
-            w.WriteBoolean("list", List);
-            w.WriteBoolean("attic", Attic);
-            Fields.WriteList(w, "invalidate", Invalidate);
-            w.WriteString("executor", Executor);
-            w.WriteString("slurmOptions", SlurmOptions);
-            w.WriteNumber("slurmMaxJobs", SlurmMaxJobs);
-            w.WriteBoolean("dryRun", DryRun);
-            w.WriteBoolean("itemsFollow", ItemsFollow);
-            if (Watch) w.WriteBoolean("watch", true);
-            w.WriteNumber("progressSeconds", ProgressSeconds);
-            w.WriteNumber("heartbeatSeconds", HeartbeatSeconds);
-            if (!SkipLines) w.WriteBoolean("skipLines", false);
-            if (DeferCap != Contract.DeferCap) w.WriteNumber("deferCap", DeferCap);
-        }
-
-        internal static BuildProjectRequest Read(Fields f)
-        {
-            var request = new BuildProjectRequest
-            {
-                Environment = f.StringMap("env"),
-                Jobs = (int)f.Integer("jobs", Contract.DefaultJobs),
-                KeepGoing = f.Bool("keepGoing"),
-                Clean = f.Bool("clean", true),
-                Targets = f.Strings("targets"),
-                Resources = f.UnitsMap("resources"),
-                ExplainRerun = f.Bool("explainRerun"),
-                List = f.Bool("list"),
-                Attic = f.Bool("attic"),
-                Invalidate = f.Strings("invalidate"),
-                Executor = f.String("executor") ?? Contract.LocalExecutor,
-                SlurmOptions = f.String("slurmOptions") ?? "",
-                SlurmMaxJobs = (int)f.Integer("slurmMaxJobs", Contract.DefaultSlurmMaxJobs),
-                DryRun = f.Bool("dryRun"),
-                ItemsFollow = f.Bool("itemsFollow"),
-                Watch = f.Bool("watch"),
-                ProgressSeconds = f.Number("progressSeconds", Contract.DefaultProgressSeconds),
-                HeartbeatSeconds = f.Number("heartbeatSeconds", Contract.DefaultHeartbeatSeconds),
-                SkipLines = f.Bool("skipLines", true),
-                DeferCap = (int)f.Integer("deferCap", Contract.DeferCap),
-            };
-            request.ReadProjectFields(f);
-            if (request.Jobs < 1) throw new ProtocolException("'jobs' must be " + Contract.JobsSyntax);
-            if (!(request.ProgressSeconds > 0) || !(request.HeartbeatSeconds > 0))
+            if (Jobs < 1) throw new ProtocolException("'jobs' must be " + Contract.JobsSyntax);
+            if (!(ProgressSeconds > 0) || !(HeartbeatSeconds > 0))
                 throw new ProtocolException("'progressSeconds' and 'heartbeatSeconds' must be positive");
-            if (!Contract.TryParseExecutor(request.Executor, Contract.LocalExecutor, out var executor))
+            if (!Contract.TryParseExecutor(Executor, Contract.LocalExecutor, out var executor))
                 throw new ProtocolException("'executor' must be " + Contract.ExecutorSyntax);
-            request.Executor = executor;
-            if (request.SlurmMaxJobs < 1) throw new ProtocolException("'slurmMaxJobs' must be " + Contract.JobsSyntax);
-            if (request.DeferCap < 0) throw new ProtocolException("'deferCap' must be 0 or more");
-            return request;
+            Executor = executor;
+            if (SlurmMaxJobs < 1) throw new ProtocolException("'slurmMaxJobs' must be " + Contract.JobsSyntax);
+            if (DeferCap < 0) throw new ProtocolException("'deferCap' must be 0 or more");
         }
     }
 
     /// <summary>"clean": remove what the graph records as built (dotnet clean) and forget the graph.</summary>
-    public sealed class CleanProjectRequest : ProjectRequest
+    [Wire("clean")]
+    public sealed partial class CleanProjectRequest : ProjectRequest
     {
-        internal const string TypeName = "clean";
-        public override string Type => TypeName;
+        /// <summary>Move the outputs to .stepup/attic/ instead of deleting them (StepUpAttic).</summary>
+        [Wire("attic")] public bool Attic { get; set; }
 
-        /// <summary>"attic": move the outputs to .stepup/attic/ instead of deleting them (StepUpAttic).</summary>
-        public bool Attic { get; set; }
+        /// <summary>Report each file that would be removed (a "DRYRUN" line), remove nothing, keep the graph (`stepup clean`).</summary>
+        [Wire("dryRun")] public bool DryRun { get; set; }
 
-        /// <summary>"dryRun": report each file that would be removed (a "DRYRUN" line), remove nothing, keep the graph (`stepup clean`).</summary>
-        public bool DryRun { get; set; }
+        /// <summary>Root-relative; when given, only the outputs at or under them and what is built from them, and the graph is kept (`stepup clean`).</summary>
+        [Wire("paths")] public List<string> Paths { get; set; } = new List<string>();
 
-        /// <summary>"paths": root-relative; when given, only the outputs at or under them and what is built from them, and the graph is kept (`stepup clean`).</summary>
-        public List<string> Paths { get; set; } = new List<string>();
-
-        /// <summary>"all": with paths, every such output; without, only orphaned ones.</summary>
-        public bool All { get; set; }
-
-        private protected override void WriteRequestFields(Utf8JsonWriter w)
-        {
-            base.WriteRequestFields(w);
-            w.WriteBoolean("attic", Attic);
-            w.WriteBoolean("dryRun", DryRun);
-            Fields.WriteList(w, "paths", Paths);
-            w.WriteBoolean("all", All);
-        }
-
-        internal static CleanProjectRequest Read(Fields f)
-        {
-            var request = new CleanProjectRequest { Attic = f.Bool("attic"), DryRun = f.Bool("dryRun"), Paths = f.Strings("paths"), All = f.Bool("all") };
-            request.ReadProjectFields(f);
-            return request;
-        }
+        /// <summary>With paths, every such output; without, only orphaned ones.</summary>
+        [Wire("all")] public bool All { get; set; }
     }
 
     /// <summary>"graph": write the project's graph to files (the StepUpGraph target).</summary>
-    public sealed class GraphProjectRequest : ProjectRequest
+    [Wire("graph")]
+    public sealed partial class GraphProjectRequest : ProjectRequest
     {
-        internal const string TypeName = "graph";
-        public override string Type => TypeName;
-
-        /// <summary>"prefix": where the files go, relative to the root (StepUpGraphPrefix).</summary>
-        public string Prefix { get; set; } = Contract.DefaultGraphPrefix;
-
-        private protected override void WriteRequestFields(Utf8JsonWriter w)
-        {
-            base.WriteRequestFields(w);
-            w.WriteString("prefix", Prefix);
-        }
-
-        internal static GraphProjectRequest Read(Fields f)
-        {
-            var request = new GraphProjectRequest { Prefix = f.String("prefix") is { Length: > 0 } prefix ? prefix : Contract.DefaultGraphPrefix };
-            request.ReadProjectFields(f);
-            return request;
-        }
+        /// <summary>Where the files go, relative to the root (StepUpGraphPrefix).</summary>
+        [Wire("prefix", WireRule.EmptyIsDefault)] public string Prefix { get; set; } = Contract.DefaultGraphPrefix;
     }
 
     /// <summary>"shutdown": end the director once its requests in flight are done; answered by <see cref="ShutdownReply"/>.</summary>
-    public sealed class ShutdownRequest : Request
-    {
-        internal const string TypeName = "shutdown";
-        public override string Type => TypeName;
+    [Wire("shutdown")]
+    public sealed partial class ShutdownRequest : Request { }
 
-        private protected override void WriteRequestFields(Utf8JsonWriter w) { }
+    /// <summary>"stopping": the answer to shutdown, with the director's "pid".</summary>
+    [Wire("stopping")]
+    public sealed partial class ShutdownReply : Message
+    {
+        [Wire("pid")] public int Pid { get; set; }
+
+        /// <summary>The StepUp.Sdk version the director belongs to; empty when a director does not say.</summary>
+        [Wire("sdk")] public string SdkVersion { get; set; } = "";
     }
 
     /// <summary>"cancel": sent during a build, clean or graph request (Ctrl-C): stop it.</summary>
-    public sealed class CancelRequest : Message
-    {
-        internal const string TypeName = "cancel";
-        public override string Type => TypeName;
-
-        private protected override void WriteFields(Utf8JsonWriter w) { }
-    }
+    [Wire("cancel")]
+    public sealed partial class CancelRequest : Message { }
 
     /// <summary>
     /// A call of a running step (docs/step-api.md). Paths are as the caller wrote them; the director
@@ -316,323 +217,158 @@ namespace StepUp.Protocol
     {
         private protected StepCall() { }
 
-        /// <summary>"token": STEPUP_STEP_TOKEN of the calling step.</summary>
-        public string Token { get; set; } = "";
+        /// <summary>STEPUP_STEP_TOKEN of the calling step.</summary>
+        [Wire("token")] public string Token { get; set; } = "";
 
-        /// <summary>"cwd": the caller's working folder, absolute; null: the project root.</summary>
-        public string? Cwd { get; set; }
-
-        private protected sealed override void WriteRequestFields(Utf8JsonWriter w)
-        {
-            w.WriteString("token", Token);
-            if (Cwd != null) w.WriteString("cwd", Cwd);
-            WriteCallFields(w);
-        }
-
-        private protected abstract void WriteCallFields(Utf8JsonWriter w);
+        /// <summary>The caller's working folder, absolute; null: the project root.</summary>
+        [Wire("cwd")] public string? Cwd { get; set; }
 
         /// <summary>The fields of this call's "ok" answer.</summary>
         internal abstract StepReply ReadReply(Fields f);
-
-        private protected void ReadCallFields(Fields f)
-        {
-            Token = f.String("token") ?? "";
-            Cwd = f.String("cwd");
-        }
     }
 
-    /// <summary>What a step defines: the fields api.step and api.script share.</summary>
+    /// <summary>
+    /// What a step defines: the fields api.step and api.script share, which travel after the fields
+    /// that say what the step runs (<see cref="WireRule.BeforeBase"/>).
+    /// </summary>
     public abstract class DefineCall : StepCall
     {
         private protected DefineCall() { }
 
-        /// <summary>"workdir": the new step's working folder, relative to the caller's; null: the caller's.</summary>
-        public string? Workdir { get; set; }
+        /// <summary>The new step's working folder, relative to the caller's; null: the caller's.</summary>
+        [Wire("workdir")] public string? Workdir { get; set; }
 
         /// <summary>"inp", "out", "vol": paths relative to the new step's workdir.</summary>
-        public List<string> Inp { get; set; } = new List<string>();
-        public List<string> Out { get; set; } = new List<string>();
-        public List<string> Vol { get; set; } = new List<string>();
+        [Wire("inp")] public List<string> Inp { get; set; } = new List<string>();
+        [Wire("out")] public List<string> Out { get; set; } = new List<string>();
+        [Wire("vol")] public List<string> Vol { get; set; } = new List<string>();
 
-        /// <summary>"env": names of environment variables the new step depends on.</summary>
-        public List<string> Env { get; set; } = new List<string>();
+        /// <summary>Names of environment variables the new step depends on.</summary>
+        [Wire("env")] public List<string> Env { get; set; } = new List<string>();
 
-        /// <summary>"optional": run the step only when another step needs its outputs.</summary>
-        public bool Optional { get; set; }
+        /// <summary>Run the step only when another step needs its outputs.</summary>
+        [Wire("optional")] public bool Optional { get; set; }
 
-        /// <summary>"resources": what the step holds while it runs, in the syntax of <see cref="Contract.ParseResources"/>; null: none.</summary>
-        public string? Resources { get; set; }
+        /// <summary>What the step holds while it runs, in the syntax of <see cref="Contract.ParseResources"/>; null: none.</summary>
+        [Wire("resources")] public string? Resources { get; set; }
 
-        /// <summary>"duration": the step's expected wall time in seconds, for the dispatch order; null: the default.</summary>
-        public double? Duration { get; set; }
-
-        private protected void WriteDefinition(Utf8JsonWriter w)
-        {
-            if (Workdir != null) w.WriteString("workdir", Workdir);
-            Fields.WriteList(w, "inp", Inp);
-            Fields.WriteList(w, "out", Out);
-            Fields.WriteList(w, "vol", Vol);
-            Fields.WriteList(w, "env", Env);
-            w.WriteBoolean("optional", Optional);
-            if (Resources != null) w.WriteString("resources", Resources);
-            if (Duration != null) w.WriteNumber("duration", Duration.Value);
-        }
-
-        private protected void ReadDefinition(Fields f)
-        {
-            ReadCallFields(f);
-            Workdir = f.String("workdir");
-            Inp = f.Strings("inp");
-            Out = f.Strings("out");
-            Vol = f.Strings("vol");
-            Env = f.Strings("env");
-            Optional = f.Bool("optional");
-            Resources = f.String("resources");
-            Duration = f.OptionalNumber("duration");
-        }
+        /// <summary>The step's expected wall time in seconds, for the dispatch order; null: the default.</summary>
+        [Wire("duration")] public double? Duration { get; set; }
 
         internal override StepReply ReadReply(Fields f) => DefinitionReply.Read(f);
     }
 
     /// <summary>"api.step": define a step that runs a shell command; answered by <see cref="DefinitionReply"/>.</summary>
-    public sealed class DefineStepCall : DefineCall
+    [Wire("api.step")]
+    public sealed partial class DefineStepCall : DefineCall
     {
-        internal const string TypeName = "api.step";
-        public override string Type => TypeName;
+        /// <summary>The shell command; ${inp}, ${out} and ${vol} are expanded by the director.</summary>
+        [Wire("command", WireRule.BeforeBase)] public string Command { get; set; } = "";
 
-        /// <summary>"command": the shell command; ${inp}, ${out} and ${vol} are expanded by the director.</summary>
-        public string Command { get; set; } = "";
+        /// <summary>The step's key; null: the step is labelled by its command.</summary>
+        [Wire("name", WireRule.BeforeBase)] public string? Name { get; set; }
 
-        /// <summary>"name": the step's key; null: the step is labelled by its command.</summary>
-        public string? Name { get; set; }
+        /// <summary>The step defines further steps.</summary>
+        [Wire("planning")] public bool Planning { get; set; }
 
-        /// <summary>"planning": the step defines further steps.</summary>
-        public bool Planning { get; set; }
+        /// <summary>False runs <see cref="Argv"/> without /bin/sh.</summary>
+        [Wire("shell", WireRule.OmitDefault)] public bool Shell { get; set; } = true;
 
-        /// <summary>"shell": false runs <see cref="Argv"/> without /bin/sh.</summary>
-        public bool Shell { get; set; } = true;
-
-        /// <summary>"argv": with shell false, the program and its arguments as the client split the command.</summary>
+        /// <summary>With shell false, the program and its arguments as the client split the command.</summary>
         public List<string> Argv { get; set; } = new List<string>();
 
-        /// <summary>"placeholders": false leaves ${inp}, ${out} and ${vol} in the command as they are.</summary>
-        public bool Placeholders { get; set; } = true;
+        // "argv" travels with shell false only, even when empty.
+        [Wire("argv")] List<string>? ArgvWithoutShell { get => Shell ? null : Argv; set => Argv = value ?? new List<string>(); }
 
-        /// <summary>"envOverrides": variables set in the command's environment (from leading VAR=value words).</summary>
-        public Dictionary<string, string> EnvOverrides { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
+        /// <summary>False leaves ${inp}, ${out} and ${vol} in the command as they are.</summary>
+        [Wire("placeholders", WireRule.OmitDefault)] public bool Placeholders { get; set; } = true;
 
-        private protected override void WriteCallFields(Utf8JsonWriter w)
-        {
-            w.WriteString("command", Command);
-            if (Name != null) w.WriteString("name", Name);
-            WriteDefinition(w);
-            w.WriteBoolean("planning", Planning);
-            if (!Shell)
-            {
-                w.WriteBoolean("shell", false);
-                Fields.WriteList(w, "argv", Argv);
-            }
-            if (!Placeholders) w.WriteBoolean("placeholders", false);
-            if (EnvOverrides.Count > 0) Fields.WriteMap(w, "envOverrides", EnvOverrides);
-        }
-
-        internal static DefineStepCall Read(Fields f)
-        {
-            var call = new DefineStepCall
-            {
-                Command = f.String("command") ?? "", Name = f.String("name"), Planning = f.Bool("planning"),
-                Shell = f.Bool("shell", true), Argv = f.Strings("argv"), Placeholders = f.Bool("placeholders", true),
-                EnvOverrides = f.StringMap("envOverrides"),
-            };
-            call.ReadDefinition(f);
-            return call;
-        }
+        /// <summary>Variables set in the command's environment (from leading VAR=value words).</summary>
+        [Wire("envOverrides", WireRule.OmitDefault)] public Dictionary<string, string> EnvOverrides { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
     }
 
     /// <summary>"api.script": define the plan step `./EXE plan` of an executable script; answered by <see cref="DefinitionReply"/>.</summary>
-    public sealed class DefineScriptCall : DefineCall
+    [Wire("api.script")]
+    public sealed partial class DefineScriptCall : DefineCall
     {
-        internal const string TypeName = "api.script";
-        public override string Type => TypeName;
+        /// <summary>The script, relative to the new step's workdir.</summary>
+        [Wire("executable", WireRule.BeforeBase)] public string Executable { get; set; } = "";
 
-        /// <summary>"executable": the script, relative to the new step's workdir.</summary>
-        public string Executable { get; set; } = "";
-
-        /// <summary>"stepInfo": a JSON file the plan step writes about the steps it defines; null: none.</summary>
-        public string? StepInfo { get; set; }
-
-        private protected override void WriteCallFields(Utf8JsonWriter w)
-        {
-            w.WriteString("executable", Executable);
-            if (StepInfo != null) w.WriteString("stepInfo", StepInfo);
-            WriteDefinition(w);
-        }
-
-        internal static DefineScriptCall Read(Fields f)
-        {
-            var call = new DefineScriptCall { Executable = f.String("executable") ?? "", StepInfo = f.String("stepInfo") };
-            call.ReadDefinition(f);
-            return call;
-        }
+        /// <summary>A JSON file the plan step writes about the steps it defines; null: none.</summary>
+        [Wire("stepInfo", WireRule.BeforeBase)] public string? StepInfo { get; set; }
     }
 
     /// <summary>"api.static": declare files that no step makes; answered by <see cref="StaticReply"/>.</summary>
-    public sealed class DeclareStaticCall : StepCall
+    [Wire("api.static")]
+    public sealed partial class DeclareStaticCall : StepCall
     {
-        internal const string TypeName = "api.static";
-        public override string Type => TypeName;
+        /// <summary>Relative to the caller's cwd; a trailing '/' names a folder: every file under it.</summary>
+        [Wire("paths")] public List<string> Paths { get; set; } = new List<string>();
 
-        /// <summary>"paths": relative to the caller's cwd; a trailing '/' names a folder: every file under it.</summary>
-        public List<string> Paths { get; set; } = new List<string>();
-
-        /// <summary>"patterns": the patterns whose matches are among the paths, registered with the caller as api.glob does.</summary>
-        public List<GlobPattern> Patterns { get; set; } = new List<GlobPattern>();
-
-        private protected override void WriteCallFields(Utf8JsonWriter w)
-        {
-            Fields.WriteList(w, "paths", Paths);
-            if (Patterns.Count == 0) return;
-            w.WriteStartArray("patterns");
-            foreach (var pattern in Patterns)
-            {
-                w.WriteStartObject();
-                pattern.WriteFields(w);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-        }
-
-        internal static DeclareStaticCall Read(Fields f)
-        {
-            var call = new DeclareStaticCall { Paths = f.Strings("paths"), Patterns = f.Objects("patterns").Select(GlobPattern.Read).ToList() };
-            call.ReadCallFields(f);
-            return call;
-        }
+        /// <summary>The patterns whose matches are among the paths, registered with the caller as api.glob does.</summary>
+        [Wire("patterns", WireRule.OmitDefault)] public List<GlobPattern> Patterns { get; set; } = new List<GlobPattern>();
 
         internal override StepReply ReadReply(Fields f) => StaticReply.Read(f);
     }
 
     /// <summary>"api.amend": add to the calling step's own dependencies; answered by <see cref="AmendReply"/>.</summary>
-    public sealed class AmendCall : StepCall
+    [Wire("api.amend")]
+    public sealed partial class AmendCall : StepCall
     {
-        internal const string TypeName = "api.amend";
-        public override string Type => TypeName;
-
         /// <summary>"inp", "out", "vol": paths relative to the caller's cwd; "env": variable names.</summary>
-        public List<string> Inp { get; set; } = new List<string>();
-        public List<string> Out { get; set; } = new List<string>();
-        public List<string> Vol { get; set; } = new List<string>();
-        public List<string> Env { get; set; } = new List<string>();
+        [Wire("inp")] public List<string> Inp { get; set; } = new List<string>();
+        [Wire("out")] public List<string> Out { get; set; } = new List<string>();
+        [Wire("vol")] public List<string> Vol { get; set; } = new List<string>();
+        [Wire("env")] public List<string> Env { get; set; } = new List<string>();
 
-        /// <summary>"implicitStatic": amended inputs that nothing makes or declares become static.</summary>
-        public bool ImplicitStatic { get; set; }
-
-        private protected override void WriteCallFields(Utf8JsonWriter w)
-        {
-            Fields.WriteList(w, "inp", Inp);
-            Fields.WriteList(w, "out", Out);
-            Fields.WriteList(w, "vol", Vol);
-            Fields.WriteList(w, "env", Env);
-            w.WriteBoolean("implicitStatic", ImplicitStatic);
-        }
-
-        internal static AmendCall Read(Fields f)
-        {
-            var call = new AmendCall
-            {
-                Inp = f.Strings("inp"), Out = f.Strings("out"), Vol = f.Strings("vol"), Env = f.Strings("env"),
-                ImplicitStatic = f.Bool("implicitStatic"),
-            };
-            call.ReadCallFields(f);
-            return call;
-        }
+        /// <summary>Amended inputs that nothing makes or declares become static.</summary>
+        [Wire("implicitStatic")] public bool ImplicitStatic { get; set; }
 
         internal override StepReply ReadReply(Fields f) => AmendReply.Read(f);
     }
 
     /// <summary>"api.info": the calling step's definition; answered by <see cref="DefinitionReply"/>.</summary>
-    public sealed class StepInfoCall : StepCall
+    [Wire("api.info")]
+    public sealed partial class StepInfoCall : StepCall
     {
-        internal const string TypeName = "api.info";
-        public override string Type => TypeName;
-
-        private protected override void WriteCallFields(Utf8JsonWriter w) { }
-
-        internal static StepInfoCall Read(Fields f)
-        {
-            var call = new StepInfoCall();
-            call.ReadCallFields(f);
-            return call;
-        }
-
         internal override StepReply ReadReply(Fields f) => DefinitionReply.Read(f);
     }
 
     /// <summary>"api.graph": write the graph to three files; answered by <see cref="GraphFilesReply"/>.</summary>
-    public sealed class WriteGraphCall : StepCall
+    [Wire("api.graph")]
+    public sealed partial class WriteGraphCall : StepCall
     {
-        internal const string TypeName = "api.graph";
-        public override string Type => TypeName;
-
-        /// <summary>"prefix": relative to the caller's cwd.</summary>
-        public string Prefix { get; set; } = Contract.DefaultGraphPrefix;
-
-        private protected override void WriteCallFields(Utf8JsonWriter w) => w.WriteString("prefix", Prefix);
-
-        internal static WriteGraphCall Read(Fields f)
-        {
-            var call = new WriteGraphCall { Prefix = f.String("prefix") is { Length: > 0 } prefix ? prefix : Contract.DefaultGraphPrefix };
-            call.ReadCallFields(f);
-            return call;
-        }
+        /// <summary>Relative to the caller's cwd.</summary>
+        [Wire("prefix", WireRule.EmptyIsDefault)] public string Prefix { get; set; } = Contract.DefaultGraphPrefix;
 
         internal override StepReply ReadReply(Fields f) => GraphFilesReply.Read(f);
     }
 
     /// <summary>A file pattern with named wildcards (${*NAME}) and the matches the client found, relative to the caller's cwd.</summary>
-    public sealed class GlobPattern
+    public sealed partial class GlobPattern
     {
-        /// <summary>"pattern": variables substituted; may hold *, ?, [...], ** and ${*NAME}.</summary>
-        public string Pattern { get; set; } = "";
+        /// <summary>Variables substituted; may hold *, ?, [...], ** and ${*NAME}.</summary>
+        [Wire("pattern", WireRule.Required)] public string Pattern { get; set; } = "";
 
-        /// <summary>"subs": the sub-pattern of each named wildcard (default *).</summary>
-        public Dictionary<string, string> Subs { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
+        /// <summary>The sub-pattern of each named wildcard (default *).</summary>
+        [Wire("subs")] public Dictionary<string, string> Subs { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
-        /// <summary>"paths": the matches, folders with a trailing '/'.</summary>
-        public List<string> Paths { get; set; } = new List<string>();
-
-        internal void WriteFields(Utf8JsonWriter w)
-        {
-            w.WriteString("pattern", Pattern);
-            Fields.WriteMap(w, "subs", Subs);
-            Fields.WriteList(w, "paths", Paths);
-        }
-
-        internal static GlobPattern Read(Fields f) => new GlobPattern { Pattern = f.RequiredString("pattern"), Subs = f.StringMap("subs"), Paths = f.Strings("paths") };
+        /// <summary>The matches, folders with a trailing '/'.</summary>
+        [Wire("paths")] public List<string> Paths { get; set; } = new List<string>();
     }
 
     /// <summary>"api.glob" (advisory): register a pattern and its matches with the calling step; answered by <see cref="EmptyReply"/>.</summary>
-    public sealed class GlobCall : StepCall
+    [Wire("api.glob")]
+    public sealed partial class GlobCall : StepCall
     {
-        internal const string TypeName = "api.glob";
-        public override string Type => TypeName;
-
-        public GlobPattern Glob { get; set; } = new GlobPattern();
-
-        private protected override void WriteCallFields(Utf8JsonWriter w) => Glob.WriteFields(w);
-
-        internal static GlobCall Read(Fields f)
-        {
-            var call = new GlobCall { Glob = GlobPattern.Read(f) };
-            call.ReadCallFields(f);
-            return call;
-        }
+        /// <summary>Its fields are the call's own.</summary>
+        [Wire] public GlobPattern Glob { get; set; } = new GlobPattern();
 
         internal override StepReply ReadReply(Fields f) => new EmptyReply();
     }
 
     /// <summary>"api.hold" and "api.release" (advisory): hold back, or let go, the steps the caller defines; answered by <see cref="EmptyReply"/>.</summary>
-    public sealed class HoldCall : StepCall
+    public sealed partial class HoldCall : StepCall
     {
         internal const string HoldName = "api.hold";
         internal const string ReleaseName = "api.release";
@@ -642,12 +378,10 @@ namespace StepUp.Protocol
 
         public override string Type => Release ? ReleaseName : HoldName;
 
-        private protected override void WriteCallFields(Utf8JsonWriter w) { }
-
         internal static HoldCall Read(Fields f, bool release)
         {
-            var call = new HoldCall { Release = release };
-            call.ReadCallFields(f);
+            var call = Read(f);
+            call.Release = release;
             return call;
         }
 
@@ -655,44 +389,20 @@ namespace StepUp.Protocol
     }
 
     /// <summary>"api.record" (advisory): a command the step ran itself, kept for inspection; answered by <see cref="EmptyReply"/>.</summary>
-    public sealed class RecordCall : StepCall
+    [Wire("api.record")]
+    public sealed partial class RecordCall : StepCall
     {
-        internal const string TypeName = "api.record";
-        public override string Type => TypeName;
+        /// <summary>Shell-quoted.</summary>
+        [Wire("command")] public string Command { get; set; } = "";
+        [Wire("returncode")] public int ReturnCode { get; set; }
 
-        /// <summary>"command": shell-quoted; "workdir": relative to cwd.</summary>
-        public string Command { get; set; } = "";
-        public int ReturnCode { get; set; }
-        public string Workdir { get; set; } = ".";
-        public bool Shell { get; set; }
-        public string Stdin { get; set; } = "";
-        public string Stdout { get; set; } = "";
-        public string Stderr { get; set; } = "";
-        public Dictionary<string, string> EnvOverrides { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
-
-        private protected override void WriteCallFields(Utf8JsonWriter w)
-        {
-            w.WriteString("command", Command);
-            w.WriteNumber("returncode", ReturnCode);
-            w.WriteString("workdir", Workdir);
-            w.WriteBoolean("shell", Shell);
-            w.WriteString("stdin", Stdin);
-            w.WriteString("stdout", Stdout);
-            w.WriteString("stderr", Stderr);
-            if (EnvOverrides.Count > 0) Fields.WriteMap(w, "envOverrides", EnvOverrides);
-        }
-
-        internal static RecordCall Read(Fields f)
-        {
-            var call = new RecordCall
-            {
-                Command = f.String("command") ?? "", ReturnCode = (int)f.Integer("returncode", 0), Workdir = f.String("workdir") ?? ".",
-                Shell = f.Bool("shell"), Stdin = f.String("stdin") ?? "", Stdout = f.String("stdout") ?? "", Stderr = f.String("stderr") ?? "",
-                EnvOverrides = f.StringMap("envOverrides"),
-            };
-            call.ReadCallFields(f);
-            return call;
-        }
+        /// <summary>Relative to cwd.</summary>
+        [Wire("workdir")] public string Workdir { get; set; } = ".";
+        [Wire("shell")] public bool Shell { get; set; }
+        [Wire("stdin")] public string Stdin { get; set; } = "";
+        [Wire("stdout")] public string Stdout { get; set; } = "";
+        [Wire("stderr")] public string Stderr { get; set; } = "";
+        [Wire("envOverrides", WireRule.OmitDefault)] public Dictionary<string, string> EnvOverrides { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
         internal override StepReply ReadReply(Fields f) => new EmptyReply();
     }
@@ -702,21 +412,14 @@ namespace StepUp.Protocol
     /// answers it with an <see cref="ErrorReply"/> "unknown call 'NAME'", so a client can tell that the
     /// director lacks a call from a call that failed.
     /// </summary>
-    public sealed class UnknownCall : StepCall
+    public sealed partial class UnknownCall : StepCall
     {
         internal const string Prefix = "api.";
 
         public string Name { get; set; } = "";
         public override string Type => Name;
 
-        private protected override void WriteCallFields(Utf8JsonWriter w) { }
-
-        internal static UnknownCall Read(Fields f)
-        {
-            var call = new UnknownCall { Name = f.Type };
-            call.ReadCallFields(f);
-            return call;
-        }
+        partial void OnRead(Fields f) => Name = f.Type;
 
         internal override StepReply ReadReply(Fields f) => throw new ProtocolException("no answer is defined for '" + Name + "'");
     }
@@ -731,86 +434,42 @@ namespace StepUp.Protocol
     }
 
     /// <summary>The answer to api.step, api.script and api.info: a definition, paths relative to its workdir.</summary>
-    public sealed class DefinitionReply : StepReply
+    public sealed partial class DefinitionReply : StepReply
     {
         /// <summary>"key": the step's identity; "label": how it is shown. Empty: not sent.</summary>
-        public string Key { get; set; } = "";
-        public string Label { get; set; } = "";
-        public string Command { get; set; } = "";
-        public string Workdir { get; set; } = "";
-        public List<string> Inp { get; set; } = new List<string>();
-        public List<string> Out { get; set; } = new List<string>();
-        public List<string> Vol { get; set; } = new List<string>();
-        public List<string> Env { get; set; } = new List<string>();
-
-        private protected override void WriteFields(Utf8JsonWriter w)
-        {
-            if (Key.Length > 0) w.WriteString("key", Key);
-            if (Label.Length > 0) w.WriteString("label", Label);
-            WriteDefinition(w);
-        }
+        [Wire("key", WireRule.OmitDefault)] public string Key { get; set; } = "";
+        [Wire("label", WireRule.OmitDefault)] public string Label { get; set; } = "";
+        [Wire("command")] public string Command { get; set; } = "";
+        [Wire("workdir")] public string Workdir { get; set; } = "";
+        [Wire("inp")] public List<string> Inp { get; set; } = new List<string>();
+        [Wire("out")] public List<string> Out { get; set; } = new List<string>();
+        [Wire("vol")] public List<string> Vol { get; set; } = new List<string>();
+        [Wire("env")] public List<string> Env { get; set; } = new List<string>();
 
         /// <summary>command, workdir, inp, out, vol, env: what `stepup info` prints.</summary>
-        public void WriteDefinition(Utf8JsonWriter w)
-        {
-            w.WriteString("command", Command);
-            w.WriteString("workdir", Workdir);
-            Fields.WriteList(w, "inp", Inp);
-            Fields.WriteList(w, "out", Out);
-            Fields.WriteList(w, "vol", Vol);
-            Fields.WriteList(w, "env", Env);
-        }
-
-        internal static DefinitionReply Read(Fields f) => From(f.String, f.Strings);
-
-        /// <summary>A definition from its fields by wire name: <paramref name="text"/> for the strings, <paramref name="list"/> for the lists.</summary>
-        public static DefinitionReply From(Func<string, string?> text, Func<string, List<string>> list) => new DefinitionReply
-        {
-            Key = text("key") ?? "",
-            Label = text("label") ?? "",
-            Command = text("command") ?? "",
-            Workdir = text("workdir") ?? "",
-            Inp = list("inp"),
-            Out = list("out"),
-            Vol = list("vol"),
-            Env = list("env"),
-        };
+        public void WriteDefinition(Utf8JsonWriter w) =>
+            new DefinitionReply { Command = Command, Workdir = Workdir, Inp = Inp, Out = Out, Vol = Vol, Env = Env }.WriteFields(w);
     }
 
     /// <summary>The answer to api.glob, api.hold, api.release and api.record: "ok" without fields.</summary>
-    public sealed class EmptyReply : StepReply
+    public sealed partial class EmptyReply : StepReply { }
+
+    /// <summary>The answer to api.static: the root-relative files declared.</summary>
+    public sealed partial class StaticReply : StepReply
     {
-        private protected override void WriteFields(Utf8JsonWriter w) { }
+        [Wire("paths")] public List<string> Paths { get; set; } = new List<string>();
     }
 
-    /// <summary>The answer to api.static: "paths", the root-relative files declared.</summary>
-    public sealed class StaticReply : StepReply
+    /// <summary>The answer to api.amend: false when an amended input is not built yet.</summary>
+    public sealed partial class AmendReply : StepReply
     {
-        public List<string> Paths { get; set; } = new List<string>();
-
-        private protected override void WriteFields(Utf8JsonWriter w) => Fields.WriteList(w, "paths", Paths);
-
-        internal static StaticReply Read(Fields f) => new StaticReply { Paths = f.Strings("paths") };
+        [Wire("carryOn")] public bool CarryOn { get; set; } = true;
     }
 
-    /// <summary>The answer to api.amend: "carryOn" is false when an amended input is not built yet.</summary>
-    public sealed class AmendReply : StepReply
+    /// <summary>The answer to api.graph: the three files written.</summary>
+    public sealed partial class GraphFilesReply : StepReply
     {
-        public bool CarryOn { get; set; } = true;
-
-        private protected override void WriteFields(Utf8JsonWriter w) => w.WriteBoolean("carryOn", CarryOn);
-
-        internal static AmendReply Read(Fields f) => new AmendReply { CarryOn = f.Bool("carryOn", true) };
-    }
-
-    /// <summary>The answer to api.graph: "files", the three files written.</summary>
-    public sealed class GraphFilesReply : StepReply
-    {
-        public List<string> Files { get; set; } = new List<string>();
-
-        private protected override void WriteFields(Utf8JsonWriter w) => Fields.WriteList(w, "files", Files);
-
-        internal static GraphFilesReply Read(Fields f) => new GraphFilesReply { Files = f.Strings("files") };
+        [Wire("files")] public List<string> Files { get; set; } = new List<string>();
     }
 
     /// <summary>
@@ -818,202 +477,94 @@ namespace StepUp.Protocol
     /// "kind", when given, names the error as StepUp 4's exceptions do (<see cref="CyclicKind"/>), so
     /// that the Python client raises the same exception class.
     /// </summary>
-    public sealed class ErrorReply : Message
+    [Wire("error")]
+    public sealed partial class ErrorReply : Message
     {
-        internal const string TypeName = "error";
-        public override string Type => TypeName;
-
         /// <summary>The call would close a dependency cycle (StepUp 4's CyclicError).</summary>
         public const string CyclicKind = "CyclicError";
 
-        public string Text { get; set; } = "";
+        [Wire("message")] public string Text { get; set; } = "";
 
-        public string Kind { get; set; } = "";
-
-        private protected override void WriteFields(Utf8JsonWriter w)
-        {
-            w.WriteString("message", Text);
-            if (Kind.Length > 0) w.WriteString("kind", Kind);
-        }
-
-        internal static ErrorReply Read(Fields f) => new ErrorReply { Text = f.String("message") ?? "", Kind = f.String("kind") ?? "" };
+        [Wire("kind", WireRule.OmitDefault)] public string Kind { get; set; } = "";
     }
 
     /// <summary>"rejected": the director did not serve the request; "code" is the STEPUP code, "reason" why.</summary>
-    public sealed class Rejection : Message
+    [Wire("rejected")]
+    public sealed partial class Rejection : Message
     {
-        internal const string TypeName = "rejected";
-        public override string Type => TypeName;
-
-        public string Code { get; set; } = Codes.MalformedRequest;
-        public string Reason { get; set; } = "";
-
-        private protected override void WriteFields(Utf8JsonWriter w)
-        {
-            w.WriteString("code", Code);
-            w.WriteString("reason", Reason);
-        }
-
-        internal static Rejection Read(Fields f) => new Rejection { Code = f.String("code") ?? Codes.MalformedRequest, Reason = f.String("reason") ?? "" };
+        [Wire("code")] public string Code { get; set; } = Codes.MalformedRequest;
+        [Wire("reason")] public string Reason { get; set; } = "";
     }
 
     /// <summary>"line": a tagged line of the build's story, e.g. ("START", "story").</summary>
-    public sealed class LineEvent : Message
+    [Wire("line")]
+    public sealed partial class LineEvent : Message
     {
-        internal const string TypeName = "line";
-        public override string Type => TypeName;
+        [Wire("tag")] public string Tag { get; set; } = "";
+        [Wire("text")] public string Text { get; set; } = "";
 
-        public string Tag { get; set; } = "";
-        public string Text { get; set; } = "";
-
-        /// <summary>"ms": how long the step ran, on the line that ends its run; negative (left out) on other lines.</summary>
+        /// <summary>How long the step ran, on the line that ends its run; negative on other lines.</summary>
         public double DurationMs { get; set; } = -1;
 
-        private protected override void WriteFields(Utf8JsonWriter w)
-        {
-            w.WriteString("tag", Tag);
-            w.WriteString("text", Text);
-            if (DurationMs >= 0) w.WriteNumber("ms", DurationMs);
-        }
-
-        internal static LineEvent Read(Fields f) => new LineEvent { Tag = f.String("tag") ?? "", Text = f.String("text") ?? "", DurationMs = f.Number("ms", -1) };
+        // "ms" is left out while negative.
+        [Wire("ms")] double? Ms { get => DurationMs >= 0 ? DurationMs : (double?)null; set => DurationMs = value ?? -1; }
     }
 
     /// <summary>"lines": a run of lines with one tag ("texts"): thousands of SKIP lines travel as one message.</summary>
-    public sealed class LineBatchEvent : Message
+    [Wire("lines")]
+    public sealed partial class LineBatchEvent : Message
     {
-        internal const string TypeName = "lines";
-        public override string Type => TypeName;
-
-        public string Tag { get; set; } = "";
-        public List<string> Texts { get; set; } = new List<string>();
-
-        private protected override void WriteFields(Utf8JsonWriter w)
-        {
-            w.WriteString("tag", Tag);
-            Fields.WriteList(w, "texts", Texts);
-        }
-
-        internal static LineBatchEvent Read(Fields f) => new LineBatchEvent { Tag = f.String("tag") ?? "", Texts = f.Strings("texts") };
+        [Wire("tag")] public string Tag { get; set; } = "";
+        [Wire("texts")] public List<string> Texts { get; set; } = new List<string>();
     }
 
     /// <summary>"page": a block of text under a titled rule, e.g. a step's output.</summary>
-    public sealed class PageEvent : Message
+    [Wire("page")]
+    public sealed partial class PageEvent : Message
     {
-        internal const string TypeName = "page";
-        public override string Type => TypeName;
-
-        public string Title { get; set; } = "";
-        public string Text { get; set; } = "";
-
-        private protected override void WriteFields(Utf8JsonWriter w)
-        {
-            w.WriteString("title", Title);
-            w.WriteString("text", Text);
-        }
-
-        internal static PageEvent Read(Fields f) => new PageEvent { Title = f.String("title") ?? "", Text = f.String("text") ?? "" };
+        [Wire("title")] public string Title { get; set; } = "";
+        [Wire("text")] public string Text { get; set; } = "";
     }
 
     /// <summary>"diag": an MSBuild error or warning: "severity" (error, warning), "code", "message", "file", "line", "column".</summary>
-    public sealed class DiagnosticEvent : Message
+    [Wire("diag")]
+    public sealed partial class DiagnosticEvent : Message
     {
-        internal const string TypeName = "diag";
-        public override string Type => TypeName;
-
         public bool IsWarning { get; set; }
-        public string Code { get; set; } = "";
-        public string Text { get; set; } = "";
+
+        // Anything but "warning" reads as an error.
+        [Wire("severity")] string Severity { get => IsWarning ? "warning" : "error"; set => IsWarning = value == "warning"; }
+
+        [Wire("code")] public string Code { get; set; } = "";
+        [Wire("message")] public string Text { get; set; } = "";
 
         /// <summary>The item's file; empty: the project file.</summary>
-        public string File { get; set; } = "";
-        public int Line { get; set; }
-        public int Column { get; set; }
-
-        private protected override void WriteFields(Utf8JsonWriter w)
-        {
-            w.WriteString("severity", IsWarning ? "warning" : "error");
-            w.WriteString("code", Code);
-            w.WriteString("message", Text);
-            w.WriteString("file", File);
-            w.WriteNumber("line", Line);
-            w.WriteNumber("column", Column);
-        }
-
-        internal static DiagnosticEvent Read(Fields f) => new DiagnosticEvent
-        {
-            IsWarning = f.String("severity") == "warning",
-            Code = f.String("code") ?? "",
-            Text = f.String("message") ?? "",
-            File = f.String("file") ?? "",
-            Line = (int)f.Integer("line", 0),
-            Column = (int)f.Integer("column", 0),
-        };
+        [Wire("file")] public string File { get; set; } = "";
+        [Wire("line")] public int Line { get; set; }
+        [Wire("column")] public int Column { get; set; }
     }
 
     /// <summary>"done": the last event of a build, clean or graph request.</summary>
-    public sealed class DoneEvent : Message
+    [Wire("done")]
+    public sealed partial class DoneEvent : Message
     {
-        internal const string TypeName = "done";
-        public override string Type => TypeName;
+        /// <summary>The request did what was asked; a failure has been reported as a diag.</summary>
+        [Wire("success")] public bool Success { get; set; }
 
-        /// <summary>"success": the request did what was asked; a failure has been reported as a diag.</summary>
-        public bool Success { get; set; }
+        /// <summary>The closing line, e.g. "StepUp: 3 ran, 0 skipped, ...".</summary>
+        [Wire("summary")] public string Summary { get; set; } = "";
 
-        /// <summary>"summary": the closing line, e.g. "StepUp: 3 ran, 0 skipped, ...".</summary>
-        public string Summary { get; set; } = "";
+        /// <summary>The director's own time for the request.</summary>
+        [Wire("directorMs")] public double DirectorMs { get; set; }
 
-        /// <summary>"directorMs": the director's own time for the request.</summary>
-        public double DirectorMs { get; set; }
+        /// <summary>Steps of a build that failed (the `stepup` command's return code has a bit for them).</summary>
+        [Wire("failed")] public int Failed { get; set; }
 
-        /// <summary>"failed": steps of a build that failed (the `stepup` command's return code has a bit for them).</summary>
-        public int Failed { get; set; }
+        /// <summary>Steps of a build left pending (not run, not skipped).</summary>
+        [Wire("notRun")] public int NotRun { get; set; }
 
-        /// <summary>"notRun": steps of a build left pending (not run, not skipped).</summary>
-        public int NotRun { get; set; }
-
-        /// <summary>"jobs": runs a build started, failed and deferred ones included (`stepup build` says `Ran N job(s).`).</summary>
-        public int Jobs { get; set; }
-
-        private protected override void WriteFields(Utf8JsonWriter w)
-        {
-            w.WriteBoolean("success", Success);
-            w.WriteString("summary", Summary);
-            w.WriteNumber("directorMs", DirectorMs);
-            w.WriteNumber("failed", Failed);
-            w.WriteNumber("notRun", NotRun);
-            w.WriteNumber("jobs", Jobs);
-        }
-
-        internal static DoneEvent Read(Fields f) => new DoneEvent
-        {
-            Success = f.Bool("success"),
-            Summary = f.String("summary") ?? "",
-            DirectorMs = f.Number("directorMs", 0),
-            Failed = (int)f.Integer("failed", 0),
-            NotRun = (int)f.Integer("notRun", 0),
-            Jobs = (int)f.Integer("jobs", 0),
-        };
-    }
-
-    /// <summary>"stopping": the answer to shutdown, with the director's "pid".</summary>
-    public sealed class ShutdownReply : Message
-    {
-        internal const string TypeName = "stopping";
-        public override string Type => TypeName;
-
-        public int Pid { get; set; }
-
-        /// <summary>The StepUp.Sdk version the director belongs to; empty when a director does not say.</summary>
-        public string SdkVersion { get; set; } = "";
-
-        private protected override void WriteFields(Utf8JsonWriter w)
-        {
-            w.WriteNumber("pid", Pid);
-            w.WriteString("sdk", SdkVersion);
-        }
-
-        internal static ShutdownReply Read(Fields f) => new ShutdownReply { Pid = (int)f.Integer("pid", 0), SdkVersion = f.String("sdk") ?? "" };
+        /// <summary>Runs a build started, failed and deferred ones included (`stepup build` says `Ran N job(s).`).</summary>
+        [Wire("jobs")] public int Jobs { get; set; }
     }
 
     /// <summary>Reads frames into messages, for each side of a connection.</summary>
@@ -1265,8 +816,11 @@ namespace StepUp.Protocol
             return value.ValueKind == JsonValueKind.String ? value.GetString() : throw Wrong(name, "a string");
         }
 
+        /// <summary>The string, or null when it is missing, null or empty.</summary>
+        public string? NonEmptyString(string name) => String(name) is { Length: > 0 } value ? value : null;
+
         public string RequiredString(string name) =>
-            String(name) is { Length: > 0 } value ? value : throw new ProtocolException("'" + Type + "' needs a '" + name + "'");
+            NonEmptyString(name) ?? throw new ProtocolException("'" + Type + "' needs a '" + name + "'");
 
         public bool Bool(string name, bool fallback = false)
         {
@@ -1352,6 +906,13 @@ namespace StepUp.Protocol
         {
             w.WriteStartObject(name);
             foreach (var pair in values) w.WriteString(pair.Key, pair.Value);
+            w.WriteEndObject();
+        }
+
+        public static void WriteMap(Utf8JsonWriter w, string name, Dictionary<string, int> units)
+        {
+            w.WriteStartObject(name);
+            foreach (var pair in units) w.WriteNumber(pair.Key, pair.Value);
             w.WriteEndObject();
         }
     }

@@ -25,52 +25,85 @@ namespace StepUp.Tasks
         bool _cancelled;
         string _logPath = "";
 
+        // The targets of sdk/StepUp.Sdk/Sdk/Sdk.targets set these by name (a renamed one is no longer
+        // set); each says which property or item feeds it there.
+
+        // What to ask of which director.
+        /// <summary>Build, Clean, Graph or Shutdown: the request to send.</summary>
         [Required] public string Action { get; set; } = "";
+        /// <summary>StepUpProjectRoot: the folder the project's paths are relative to.</summary>
         [Required] public string ProjectRoot { get; set; } = "";
+        /// <summary>MSBuildProjectFullPath: the file named by errors and items that have none of their own.</summary>
         [Required] public string ProjectFile { get; set; } = "";
+        /// <summary>StepUpDirectorPath: the director to start when none of this SDK runs; with SdkVersion, it names the director's endpoint.</summary>
         [Required] public string DirectorPath { get; set; } = "";
+        /// <summary>StepUpSdkVersion: the version of this SDK, whose director the build wants.</summary>
         [Required] public string SdkVersion { get; set; } = "";
+        /// <summary>DOTNET_HOST_PATH: the dotnet that starts the director; empty or missing: dotnet on PATH.</summary>
         public string DotnetHostPath { get; set; } = "";
-
-        public ITaskItem[] Steps { get; set; } = Array.Empty<ITaskItem>();
-        public ITaskItem[] Statics { get; set; } = Array.Empty<ITaskItem>();
-        public ITaskItem[] Scripts { get; set; } = Array.Empty<ITaskItem>();
-        public ITaskItem[] Calls { get; set; } = Array.Empty<ITaskItem>();
-        public ITaskItem[] Globals { get; set; } = Array.Empty<ITaskItem>();
-        public ITaskItem[] Plans { get; set; } = Array.Empty<ITaskItem>();
-
-        /// <summary>StepUpPlan: the plans to use; empty uses every plan.</summary>
-        public string PlanNames { get; set; } = "";
-        public string RealizationsDir { get; set; } = "";
-
         /// <summary>StepUpShutdownAll: Shutdown stops every director of the user, not only this SDK's.</summary>
         public bool ShutdownAll { get; set; }
 
+        // The project's items, sent to a build in the items frame.
+        /// <summary>@(Step).</summary>
+        public ITaskItem[] Steps { get; set; } = Array.Empty<ITaskItem>();
+        /// <summary>@(Static).</summary>
+        public ITaskItem[] Statics { get; set; } = Array.Empty<ITaskItem>();
+        /// <summary>@(Script).</summary>
+        public ITaskItem[] Scripts { get; set; } = Array.Empty<ITaskItem>();
+        /// <summary>@(Call).</summary>
+        public ITaskItem[] Calls { get; set; } = Array.Empty<ITaskItem>();
+        /// <summary>@(Global).</summary>
+        public ITaskItem[] Globals { get; set; } = Array.Empty<ITaskItem>();
+        /// <summary>@(Plan).</summary>
+        public ITaskItem[] Plans { get; set; } = Array.Empty<ITaskItem>();
+        /// <summary>StepUpPlan: the plans to use; empty uses every plan.</summary>
+        public string PlanNames { get; set; } = "";
+        /// <summary>StepUpRealizationsDir: where the realizations' folders go; empty: realizations/.</summary>
+        public string RealizationsDir { get; set; } = "";
+
+        // What a Build does instead of a plain build, set by the target of that name.
         /// <summary>StepUpList: plan and list the realizations with their state; run nothing.</summary>
         public bool ListOnly { get; set; }
-
         /// <summary>StepUpWatch: build, then build again on every change of the project's files, until Ctrl-C.</summary>
         public bool Watch { get; set; }
-        /// <summary>StepUpInvalidate: StepUpSelect's realization globs, whose steps rerun at the next build; run nothing.</summary>
+        /// <summary>StepUpInvalidate, from StepUpSelect: realization globs whose steps rerun at the next build; run nothing.</summary>
         public string Invalidate { get; set; } = "";
 
-        // The StepUp* properties; empty means the default of Contract.
-        public string Jobs { get; set; } = "";
+        // The StepUp* switches; MSBuild turns the property's text into true or false.
+        /// <summary>StepUpKeepGoing: run what does not depend on a failed step.</summary>
         public bool KeepGoing { get; set; }
+        /// <summary>StepUpClean: remove orphaned outputs after a complete, successful build.</summary>
         public bool Clean { get; set; } = true;
-        public string Targets { get; set; } = "";
-        public string Resources { get; set; } = "";
+        /// <summary>StepUpExplainRerun: say why each step runs.</summary>
         public bool ExplainRerun { get; set; }
+        /// <summary>StepUpAttic: move earlier outputs to .stepup/attic/ instead of deleting them.</summary>
         public bool Attic { get; set; }
+        /// <summary>StepUpDryRun: run only out-of-date planning steps; say what else would run.</summary>
         public bool DryRun { get; set; }
+
+        // The StepUp* texts, parsed here: empty means the default, a malformed one is a STEPUP error.
+        /// <summary>StepUpJobs: how many steps may run at once; empty: one per core.</summary>
+        public string Jobs { get; set; } = "";
+        /// <summary>StepUpTargets: the outputs to build, separated by ';'; empty: everything.</summary>
+        public string Targets { get; set; } = "";
+        /// <summary>StepUpResources: the units available, such as gpu:1;mem:4.</summary>
+        public string Resources { get; set; } = "";
+        /// <summary>StepUpDirectorIdleTimeout: minutes the director may stay idle; 0: it ends after this request.</summary>
         public string IdleTimeout { get; set; } = "";
+        /// <summary>StepUpGraphPrefix: where Graph writes its files, relative to the root; empty: graph.</summary>
         public string GraphPrefix { get; set; } = "";
+        /// <summary>StepUpExecutor: where steps run unless their Executor says otherwise: local or slurm.</summary>
         public string Executor { get; set; } = "";
+        /// <summary>StepUpSlurmOptions: sbatch options for every Slurm step.</summary>
         public string SlurmOptions { get; set; } = "";
+        /// <summary>StepUpSlurmMaxJobs: at most this many of the build's jobs in Slurm's queue; empty: 1000.</summary>
         public string SlurmMaxJobs { get; set; } = "";
 
-        // Hidden (_StepUpProgressSeconds, _StepUpHeartbeatSeconds): the intervals of the signs of life, for tests.
+        // Hidden, for tests: the intervals of the signs of life.
+        /// <summary>_StepUpProgressSeconds.</summary>
         public string ProgressSeconds { get; set; } = "";
+        /// <summary>_StepUpHeartbeatSeconds.</summary>
         public string HeartbeatSeconds { get; set; } = "";
 
         /// <summary>What the director reported, for the project's summary line.</summary>
