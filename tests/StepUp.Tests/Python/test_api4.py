@@ -426,6 +426,11 @@ class PathObjectTests(ClientTestCase):
 
     def test_getenv_back_is_relative_to_here_also_in_a_variables_file_of_another_folder(self):
         # render_jinja_relpath: ../variables.py runs in the root, for a step that works in static/.
+        # Without the path package, getenv returns a plain str, which loadns leaves as it is (as StepUp 4 does).
+        try:
+            import path  # noqa: F401
+        except ImportError:
+            self.skipTest("the path package is not installed")
         self.director(root=self.tmp)
         write("variables.py", "from stepup.core.api import getenv\nPUBLIC = getenv('PUBLIC', back=True)\n")
         os.makedirs("static")
