@@ -78,7 +78,7 @@ public sealed class BuildRun
     public async Task<BuildSummary> RunAsync(CancellationToken ct)
     {
         _ct = ct;
-        if (TargetProblems.Report(_graph, _plan.Targets, _events))
+        if (TargetProblems.Report(_graph, _plan.Targets, _env, _events))
         {
             Record.Finish();
             Summary.Success = false;

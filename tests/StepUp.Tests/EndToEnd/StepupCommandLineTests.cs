@@ -378,4 +378,34 @@ public sealed class StepupCommandLineTests
         drained.Check(!drained.Ran("echo token"), "nothing runs");
         Assert.AreEqual("hello\n", File.ReadAllText(Path.Combine(dir, "copy.txt")), "and nothing is removed");
     }
+
+    [TestMethod]
+    public void ATargetThatWasVolatile_IsBuilt_WhenTheChangedPlanMakesItARegularOutput()
+    {
+        PythonSteps.Require();
+        var dir = NewFolder("""
+            #!/usr/bin/env python3
+            from stepup.core.api import run
+
+            run("touch out.txt", vol=["out.txt"])
+
+            """);
+        File.WriteAllText(Path.Combine(dir, "input.txt"), "hello\n");
+        Assert.AreEqual(0, Shell(dir, "sb -j 1").ExitCode);
+        var refused = Shell(dir, "sb -j 1 out.txt");
+        Assert.AreEqual(4, refused.ExitCode, "the unchanged plan still makes it volatile: refused\n" + refused.Output);
+
+        WritePlan(dir, """
+            #!/usr/bin/env python3
+            from stepup.core.api import copy, static
+
+            static("input.txt")
+            copy("input.txt", "out.txt")
+
+            """);
+        var built = Shell(dir, "sb -j 1 out.txt");
+        Assert.AreEqual(0, built.ExitCode, "plan.py runs again and declares out.txt anew: the graph's old word does not refuse it\n" + built.Output);
+        Assert.AreEqual("hello\n", File.ReadAllText(Path.Combine(dir, "out.txt")), built.Output);
+        Assert.IsFalse(File.Exists(Path.Combine(dir, ".stepup", "fail.log")), built.Output);
+    }
 }
