@@ -305,7 +305,17 @@ namespace StepUp.Protocol
         internal const string TypeName = "cancel";
         public override string Type => TypeName;
 
-        private protected override void WriteFields(Utf8JsonWriter w) { }
+        /// <summary>
+        /// "drain": a build starts no more steps and ends when those that run have ended (the first
+        /// `stepup shutdown`, as StepUp 4's); a later cancel without it stops them. Other requests
+        /// stop at once.
+        /// </summary>
+        public bool Drain { get; set; }
+
+        private protected override void WriteFields(Utf8JsonWriter w)
+        {
+            if (Drain) w.WriteBoolean("drain", true);
+        }
     }
 
     /// <summary>
@@ -975,6 +985,9 @@ namespace StepUp.Protocol
         /// <summary>"jobs": runs a build started, failed and deferred ones included (`stepup build` says `Ran N job(s).`).</summary>
         public int Jobs { get; set; }
 
+        /// <summary>"drained": the build stopped starting steps because its client asked it to (a drain cancel).</summary>
+        public bool Drained { get; set; }
+
         private protected override void WriteFields(Utf8JsonWriter w)
         {
             w.WriteBoolean("success", Success);
@@ -983,6 +996,7 @@ namespace StepUp.Protocol
             w.WriteNumber("failed", Failed);
             w.WriteNumber("notRun", NotRun);
             w.WriteNumber("jobs", Jobs);
+            if (Drained) w.WriteBoolean("drained", true);
         }
 
         internal static DoneEvent Read(Fields f) => new DoneEvent
@@ -993,6 +1007,7 @@ namespace StepUp.Protocol
             Failed = (int)f.Integer("failed", 0),
             NotRun = (int)f.Integer("notRun", 0),
             Jobs = (int)f.Integer("jobs", 0),
+            Drained = f.Bool("drained"),
         };
     }
 
@@ -1053,7 +1068,7 @@ namespace StepUp.Protocol
 
         /// <summary>A frame the client sends while its request runs: only cancel is one.</summary>
         public static CancelRequest ReadWhileServed(byte[] frame) => Fields.Parse(frame, f =>
-            f.Type == CancelRequest.TypeName ? new CancelRequest() : throw new ProtocolException("unexpected '" + f.Type + "' during a request"));
+            f.Type == CancelRequest.TypeName ? new CancelRequest { Drain = f.Bool("drain") } : throw new ProtocolException("unexpected '" + f.Type + "' during a request"));
 
         /// <summary>An event or the answer to a project request or shutdown, as the task reads it.</summary>
         public static Message ReadEvent(byte[] frame) => Fields.Parse<Message>(frame, f =>

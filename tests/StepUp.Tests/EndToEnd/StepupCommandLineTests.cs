@@ -380,6 +380,36 @@ public sealed class StepupCommandLineTests
     }
 
     [TestMethod]
+    public void Shutdown_FirstLetsTheRunningStepFinishAndDrains_SecondStopsIt()
+    {
+        PythonSteps.Require();
+        var dir = NewFolder("""
+            #!/usr/bin/env python3
+            from stepup.core.api import run
+
+            run("stepup shutdown; sleep 1; echo hello > msg.txt", shell=True, out="msg.txt")
+            run("cat msg.txt", inp="msg.txt")
+
+            """);
+        var drained = Shell(dir, "sb -j 1");
+        Assert.AreEqual(32, drained.ExitCode, "drained (32), as StepUp 4: the step left pending is neither reported nor counted (16)\n" + drained.Output);
+        Assert.AreEqual("hello\n", File.ReadAllText(Path.Combine(dir, "msg.txt")), "the running step finished\n" + drained.Output);
+        drained.Check(drained.Succeeded("stepup shutdown; sleep 1; echo hello > msg.txt") && !drained.Ran("cat msg.txt"), "no step starts after the shutdown");
+        drained.Check(drained.Lines.Contains("DIRECTOR │ Waiting for steps to complete before shutdown.") && !drained.Lines.Any(l => l.StartsWith(" WARNING │ ", StringComparison.Ordinal)), "StepUp 4's line, no pending warning");
+
+        var again = NewFolder("""
+            #!/usr/bin/env python3
+            from stepup.core.api import run
+
+            run("stepup shutdown; stepup shutdown; sleep 60; echo late > late.txt", shell=True, out="late.txt")
+
+            """);
+        var stopped = Shell(again, "sb -j 1");
+        Assert.AreEqual(32, stopped.ExitCode, stopped.Output);
+        Assert.IsFalse(File.Exists(Path.Combine(again, "late.txt")), "the second shutdown stopped the running step\n" + stopped.Output);
+    }
+
+    [TestMethod]
     public void ATargetThatWasVolatile_IsBuilt_WhenTheChangedPlanMakesItARegularOutput()
     {
         PythonSteps.Require();
