@@ -116,11 +116,14 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
 
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         using var served = new CancellationTokenSource();
-        var watcher = WatchForCancelAsync(stream, cancel, served.Token);
+        // Only a single build drains: for a watch, a clean or a graph a drain is a cancel.
+        using var drain = request is BuildProjectRequest { Watch: false } ? new CancellationTokenSource() : null;
+        var watcher = WatchForCancelAsync(stream, cancel, drain, served.Token);
         var events = new EventStream(stream, (request as BuildProjectRequest)?.SkipLines ?? true);
         var success = true;
         var summaryText = "";
         int failed = 0, notRun = 0, jobs = 0;
+        var drained = false;
         var session = SessionFor(root);
         try
         {
@@ -132,12 +135,13 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
                     summaryText = watched.ToString();
                     break;
                 case BuildProjectRequest:
-                    var summary = await session.BuildAsync(build!, events, context, cancel.Token).ConfigureAwait(false);
+                    var summary = await session.BuildAsync(build!, events, context, cancel.Token, drain!.Token).ConfigureAwait(false);
                     success = summary.Success;
                     summaryText = summary.ToString();
                     failed = summary.Failed;
                     notRun = summary.NotRun;
                     jobs = summary.Jobs;
+                    drained = summary.Drained;
                     break;
                 case CleanProjectRequest clean:
                     await session.CleanAsync(clean.Attic, events, cancel.Token, clean.DryRun,
@@ -155,7 +159,7 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
         }
         var elapsed = clock.Elapsed.TotalMilliseconds;
         log.Write($"{request.Type} {root}: {(success ? "ok" : "failed")} in {elapsed:0.0} ms {summaryText}");
-        events.Send(new DoneEvent { Success = success, Summary = summaryText, DirectorMs = elapsed, Failed = failed, NotRun = notRun, Jobs = jobs });
+        events.Send(new DoneEvent { Success = success, Summary = summaryText, DirectorMs = elapsed, Failed = failed, NotRun = notRun, Jobs = jobs, Drained = drained });
         // The client has its result; it waits for the connection to close, which says the report is on disk.
         await session.ReportWritten.ConfigureAwait(false);
         await events.DisposeAsync().ConfigureAwait(false);
@@ -188,13 +192,20 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
         }
     }
 
-    /// <summary>The client says "cancel" (Ctrl-C) or just goes away: either way the request stops.</summary>
-    static async Task WatchForCancelAsync(Stream stream, CancellationTokenSource cancel, CancellationToken served)
+    /// <summary>
+    /// The client says "cancel" (Ctrl-C) or just goes away: either way the request stops. A drain
+    /// cancel only drains a build (<paramref name="drain"/>), which the client may still cancel.
+    /// </summary>
+    static async Task WatchForCancelAsync(Stream stream, CancellationTokenSource cancel, CancellationTokenSource? drain, CancellationToken served)
     {
         try
         {
-            var frame = await Framing.ReadAsync(stream, ProtocolInfo.MaxRequestBytes, served).ConfigureAwait(false);
-            if (frame != null) Messages.ReadWhileServed(frame);
+            while (true)
+            {
+                var frame = await Framing.ReadAsync(stream, ProtocolInfo.MaxRequestBytes, served).ConfigureAwait(false);
+                if (frame == null || !Messages.ReadWhileServed(frame).Drain || drain == null) break;
+                drain.Cancel();
+            }
         }
         catch (OperationCanceledException) when (served.IsCancellationRequested)
         {

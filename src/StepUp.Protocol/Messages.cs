@@ -207,7 +207,15 @@ namespace StepUp.Protocol
 
     /// <summary>"cancel": sent during a build, clean or graph request (Ctrl-C): stop it.</summary>
     [Wire("cancel")]
-    public sealed partial class CancelRequest : Message { }
+    public sealed partial class CancelRequest : Message
+    {
+        /// <summary>
+        /// A build starts no more steps and ends when those that run have ended (the first
+        /// `stepup shutdown`, as StepUp 4's); a later cancel without it stops them. Other requests
+        /// stop at once.
+        /// </summary>
+        [Wire("drain", WireRule.OmitDefault)] public bool Drain { get; set; }
+    }
 
     /// <summary>
     /// A call of a running step (docs/step-api.md). Paths are as the caller wrote them; the director
@@ -565,6 +573,9 @@ namespace StepUp.Protocol
 
         /// <summary>Runs a build started, failed and deferred ones included (`stepup build` says `Ran N job(s).`).</summary>
         [Wire("jobs")] public int Jobs { get; set; }
+
+        /// <summary>The build stopped starting steps because its client asked it to (a drain cancel).</summary>
+        [Wire("drained", WireRule.OmitDefault)] public bool Drained { get; set; }
     }
 
     /// <summary>Reads frames into messages, for each side of a connection.</summary>
@@ -604,7 +615,7 @@ namespace StepUp.Protocol
 
         /// <summary>A frame the client sends while its request runs: only cancel is one.</summary>
         public static CancelRequest ReadWhileServed(byte[] frame) => Fields.Parse(frame, f =>
-            f.Type == CancelRequest.TypeName ? new CancelRequest() : throw new ProtocolException("unexpected '" + f.Type + "' during a request"));
+            f.Type == CancelRequest.TypeName ? CancelRequest.Read(f) : throw new ProtocolException("unexpected '" + f.Type + "' during a request"));
 
         /// <summary>An event or the answer to a project request or shutdown, as the task reads it.</summary>
         public static Message ReadEvent(byte[] frame) => Fields.Parse<Message>(frame, f =>

@@ -25,6 +25,8 @@ sealed class BuildFrontEnd
     readonly Channel<string> _commands = Channel.CreateUnbounded<string>();
     TaskCompletionSource _idle = NewIdle();
     Stream? _buildStream;
+    bool _drainSent;
+    readonly object _sendGate = new();
     bool _interrupted;
     bool _ending;
     int _watchPhase;
@@ -152,13 +154,35 @@ sealed class BuildFrontEnd
         _commands.Writer.TryWrite("shutdown");
     }
 
-    void CancelBuild()
+    void CancelBuild(bool drain = false)
     {
         Stream? stream;
         lock (_gate) stream = _buildStream;
         if (stream == null) return;
-        try { Framing.Write(stream, new CancelRequest().ToFrame()); }
+        try
+        {
+            lock (_sendGate) Framing.Write(stream, new CancelRequest { Drain = drain }.ToFrame());
+        }
         catch (Exception e) when (e is IOException or ObjectDisposedException) { }
+    }
+
+    /// <summary>
+    /// As StepUp 4's `stepup shutdown`: the first lets the steps that run finish and starts no
+    /// more (the build is drained); a second one stops them.
+    /// </summary>
+    void ShutDown()
+    {
+        bool building, drain;
+        lock (_gate)
+        {
+            _ending = true;
+            building = _buildStream != null;
+            drain = building && !_drainSent;
+            if (drain) _drainSent = true;
+        }
+        if (drain) _printer.Line("DIRECTOR", "Waiting for steps to complete before shutdown.");
+        if (building) CancelBuild(drain);
+        _commands.Writer.TryWrite("shutdown");
     }
 
     /// <summary>One request of `stepup wait`, `join`, `rebuild`, `graph`, `shutdown` or `status`.</summary>
@@ -191,9 +215,7 @@ sealed class BuildFrontEnd
                 _commands.Writer.TryWrite("join");
                 return (true, "");
             case "shutdown":
-                lock (_gate) _ending = true;
-                CancelBuild();
-                _commands.Writer.TryWrite("shutdown");
+                ShutDown();
                 return (true, "");
             default:
                 return (false, "unknown request '" + verb + "'");
@@ -235,7 +257,11 @@ sealed class BuildFrontEnd
         try
         {
             using var stream = DirectorRequests.Connect(_package);
-            lock (_gate) _buildStream = stream;
+            lock (_gate)
+            {
+                _buildStream = stream;
+                _drainSent = false;
+            }
             Framing.Write(stream, request.ToFrame());
             Framing.Write(stream, items);
             var outcome = DirectorRequests.Relay(stream, _printer);
@@ -263,6 +289,14 @@ sealed class BuildFrontEnd
         if (done == null) return code | ReturnCode.Internal;
         // StepUp counts a refused target as a failure of the build, not as a problem of StepUp.
         if (outcome.InvalidTargets) return code | ReturnCode.Failed;
+        if (done.Drained)
+        {
+            // As StepUp 4 after `stepup shutdown`: steps left pending by the drain are not reported, nor counted.
+            code |= ReturnCode.Drained;
+            if (done.Failed > 0) code |= ReturnCode.Failed;
+            if (outcome.Warnings > 0) code |= ReturnCode.Warning;
+            return code;
+        }
         if (done.Failed > 0)
         {
             code |= ReturnCode.Failed;

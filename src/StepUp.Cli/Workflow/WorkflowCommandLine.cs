@@ -174,7 +174,7 @@ static class WorkflowCommandLine
     static Command ShutdownCommand()
     {
         var director = new Option<bool>("--director") { Description = "stop the director too (it also serves `dotnet build`)" };
-        var command = new Command("shutdown", "Stop the build of this folder: steps that run are cancelled.") { director };
+        var command = new Command("shutdown", "Stop the build of this folder: it starts no more steps and ends when those that run have finished; a second shutdown stops them.") { director };
         command.SetAction(parse => Guarded(parse, () =>
         {
             var answer = ControlChannel.Ask(ProjectRoot(), "shutdown", "", TimeSpan.Zero);

@@ -33,6 +33,7 @@ public sealed class BuildRun
     readonly ProgressReporter _progress;
     bool _draining;
     CancellationToken _ct;
+    CancellationToken _drain;
     IStepRunner _runner = null!;
     DateTime _lastCheckpoint = DateTime.UtcNow;
 
@@ -75,10 +76,12 @@ public sealed class BuildRun
         public static readonly ProgressTick Instance = new();
     }
 
-    public async Task<BuildSummary> RunAsync(CancellationToken ct)
+    /// <param name="drain">Once cancelled, no more steps start; those that run end on their own.</param>
+    public async Task<BuildSummary> RunAsync(CancellationToken ct, CancellationToken drain = default)
     {
         _ct = ct;
-        if (TargetProblems.Report(_graph, _plan.Targets, _events))
+        _drain = drain;
+        if (TargetProblems.Report(_graph, _plan.Targets, _env, _events))
         {
             Record.Finish();
             Summary.Success = false;
@@ -93,6 +96,10 @@ public sealed class BuildRun
             _plan.WantInitial(_graph);
             while (true)
             {
+                // Read here, on the loop, which owns _draining: a drain asked for while steps run
+                // is seen after the next step ends, before anything else could start. It is the
+                // build's outcome even when a failure drains it too.
+                if (drain.IsCancellationRequested) _draining = Summary.Drained = true;
                 Dispatch();
                 if (_plan.Running == 0)
                 {
@@ -103,7 +110,7 @@ public sealed class BuildRun
                         continue;
                     }
                     // Ready work, but the shared pool is full with other projects' steps.
-                    await Task.WhenAny(_context.Pool.SlotFreed(), Task.Delay(Timeout.Infinite, ct)).ConfigureAwait(false);
+                    await Task.WhenAny(_context.Pool.SlotFreed(), Task.Delay(Timeout.Infinite, ct), Task.Delay(Timeout.Infinite, drain)).ConfigureAwait(false);
                     continue;
                 }
                 Handle(await _inbox.Reader.ReadAsync(CancellationToken.None).ConfigureAwait(false));
@@ -128,7 +135,8 @@ public sealed class BuildRun
         ReportNotRun();
         Record.Finish();
         if (_options.DryRun) Summary.Text = $"StepUp (dry run): {_reporter.WouldRunCount} would run, {Summary.Skipped} up to date";
-        Summary.Success = Summary.Failed == 0 && Summary.NotRun == 0 && !ct.IsCancellationRequested;
+        // A drained build may have left steps unplanned that a plan would still define: not complete.
+        Summary.Success = Summary.Failed == 0 && Summary.NotRun == 0 && !ct.IsCancellationRequested && !Summary.Drained;
         if (Summary.Success) GlobCheck.ReportUndeclared(_graph, _events);
         return Summary;
     }

@@ -31,6 +31,9 @@ public sealed class BuildSummary
     public int Cancelled { get; set; }
     public bool Success { get; set; }
 
+    /// <summary>The client asked the build to drain (start no more steps) and it did: it is incomplete.</summary>
+    public bool Drained { get; set; }
+
     /// <summary>The project's build number (<see cref="Graph.ProjectGraph.Build"/>); 0 for a request that built nothing.</summary>
     public long Build { get; set; }
 

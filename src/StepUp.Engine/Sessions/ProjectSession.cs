@@ -33,7 +33,8 @@ public sealed class ProjectSession : IDisposable
     public string Root { get; }
     string StateFolder => Path.Combine(Root, ".stepup");
 
-    public async Task<BuildSummary> BuildAsync(BuildRequest request, IBuildEvents events, DirectorContext context, CancellationToken ct)
+    /// <param name="drain">Once cancelled, the build starts no more steps (see <see cref="BuildRun.RunAsync"/>).</param>
+    public async Task<BuildSummary> BuildAsync(BuildRequest request, IBuildEvents events, DirectorContext context, CancellationToken ct, CancellationToken drain = default)
     {
         var summary = new BuildSummary();
         await using var hold = await TryEnterAsync(events, ct).ConfigureAwait(false);
@@ -122,7 +123,7 @@ public sealed class ProjectSession : IDisposable
             // Nothing changed since a build that checked every step: recorded hashes still hold.
             var trustHashes = samePlan && changedFiles == 0 && _verifiedGeneration == _generation && trustStat;
             var run = new BuildRun(graph, Root, request.Options, request.Environment, events, context, () => store.Save(graph)) { TrustHashes = trustHashes, Log = Log };
-            summary = await run.RunAsync(ct).ConfigureAwait(false);
+            summary = await run.RunAsync(ct, drain).ConfigureAwait(false);
             summary.Build = graph.Build;
             phases.Mark("run");
             if (request.Options.Clean && !request.Options.DryRun)

@@ -378,4 +378,64 @@ public sealed class StepupCommandLineTests
         drained.Check(!drained.Ran("echo token"), "nothing runs");
         Assert.AreEqual("hello\n", File.ReadAllText(Path.Combine(dir, "copy.txt")), "and nothing is removed");
     }
+
+    [TestMethod]
+    public void Shutdown_FirstLetsTheRunningStepFinishAndDrains_SecondStopsIt()
+    {
+        PythonSteps.Require();
+        var dir = NewFolder("""
+            #!/usr/bin/env python3
+            from stepup.core.api import run
+
+            run("stepup shutdown; sleep 1; echo hello > msg.txt", shell=True, out="msg.txt")
+            run("cat msg.txt", inp="msg.txt")
+
+            """);
+        var drained = Shell(dir, "sb -j 1");
+        Assert.AreEqual(32, drained.ExitCode, "drained (32), as StepUp 4: the step left pending is neither reported nor counted (16)\n" + drained.Output);
+        Assert.AreEqual("hello\n", File.ReadAllText(Path.Combine(dir, "msg.txt")), "the running step finished\n" + drained.Output);
+        drained.Check(drained.Succeeded("stepup shutdown; sleep 1; echo hello > msg.txt") && !drained.Ran("cat msg.txt"), "no step starts after the shutdown");
+        drained.Check(drained.Lines.Contains("DIRECTOR │ Waiting for steps to complete before shutdown.") && !drained.Lines.Any(l => l.StartsWith(" WARNING │ ", StringComparison.Ordinal)), "StepUp 4's line, no pending warning");
+
+        var again = NewFolder("""
+            #!/usr/bin/env python3
+            from stepup.core.api import run
+
+            run("stepup shutdown; stepup shutdown; sleep 60; echo late > late.txt", shell=True, out="late.txt")
+
+            """);
+        var stopped = Shell(again, "sb -j 1");
+        Assert.AreEqual(32, stopped.ExitCode, stopped.Output);
+        Assert.IsFalse(File.Exists(Path.Combine(again, "late.txt")), "the second shutdown stopped the running step\n" + stopped.Output);
+    }
+
+    [TestMethod]
+    public void ATargetThatWasVolatile_IsBuilt_WhenTheChangedPlanMakesItARegularOutput()
+    {
+        PythonSteps.Require();
+        var dir = NewFolder("""
+            #!/usr/bin/env python3
+            from stepup.core.api import run
+
+            run("touch out.txt", vol=["out.txt"])
+
+            """);
+        File.WriteAllText(Path.Combine(dir, "input.txt"), "hello\n");
+        Assert.AreEqual(0, Shell(dir, "sb -j 1").ExitCode);
+        var refused = Shell(dir, "sb -j 1 out.txt");
+        Assert.AreEqual(4, refused.ExitCode, "the unchanged plan still makes it volatile: refused\n" + refused.Output);
+
+        WritePlan(dir, """
+            #!/usr/bin/env python3
+            from stepup.core.api import copy, static
+
+            static("input.txt")
+            copy("input.txt", "out.txt")
+
+            """);
+        var built = Shell(dir, "sb -j 1 out.txt");
+        Assert.AreEqual(0, built.ExitCode, "plan.py runs again and declares out.txt anew: the graph's old word does not refuse it\n" + built.Output);
+        Assert.AreEqual("hello\n", File.ReadAllText(Path.Combine(dir, "out.txt")), built.Output);
+        Assert.IsFalse(File.Exists(Path.Combine(dir, ".stepup", "fail.log")), built.Output);
+    }
 }
