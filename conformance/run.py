@@ -65,6 +65,12 @@ UNSUPPORTED = {
         "after StepUp built it. StepUp.Sdk never deletes an edited output, with or without `--unsafe` "
         "(it warns and keeps the file): losing a user's edit is never what a clean is for."
     ),
+    "build_target_dir": (
+        "Its step `gen.py` calls `Path.is_file()` of the third-party `path` package, which `path` has "
+        "only since version 16.12 (StepUp Core 4 itself requires path >= 16.14.0); Debian ships "
+        "python3-path 16.6, which has `isfile()` only, so the step fails with AttributeError before "
+        "StepUp.Sdk matters. With a `path` that has `is_file()` its main.sh passes."
+    ),
     "translate_external": (
         "Its step runs in a folder outside the project root (`workdir=\"../../common\"`) and writes "
         "`../public/foo.txt` there. StepUp.Sdk runs steps and writes outputs only inside the project "
