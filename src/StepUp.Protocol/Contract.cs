@@ -48,7 +48,7 @@ namespace StepUp
         {
             ["Step"] = new[]
             {
-                "Command", "Inp", "Out", "Vol", "Workdir", "Env", "Optional", "Planning", "Resources", "Params", "Placeholders",
+                "Command", "Inp", "Out", "Vol", "Workdir", "Env", "Optional", "Planning", "Resources", "Params", "Placeholders", "Shell",
                 "Executor", "Cpus", "Memory", "Time", "Gpus", "Partition", "Account", "SlurmOptions",
             },
             ["Script"] = new[] { "Inp", "Out", "Vol", "Workdir", "Env", "Optional", "Resources", "StepInfo" },

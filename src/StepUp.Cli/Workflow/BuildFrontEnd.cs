@@ -313,7 +313,7 @@ sealed class BuildFrontEnd
         return code;
     }
 
-    /// <summary>The whole project: ./plan.py, a planning step (plan.py becomes its static input).</summary>
+    /// <summary>The whole project: ./plan.py, a planning step without a shell (plan.py becomes its static input).</summary>
     static byte[] BootItems(string root)
     {
         using var writer = new ItemsFrame.Writer(256);
@@ -321,6 +321,9 @@ sealed class BuildFrontEnd
         {
             new KeyValuePair<string, string>("Command", "./" + PlanFile),
             new KeyValuePair<string, string>("Planning", "true"),
+            // As StepUp 4 runs it: through the Python launcher, so that editing a local module that
+            // plan.py imports plans again, and a traceback shows the frames that launched it.
+            new KeyValuePair<string, string>("Shell", "false"),
         }, Path.Combine(root, PlanFile), 0, 0);
         return writer.Finish();
     }

@@ -199,7 +199,12 @@ public sealed class Planner
         // StepUp 4's API never substitutes commands (placeholders false).
         var expanded = item.Meta("Placeholders") == "false" ? command : ShellQuote.ExpandPlaceholders(command, relInp, relOut, relVol);
         if (item.Include.Trim().Length == 0) name = LabelOf(expanded, workdir);
-        return Define(name, expanded, inp, common.Value, planning, item.Location, execution);
+        var definition = Define(name, expanded, inp, common.Value, planning, item.Location, execution);
+        // Shell="false" runs the words as StepUp 4's run() does: a script ending in .py then goes
+        // through the Python launcher, which tracks its local imports (the boot step ./plan.py).
+        if (item.Meta("Shell") != "false") return definition;
+        var argv = ShellWords.Split(expanded, firstCommandOnly: false, out _);
+        return argv.Count == 0 ? definition : definition.WithLaunch(false, argv.ToArray(), definition.EnvOverrides, definition.Duration);
     }
 
     /// <summary>A step without a name is called by its command, and its workdir when that is not the root.</summary>

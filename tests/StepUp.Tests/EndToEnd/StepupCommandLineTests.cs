@@ -242,6 +242,49 @@ public sealed class StepupCommandLineTests
     }
 
     [TestMethod]
+    public void PlanPy_RunsThroughThePythonLauncher_AsStepUp4RunsIt()
+    {
+        PythonSteps.Require();
+        var dir = NewFolder("""
+            #!/usr/bin/env python3
+            from stepup.core.api import copy, static
+            from helper import NAME
+
+            static("a.txt", "helper.py")
+            copy("a.txt", NAME)
+
+            """);
+        File.WriteAllText(Path.Combine(dir, "helper.py"), "NAME = 'b.txt'\n");
+        File.WriteAllText(Path.Combine(dir, "a.txt"), "a\n");
+        var cold = Shell(dir, "sb -j 1");
+        Assert.AreEqual(0, cold.ExitCode, cold.Output);
+        Assert.IsTrue(File.Exists(Path.Combine(dir, "b.txt")), cold.Output);
+
+        // StepUp 4 amends the local modules plan.py imports: editing one plans again.
+        File.WriteAllText(Path.Combine(dir, "helper.py"), "NAME = 'c.txt'\n");
+        var edited = Shell(dir, "sb -j 1");
+        Assert.AreEqual(0, edited.ExitCode, edited.Output);
+        edited.Check(edited.Ran("./plan.py"), "helper.py is an input of ./plan.py");
+        Assert.IsTrue(File.Exists(Path.Combine(dir, "c.txt")), edited.Output);
+
+        // With STEPUP_DEBUG=1 nothing is left out of a traceback, the launcher's frames included.
+        WritePlan(dir, """
+            #!/usr/bin/env python3
+            from stepup.core.api import copy
+
+            copy("x.txt", "y.txt")
+            copy("y.txt", "x.txt")
+
+            """);
+        var cyclic = Shell(dir, "STEPUP_DEBUG=1 sb -j 1");
+        Assert.AreNotEqual(0, cyclic.ExitCode, cyclic.Output);
+        var failLog = File.ReadAllText(Path.Combine(dir, ".stepup", "fail.log"));
+        StringAssert.Contains(failLog, "stepup.core.exceptions.CyclicError", failLog);
+        Assert.IsTrue(failLog.Contains("<frozen runpy>", StringComparison.Ordinal) || failLog.Contains("/runpy.py\"", StringComparison.Ordinal), "runpy's frames:\n" + failLog);
+        StringAssert.Contains(failLog, "stepup/core/rpc.py", failLog);
+    }
+
+    [TestMethod]
     public void Watch_WaitGraphRebuildJoin_DriveTheBuild()
     {
         PythonSteps.Require();
