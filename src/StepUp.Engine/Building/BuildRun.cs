@@ -33,7 +33,6 @@ public sealed class BuildRun
     readonly ProgressReporter _progress;
     bool _draining;
     CancellationToken _ct;
-    CancellationToken _drain;
     IStepRunner _runner = null!;
     DateTime _lastCheckpoint = DateTime.UtcNow;
 
@@ -80,7 +79,6 @@ public sealed class BuildRun
     public async Task<BuildSummary> RunAsync(CancellationToken ct, CancellationToken drain = default)
     {
         _ct = ct;
-        _drain = drain;
         if (TargetProblems.Report(_graph, _plan.Targets, _env, _events))
         {
             Record.Finish();

@@ -140,19 +140,22 @@ public sealed class ShellRunner : IStepRunner
     /// </summary>
     static (char Kind, string Text) JobText(StepLaunch launch)
     {
-        var prelude = new StringBuilder();
-        prelude.Append("cd -- ").Append(Quote(launch.Workdir)).Append(" 2>/dev/null || { echo ")
+        var oneLine = !launch.Label.Contains('\n') && !launch.Workdir.Contains('\n') && launch.Environment.All(v => !v.Value.Contains('\n'));
+        var text = new StringBuilder();
+        if (oneLine) text.Append(launch.Label).Append('\n');
+        var preludeStart = text.Length;
+        text.Append("cd -- ").Append(Quote(launch.Workdir)).Append(" 2>/dev/null || { echo ")
             .Append(Quote(launch.Label + ": cannot enter its workdir " + launch.Workdir)).Append(" >&2; exit 1; }");
-        foreach (var (name, value) in launch.Environment) prelude.Append("; export ").Append(name).Append('=').Append(Quote(value));
-        var oneLine = prelude.Length + launch.Command.Length <= MaxCommandArgument
-            && launch.Label.IndexOf('\n') < 0 && prelude.ToString().IndexOf('\n') < 0;
-        if (oneLine) return ('c', launch.Label + "\n" + prelude + "; " + launch.Command);
-        var script = prelude.Append('\n');
+        foreach (var (name, value) in launch.Environment) text.Append("; export ").Append(name).Append('=').Append(Quote(value));
+        if (oneLine && text.Length - preludeStart + launch.Command.Length <= MaxCommandArgument)
+            return ('c', text.Append("; ").Append(launch.Command).ToString());
+        if (oneLine) text.Remove(0, preludeStart);
+        text.Append('\n');
         if (launch.Command.Length <= MaxCommandArgument)
-            script.Append("exec /bin/sh -c ").Append(Quote(launch.Command)).Append(' ').Append(Quote(launch.Label)).Append('\n');
+            text.Append("exec /bin/sh -c ").Append(Quote(launch.Command)).Append(' ').Append(Quote(launch.Label)).Append('\n');
         else
-            script.Append(launch.Command).Append('\n');
-        return ('s', script.ToString());
+            text.Append(launch.Command).Append('\n');
+        return ('s', text.ToString());
     }
 
     Worker Take()
