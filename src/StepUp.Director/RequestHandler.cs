@@ -254,6 +254,7 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
             Options = new BuildOptions
             {
                 Jobs = request.Jobs,
+                ShareJobs = request.ShareJobs,
                 KeepGoing = request.KeepGoing,
                 Clean = request.Clean,
                 // A trailing slash names a folder target (StepUp 4's directory target); it survives normalisation.

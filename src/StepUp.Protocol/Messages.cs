@@ -149,6 +149,13 @@ namespace StepUp.Protocol
         /// <summary>A SKIP line for each up-to-date step; false from a client that would not show them (MSBuild below normal verbosity).</summary>
         [Wire("skipLines", WireRule.OmitDefault)] public bool SkipLines { get; set; } = true;
 
+        /// <summary>
+        /// Share the director's job slots with the other projects' builds (MSBuild: a solution built
+        /// with -m runs no more steps at once than its largest StepUpJobs). False from StepUp's own
+        /// command line, where each project is a StepUp of its own, with its own jobs.
+        /// </summary>
+        [Wire("shareJobs", WireRule.OmitDefault)] public bool ShareJobs { get; set; } = true;
+
         /// <summary>How often a step may be deferred for amended inputs (since it last succeeded) before it fails (`stepup build --defer-cap`).</summary>
         [Wire("deferCap", WireRule.OmitDefault)] public int DeferCap { get; set; } = Contract.DeferCap;
 

@@ -244,6 +244,9 @@ sealed class BuildFrontEnd
             Root = _root,
             Environment = CurrentEnvironment(),
             Jobs = _settings.Jobs,
+            // Each project is a StepUp of its own, as with StepUp Core's director per project: its
+            // -j is its own, whatever other projects the director builds at the same time.
+            ShareJobs = false,
             KeepGoing = _settings.KeepGoing,
             Clean = _settings.Clean,
             Targets = _settings.Targets.ToList(),

@@ -4,6 +4,11 @@ namespace StepUp.Engine.Building;
 public sealed class BuildOptions
 {
     public int Jobs { get; init; } = Environment.ProcessorCount;
+    /// <summary>
+    /// The build's steps also take the director's shared job slots (<see cref="Scheduling.JobPool"/>),
+    /// except planning steps. False: only <see cref="Jobs"/> bounds them (StepUp's command line).
+    /// </summary>
+    public bool ShareJobs { get; init; } = true;
     public bool KeepGoing { get; init; }
     public bool Clean { get; init; } = true;
     /// <summary>Root-relative outputs to build; empty builds everything.</summary>

@@ -85,7 +85,7 @@ public sealed class BuildRun
             Summary.Success = false;
             return Summary;
         }
-        using var membership = _context.Pool.Join(_options.Jobs);
+        using var membership = _options.ShareJobs ? _context.Pool.Join(_options.Jobs) : null;
         var environment = StepEnvironment.ForBuild(_env, _root, _context.SocketPath, _context.ToolsDirectory);
         using var runner = _runner = _context.Runner.Open(new RunnerSite(Path.Combine(_root, GraphStore.FolderName), environment, _events));
         using var ticker = new Timer(_ => _inbox.Writer.TryWrite(ProgressTick.Instance), null, _progress.Period, _progress.Period);
@@ -220,20 +220,38 @@ public sealed class BuildRun
                 _resources.Wait(next);
                 continue;
             }
-            if (!_context.Pool.TryAcquire())
+            if (TakesSharedSlot(step))
             {
-                _resources.GiveBack(step.Definition);
-                return;
+                if (!_context.Pool.TryAcquire())
+                {
+                    _resources.GiveBack(step.Definition);
+                    return;
+                }
+                next.HoldsSharedSlot = true;
             }
             if (RunOutcome.FindChangedInputs(step, _root) is { } changed)
             {
-                _context.Pool.Release();
+                ReleaseSharedSlot(next);
                 _resources.GiveBack(step.Definition);
                 FailForChangedInputs(next, changed);
                 return;
             }
             Start(next);
         }
+    }
+
+    /// <summary>
+    /// A planning step counts against its own build's jobs only: it may wait for steps it defined,
+    /// and other projects' steps in the shared slots must not keep those from running (two projects
+    /// whose running plans each wait for their own step would otherwise stall each other for good).
+    /// </summary>
+    bool TakesSharedSlot(StepNode step) => _options.ShareJobs && !step.Definition.Planning;
+
+    void ReleaseSharedSlot(PlannedStep planned)
+    {
+        if (!planned.HoldsSharedSlot) return;
+        planned.HoldsSharedSlot = false;
+        _context.Pool.Release();
     }
 
     void Start(PlannedStep planned)
@@ -293,7 +311,7 @@ public sealed class BuildRun
     {
         var step = planned.Step;
         _context.Steps.Unregister(planned.Token!);
-        _context.Pool.Release();
+        ReleaseSharedSlot(planned);
         _resources.GiveBack(step.Definition);
         if (step.Definition.Resources.Count > 0) _plan.Retry(_resources.TakeWaiting());
         step.SlurmJob = null;

@@ -1,8 +1,9 @@
 namespace StepUp.Engine.Scheduling;
 
 /// <summary>
-/// Job slots shared by every build in one director: builds of several projects at once run no
-/// more steps together than the largest StepUpJobs among them.
+/// Job slots shared by the builds of one director that ask to share them (MSBuild's): builds of
+/// several projects at once run no more steps together than the largest StepUpJobs among them.
+/// Planning steps and builds from StepUp's own command line take none (<see cref="Building.BuildOptions.ShareJobs"/>).
 /// </summary>
 public sealed class JobPool
 {

@@ -21,6 +21,9 @@ sealed class PlannedStep(StepNode step)
     /// <summary>While it runs: when it started (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>).</summary>
     public long StartedAt { get; set; }
 
+    /// <summary>While it runs: it holds one of the director's shared job slots (<see cref="JobPool"/>).</summary>
+    public bool HoldsSharedSlot { get; set; }
+
     /// <summary>While it runs: how many heartbeats it has had (<see cref="Events.ProgressReporter"/>).</summary>
     public int Heartbeats { get; set; }
     public List<string>? DeferredFor { get; set; }

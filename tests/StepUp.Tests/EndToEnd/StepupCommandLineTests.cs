@@ -144,6 +144,35 @@ public sealed class StepupCommandLineTests
     }
 
     [TestMethod]
+    public void TwoProjectsBuiltAtOnce_EachRunsItsOwnJobs()
+    {
+        PythonSteps.Require();
+        var meet = Path.Combine(SdkFeed.RunDir, "meet-" + Names.Random(6));
+        Directory.CreateDirectory(meet);
+        // Each project's one step marks itself started and waits for the other project's step: both
+        // succeed only if they run at the same time, each in its own project's single job.
+        string Plan(string me, string other) => $"""
+            #!/usr/bin/env python3
+            from stepup.core.api import runsh
+
+            runsh("touch {meet}/{me}; i=0; while [ ! -e {meet}/{other} ]; do i=$((i+1)); [ $i -gt 600 ] && exit 1; sleep 0.05; done; echo met > met.txt", out="met.txt")
+
+            """;
+        var a = NewFolder(Plan("a", "b"));
+        var b = NewFolder(Plan("b", "a"));
+        var aOut = Path.Combine(meet, "a.out");
+        var bOut = Path.Combine(meet, "b.out");
+        using var first = Start(a, "stepup build -j 1", aOut);
+        using var second = Start(b, "stepup build -j 1", bOut);
+        var aBuild = Runner.Finish(first, aOut, ["stepup build -j 1"], TimeSpan.FromMinutes(3));
+        var bBuild = Runner.Finish(second, bOut, ["stepup build -j 1"], TimeSpan.FromMinutes(3));
+        Assert.AreEqual(0, aBuild.ExitCode, "-j 1 is this project's own, whatever the director builds for another\n" + aBuild.Output);
+        Assert.AreEqual(0, bBuild.ExitCode, bBuild.Output);
+        Assert.AreEqual("met\n", File.ReadAllText(Path.Combine(a, "met.txt")));
+        Assert.AreEqual("met\n", File.ReadAllText(Path.Combine(b, "met.txt")));
+    }
+
+    [TestMethod]
     public void ReturnCodes_AreStepUpsBits()
     {
         PythonSteps.Require();
