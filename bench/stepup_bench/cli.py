@@ -46,7 +46,12 @@ def parse_args(argv):
     install.add_argument("--no-install", dest="install", action="store_false", help="never install a tool")
     p.add_argument("--output", default=None, help="where to write the Markdown results")
     p.add_argument("--keep-temp", action="store_true", help="keep the temporary folders (debugging)")
+    p.add_argument("--render", nargs="+", metavar="JSON", default=None,
+                   help="measure nothing: write one report (--output) of the RESULTS.json files of earlier runs, "
+                        "for a full run made in parts")
     args = p.parse_args(argv)
+    if args.render:
+        return args
     args.sizes = sorted({int(x) for x in args.sizes.split(",")}) if args.sizes else None
     if args.sizes and args.max_n is not None:
         args.sizes = [n for n in args.sizes if n <= args.max_n]
@@ -70,6 +75,8 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.render:
+        return render_saved(args.render, Path(args.output or BENCH / "RESULTS.md"))
     command = "python3 bench/bench.py" + ("" if len(sys.argv) < 2 else " " + " ".join(sys.argv[1:]))
     if args.output:
         output = Path(args.output)
@@ -104,8 +111,41 @@ def main(argv=None):
     if not args.smoke or args.output:
         json_path = output.with_suffix(".json")
         json_path.write_text(json.dumps({"machine": machine, "command": command, "version": bench.version,
+                                         "elapsed": elapsed, "reps": args.reps, "warmup": args.warmup, "feed": args.feed,
+                                         "load_start": bench.load_start, "load_end": report.load_end,
                                          "runs": bench.runs, "series": bench.series, "primes": bench.sdk.primes,
                                          "step_cmd_ms": bench.step_cmd_ms, "problems": bench.problems,
                                          "warnings": bench.warnings, "skipped": bench.skipped}, indent=1))
     log("results written to %s (%.1f min)" % (output, elapsed / 60))
     return 1 if (bench.problems or interrupted) else 0
+
+
+class SavedRuns:
+    """What a report needs of a run, put together from the RESULTS.json files of several runs."""
+
+    def __init__(self, saved):
+        self.runs = [r for s in saved for r in s["runs"]]
+        self.series = [x for s in saved for x in s["series"]]
+        self.skipped = [x for s in saved for x in s["skipped"]]
+        self.problems = [x for s in saved for x in s["problems"]]
+        self.warnings = [x for s in saved for x in s["warnings"]]
+        self.step_cmd_ms = {}
+        for s in saved:
+            for n, values in s["step_cmd_ms"].items():
+                self.step_cmd_ms.setdefault(int(n), []).extend(values)
+        self.version = ", ".join(dict.fromkeys(s["version"] for s in saved if s.get("version")))
+        self.load_start = saved[0].get("load_start", "?")
+        self.load_end = saved[-1].get("load_end")
+        self.sdk = argparse.Namespace(primes=[p for s in saved for p in s["primes"]], pack_seconds=None)
+        self.args = argparse.Namespace(reps=saved[0].get("reps", "?"), warmup=saved[0].get("warmup", "?"),
+                                       feed=", ".join(dict.fromkeys(s.get("feed") or "a fresh pack" for s in saved)))
+
+
+def render_saved(paths, output):
+    saved = [json.loads(Path(p).read_text()) for p in paths]
+    bench = SavedRuns(saved)
+    command = "; ".join("`%s`" % s["command"] for s in saved).strip("`")
+    report = Report(bench, command, sum(s.get("elapsed") or 0 for s in saved))
+    output.write_text(report.render(saved[0]["machine"]))
+    log("%d run(s) rendered to %s" % (len(saved), output))
+    return 0

@@ -67,6 +67,7 @@ class Report:
         self.command = command
         self.elapsed = elapsed
         self.measured = [r for r in bench.runs if not r["warmup"]]
+        self.load_end = getattr(bench, "load_end", None) or load_average()
 
     def runs(self, tool, shape, n, phase):
         return [r for r in self.measured if r["tool"] == tool and r["shape"] == shape and r["n"] == n
@@ -415,7 +416,7 @@ class Report:
             if key in machine:
                 lines.append("- %s: %s" % (key, machine[key]))
         lines.append("- load average (1, 5, 15 min) at start: %s; at end: %s (other work on the machine "
-                     "makes the numbers noisy)" % (b.load_start, load_average()))
+                     "makes the numbers noisy)" % (b.load_start, self.load_end))
         if b.sdk.pack_seconds is not None:
             lines.append("- StepUp.Sdk: packed from this repository as %s" % b.version)
         elif b.args.feed and any(s["tools"] for s in b.series if set(s["tools"]) & set(DIRECTOR_CLIENTS)):
