@@ -9,7 +9,7 @@ public sealed class DirectorContext
     public JobPool Pool { get; init; } = new();
     public StepRegistry Steps { get; init; } = new();
 
-    /// <summary>Where step commands run: worker shells on this machine unless told otherwise (the engine's tests run a fake).</summary>
+    /// <summary>Where step commands run: spawned by /bin/sh on this machine unless told otherwise (the engine's tests run a fake).</summary>
     public IStepRunnerFactory Runner { get; init; } = ExecutorRunner.Factory;
 
     /// <summary>The socket steps use to call the director; null when steps cannot call back (in-process tests).</summary>

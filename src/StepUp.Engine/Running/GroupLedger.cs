@@ -4,7 +4,7 @@ using StepUp.Engine.Building;
 namespace StepUp.Engine.Running;
 
 /// <summary>
-/// The process groups of a project's workers while a build runs, in .stepup/running (one line per
+/// The process groups of a project's job slots while a build runs, in .stepup/running (one line per
 /// group: boot id, then group id and leader start time). The watchdog stops the steps of a director
 /// that dies; when the watchdog died with it, the next director finds the groups here and stops
 /// them before it runs any step of the project, so that no step ever runs twice at once.

@@ -3,7 +3,7 @@ using StepUp.Engine.Building;
 namespace StepUp.Engine.Running;
 
 /// <summary>
-/// Where step commands run: local worker shells (<see cref="ShellRunner"/>), a fake in the engine's
+/// Where step commands run: local shells (<see cref="ShellRunner"/>), a fake in the engine's
 /// tests, a batch scheduler such as Slurm later. One per director; it opens a runner per build.
 /// </summary>
 public interface IStepRunnerFactory
@@ -15,7 +15,7 @@ public interface IStepRunnerFactory
     IStepRunner Open(RunnerSite site);
 }
 
-/// <summary>Runs the steps of one build; disposing it ends its workers.</summary>
+/// <summary>Runs the steps of one build; disposing it ends its job slots.</summary>
 public interface IStepRunner : IDisposable
 {
     /// <summary>

@@ -1,16 +1,16 @@
-using System.Diagnostics;
 using System.Text;
 
 namespace StepUp.Engine.Running;
 
 /// <summary>
-/// Runs step commands through small persistent /bin/sh workers, one per job slot. Forking the
-/// director (a large .NET process) for every step costs more than most steps; a worker shell forks
-/// cheaply. Each job is a file (workdir, step variables, command) from which the worker starts one
-/// `/bin/sh`, with standard output and error in files; it reports the exit code.
-/// Each worker leads a session of its own (setsid), so a step and everything it starts stay in the
-/// worker's process group: cancelling kills that group, and so does the <see cref="Watchdog"/> when
-/// the director dies, or the next director when both died (<see cref="GroupLedger"/>).
+/// Runs each step command as `/bin/sh -c command label`, started by posix_spawn straight from the
+/// director (<see cref="Spawn"/>) and reaped by one thread (<see cref="ChildReaper"/>): one vfork
+/// and one exec per step, as ninja pays, with standard output and error in files.
+/// Each job slot has a process group, led by a small /bin/sh that only waits for its pipe from the
+/// director to close; a step and everything it starts run in its slot's group: cancelling kills
+/// that group, and so does the <see cref="Watchdog"/> when the director dies, or the next director
+/// when both died (<see cref="GroupLedger"/>). A group lives as long as a member does, so the
+/// leader outlives the steps and the ledger changes only when a slot opens or closes.
 /// </summary>
 public sealed class ShellRunner : IStepRunner
 {
@@ -28,48 +28,21 @@ public sealed class ShellRunner : IStepRunner
 
     const int MaxCaptured = 1 << 20;
 
-    // Reads "kind job out err" lines and runs each job, in the worker's process group. As a background
-    // job of a non-interactive shell the job ignores SIGINT, as reference.md says.
-    // Kind c: the job file holds the step's label on its first line and then the text for
-    // `sh -c text label`, which the worker reads itself (builtins only): one exec per step, as ninja
-    // pays, where a script that execs `sh -c` costs a second exec of the shell (6 ms of CPU per step
-    // on a machine whose exec is slow). Kind s: the job file is a script, for what cannot be one
-    // argument (a command or environment near Linux's 128 KiB limit of one argument, a newline in a
-    // value that must stay on the command's first line).
-    const string WorkerScript = """
-        while read -r kind job out err; do
-          if [ "$kind" = c ]; then
-            { IFS= read -r label; text=; while IFS= read -r line; do text="$text$line
-        "; done; text="$text$line"; } <"$job"
-            /bin/sh -c "$text" "$label" >"$out" 2>"$err" </dev/null &
-          else
-            /bin/sh "$job" >"$out" 2>"$err" </dev/null &
-          fi
-          wait "$!"
-          echo "done $?"
-        done
-        """;
+    // A background job of a non-interactive shell ignores SIGINT and SIGQUIT, as reference.md says
+    // a step does (a Ctrl-C meant for dotnet build must not reach it): the director stops steps with SIGKILL.
+    const string IgnoreInterrupts = "trap '' INT QUIT; ";
 
-    /// <summary>
-    /// setsid(1) (util-linux, busybox) starts a worker as the leader of a new session and process
-    /// group. Without it (not Linux) workers run in the director's group and cancelling kills the
-    /// step's process tree instead.
-    /// </summary>
-    static readonly string? Setsid = new[] { "/usr/bin", "/bin" }
-        .Concat((Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
-        .Select(folder => Path.Combine(folder, "setsid")).FirstOrDefault(File.Exists);
-
-    readonly IReadOnlyDictionary<string, string> _env;
+    readonly Spawn.NativeBlock _env;
     readonly GroupLedger _ledger;
     readonly string _scratch;
-    readonly Stack<Worker> _idle = new();
-    readonly List<Worker> _all = new();
+    readonly Stack<Slot> _idle = new();
+    readonly List<Slot> _all = new();
     readonly object _gate = new();
     long _nextJob;
 
     ShellRunner(IReadOnlyDictionary<string, string> env, GroupLedger ledger)
     {
-        _env = env;
+        _env = new Spawn.NativeBlock(env.Select(v => v.Key + "=" + v.Value).ToList());
         _ledger = ledger;
         _scratch = ScratchFolder.Create();
     }
@@ -78,9 +51,8 @@ public sealed class ShellRunner : IStepRunner
     const int MaxCommandArgument = 100 * 1024;
 
     /// <summary>
-    /// Writes the step's script and hands it to an idle worker, synchronously; the worker's reader
-    /// calls <see cref="IStepObserver.Finished"/> when it ends: no hop through other threads between
-    /// a step's end and the next step's start.
+    /// Starts the step in an idle slot's group, synchronously; the reaper calls
+    /// <see cref="IStepObserver.Finished"/> when it ends.
     /// </summary>
     public void Start(StepLaunch launch, IStepObserver observer)
     {
@@ -89,40 +61,40 @@ public sealed class ShellRunner : IStepRunner
         var stdout = Path.Combine(_scratch, id + ".out");
         var stderr = Path.Combine(_scratch, id + ".err");
         var (kind, text) = JobText(launch);
-        Worker worker;
+        string[] argv = kind == 'c' ? ["sh", "-c", text, launch.Label] : ["sh", script];
+        Slot slot;
+        int pid;
         try
         {
-            File.WriteAllText(script, text);
-            worker = Take();
+            if (kind == 's') File.WriteAllText(script, text);
+            (slot, pid) = StartInSlot(argv, stdout, stderr);
         }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            foreach (var file in new[] { script, stdout, stderr }) TryDelete(file);
             observer.Finished(new RunResult(-1, "", "", false, e.Message));
             return;
         }
         var ct = launch.Cancellation;
-        // The job may end before its cancellation is registered: whoever comes second disposes it.
+        // The step may end before its cancellation is registered: whoever comes second disposes it.
         var gate = new object();
         var ended = false;
         CancellationTokenRegistration registration = default;
-        worker.Submit(kind, script, stdout, stderr, exitCode =>
+        ChildReaper.Watch(pid, exitCode =>
         {
             lock (gate)
             {
                 ended = true;
                 registration.Dispose();
             }
-            if (worker.Alive) Return(worker);
-            else Retire(worker);
-            var result = new RunResult(exitCode, ReadCapped(stdout), ReadCapped(stderr), ct.IsCancellationRequested,
-                exitCode == WorkerLost ? "the shell that ran the step died" : null);
-            foreach (var file in new[] { script, stdout, stderr })
-            {
-                try { File.Delete(file); } catch (IOException) { }
-            }
+            slot.Running = false;
+            if (slot.Usable) Return(slot);
+            else Retire(slot);
+            var result = new RunResult(exitCode, ReadCapped(stdout), ReadCapped(stderr), ct.IsCancellationRequested, null);
+            foreach (var file in new[] { script, stdout, stderr }) TryDelete(file);
             observer.Finished(result);
         });
-        var r = ct.Register(worker.KillJob);
+        var r = ct.Register(slot.KillJob);
         lock (gate)
         {
             if (ended) r.Dispose();
@@ -130,26 +102,58 @@ public sealed class ShellRunner : IStepRunner
         }
     }
 
-    const int WorkerLost = -999;
+    /// <summary>
+    /// Starts the step in an idle slot, or a new one. A slot whose leader someone killed has no
+    /// group to join any more (the spawn fails): it is closed and the step starts in a fresh slot.
+    /// </summary>
+    (Slot, int) StartInSlot(string[] argv, string stdout, string stderr)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var slot = Take();
+            try
+            {
+                slot.Running = true;
+                var pid = Spawn.Start("/bin/sh", argv, _env, slot.LeaderPid, Spawn.Stream.FromFile("/dev/null"),
+                    Spawn.Stream.ToFile(stdout), Spawn.Stream.ToFile(stderr));
+                return (slot, pid);
+            }
+            catch (IOException) when (attempt == 0 && !slot.LeaderAlive)
+            {
+                slot.Running = false;
+                Retire(slot);
+            }
+            catch (IOException)
+            {
+                slot.Running = false;
+                Return(slot);
+                throw;
+            }
+        }
+    }
+
+    static void TryDelete(string file)
+    {
+        try { File.Delete(file); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
 
     /// <summary>
-    /// The job file of a step and its kind (see <see cref="WorkerScript"/>). The shell names the step,
+    /// What the shell runs for a step: kind c, the text of `sh -c text label`; kind s, a script, for
+    /// what cannot be one argument (a command or environment near Linux's 128 KiB limit of one
+    /// argument, a newline in a value that must stay on the command's first line). The shell names the step,
     /// never a file of ours, in what it says (`label: 1: pyhton3: not found`): the command runs as
     /// `sh -c command label`, which numbers its lines from the command's first, so whatever comes
     /// before the command (the workdir, the step's variables) shares that first line.
     /// </summary>
     static (char Kind, string Text) JobText(StepLaunch launch)
     {
-        var oneLine = !launch.Label.Contains('\n') && !launch.Workdir.Contains('\n') && launch.Environment.All(v => !v.Value.Contains('\n'));
-        var text = new StringBuilder();
-        if (oneLine) text.Append(launch.Label).Append('\n');
-        var preludeStart = text.Length;
+        var oneLine = !launch.Workdir.Contains('\n') && launch.Environment.All(v => !v.Value.Contains('\n'));
+        var text = new StringBuilder(IgnoreInterrupts);
         text.Append("cd -- ").Append(Quote(launch.Workdir)).Append(" 2>/dev/null || { echo ")
             .Append(Quote(launch.Label + ": cannot enter its workdir " + launch.Workdir)).Append(" >&2; exit 1; }");
         foreach (var (name, value) in launch.Environment) text.Append("; export ").Append(name).Append('=').Append(Quote(value));
-        if (oneLine && text.Length - preludeStart + launch.Command.Length <= MaxCommandArgument)
+        if (oneLine && text.Length + launch.Command.Length <= MaxCommandArgument)
             return ('c', text.Append("; ").Append(launch.Command).ToString());
-        if (oneLine) text.Remove(0, preludeStart);
         text.Append('\n');
         if (launch.Command.Length <= MaxCommandArgument)
             text.Append("exec /bin/sh -c ").Append(Quote(launch.Command)).Append(' ').Append(Quote(launch.Label)).Append('\n');
@@ -158,40 +162,36 @@ public sealed class ShellRunner : IStepRunner
         return ('s', text.ToString());
     }
 
-    Worker Take()
+    Slot Take()
     {
         lock (_gate)
         {
             if (_idle.Count > 0) return _idle.Pop();
         }
-        var worker = new Worker(_env);
-        lock (_gate) _all.Add(worker);
-        if (worker.Group is { } group)
-        {
-            Watchdog.Watch(group);
-            _ledger.Add(group);
-        }
-        return worker;
+        var slot = new Slot();
+        lock (_gate) _all.Add(slot);
+        Watchdog.Watch(slot.Group);
+        _ledger.Add(slot.Group);
+        return slot;
     }
 
-    void Return(Worker worker)
+    void Return(Slot slot)
     {
-        lock (_gate) _idle.Push(worker);
+        lock (_gate) _idle.Push(slot);
     }
 
-    /// <summary>A worker that died (its job was cancelled): its group is gone and needs no watching.</summary>
-    void Retire(Worker worker)
+    /// <summary>A slot whose group was killed (its step was cancelled) or whose leader is gone.</summary>
+    void Retire(Slot slot)
     {
-        lock (_gate) _all.Remove(worker);
-        worker.Dispose();
-        Forget(worker);
+        lock (_gate) _all.Remove(slot);
+        slot.Dispose();
+        Forget(slot);
     }
 
-    void Forget(Worker worker)
+    void Forget(Slot slot)
     {
-        if (worker.Group is not { } group) return;
-        Watchdog.Forget(group);
-        try { _ledger.Remove(group); }
+        Watchdog.Forget(slot.Group);
+        try { _ledger.Remove(slot.Group); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
@@ -222,94 +222,76 @@ public sealed class ShellRunner : IStepRunner
 
     public void Dispose()
     {
-        List<Worker> all;
+        List<Slot> all;
         lock (_gate) all = _all.ToList();
-        foreach (var worker in all)
+        foreach (var slot in all)
         {
-            worker.Dispose();
-            Forget(worker);
+            if (slot.Running) slot.KillJob();
+            slot.Dispose();
+            Forget(slot);
         }
         ScratchFolder.Delete(_scratch);
+        // A step still being spawned would read the environment block: none is once every slot is idle.
+        if (all.All(slot => !slot.Running)) _env.Dispose();
     }
 
-    /// <summary>One /bin/sh process, leader of its own process group, that runs jobs one after another.</summary>
-    sealed class Worker : IDisposable
+    /// <summary>
+    /// A job slot: the process group its steps run in, led by a /bin/sh that waits for its pipe
+    /// from the director to close (when the slot closes, or the director dies) and then exits.
+    /// </summary>
+    sealed class Slot : IDisposable
     {
-        readonly Process _process;
-        Action<int>? _job;
-        volatile bool _lost;
+        static readonly string[] LeaderArgv = ["sh", "-c", "read -r _", "stepup-slot"];
+        static readonly Spawn.NativeBlock NoEnvironment = new([]);
 
-        public Worker(IReadOnlyDictionary<string, string> env)
+        int _pipe;
+        volatile bool _leaderExited, _killed;
+
+        public Slot()
         {
-            var psi = new ProcessStartInfo(Setsid ?? "/bin/sh")
-            {
-                UseShellExecute = false,
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-            };
-            if (Setsid != null) psi.ArgumentList.Add("/bin/sh");
-            psi.ArgumentList.Add("-c");
-            psi.ArgumentList.Add(WorkerScript);
-            psi.Environment.Clear();
-            foreach (var (name, value) in env) psi.Environment[name] = value;
-            _process = Process.Start(psi) ?? throw new IOException("could not start /bin/sh");
-            // setsid runs the shell in its own process (it forks only when started as a group leader, never here).
-            Group = Setsid != null ? ProcessGroup.LedBy(_process.Id) : null;
-            _ = Task.Run(ReadLoop);
-        }
-
-        /// <summary>The worker's process group; null without setsid or /proc.</summary>
-        public ProcessGroup? Group { get; }
-
-        public bool Alive => !_lost;
-
-        public void Submit(char kind, string job, string stdout, string stderr, Action<int> done)
-        {
-            _job = done;
+            var (read, write) = Spawn.Pipe();
             try
             {
-                _process.StandardInput.Write($"{kind} {job} {stdout} {stderr}\n");
-                _process.StandardInput.Flush();
+                LeaderPid = Spawn.Start("/bin/sh", LeaderArgv, NoEnvironment, 0, Spawn.Stream.Descriptor(read),
+                    Spawn.Stream.ToFile("/dev/null"), Spawn.Stream.ToFile("/dev/null"));
             }
-            catch (IOException)
+            catch
             {
-                Finish(WorkerLost);
+                Spawn.Close(write);
+                throw;
             }
+            finally
+            {
+                Spawn.Close(read);
+            }
+            _pipe = write;
+            ChildReaper.Watch(LeaderPid, _ => _leaderExited = true);
+            // Without /proc the group is known by its id alone.
+            Group = ProcessGroup.LedBy(LeaderPid) ?? new ProcessGroup(LeaderPid, 0);
         }
 
-        void Finish(int exitCode) => Interlocked.Exchange(ref _job, null)?.Invoke(exitCode);
+        public int LeaderPid { get; }
 
-        /// <summary>Stops the running job and everything it started, with the worker itself.</summary>
+        public ProcessGroup Group { get; }
+
+        public volatile bool Running;
+
+        public bool LeaderAlive => !_leaderExited;
+
+        /// <summary>Whether the next step can join the group: nobody killed it and its leader still waits.</summary>
+        public bool Usable => !_killed && !_leaderExited;
+
+        /// <summary>Stops the running step and everything it started, with the slot's leader.</summary>
         public void KillJob()
         {
-            if (_lost) return;
-            if (Group is { } group) group.Kill();
-            else
-                try { _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-        }
-
-        async Task ReadLoop()
-        {
-            try
-            {
-                while (await _process.StandardOutput.ReadLineAsync().ConfigureAwait(false) is { } line)
-                    if (line.StartsWith("done ", StringComparison.Ordinal) && int.TryParse(line.AsSpan(5), out var code)) Finish(code);
-            }
-            catch (IOException) { }
-            catch (ObjectDisposedException) { }
-            _lost = true;
-            Finish(WorkerLost);
+            _killed = true;
+            Group.Kill();
         }
 
         public void Dispose()
         {
-            try { _process.StandardInput.Close(); } catch (IOException) { }
-            if (!_process.WaitForExit(2000))
-            {
-                KillJob();
-                _process.WaitForExit(2000);
-            }
-            _process.Dispose();
+            var pipe = Interlocked.Exchange(ref _pipe, -1);
+            if (pipe >= 0) Spawn.Close(pipe);
         }
     }
 }

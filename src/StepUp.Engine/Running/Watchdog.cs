@@ -6,7 +6,7 @@ namespace StepUp.Engine.Running;
 /// <summary>
 /// One small /bin/sh process per director that outlives it: it reads a pipe from the director and,
 /// when the pipe closes because the director ended (even by SIGKILL), kills the process groups of
-/// the director's workers, and with them their steps, and removes the director's scratch folders.
+/// the director's job slots, and with them their steps, and removes the director's scratch folders.
 /// It lives in the director's process group, so a kill of that whole group takes it too; then the
 /// ledger of each project leads the next director to the steps (<see cref="GroupLedger"/>).
 /// </summary>

@@ -153,7 +153,7 @@ static class Item
 /// A project root in a temp folder, built in-process the way the director does it: one
 /// <see cref="ProjectSession"/> kept between builds (until <see cref="Restart"/>), a fresh
 /// <see cref="JobPool"/> per build and a copy of this process's environment. Steps run on the
-/// <see cref="FakeRunner"/>, or on real worker shells for the tests of the shell runner.
+/// <see cref="FakeRunner"/>, or on real shells for the tests of the shell runner.
 /// </summary>
 sealed class EngineProject : IDisposable
 {
@@ -172,7 +172,7 @@ sealed class EngineProject : IDisposable
         _runner = shell ? ShellRunner.Factory : Fake;
     }
 
-    /// <summary>The runner of the steps (unless they run on worker shells).</summary>
+    /// <summary>The runner of the steps (unless they run on real shells).</summary>
     public FakeRunner Fake { get; }
 
     /// <summary>What the director shares between builds, with a fresh pool of job slots.</summary>

@@ -6,7 +6,7 @@ using StepUp.Engine.Running;
 namespace StepUp.Tests.Engine;
 
 /// <summary>
-/// Steps on real worker shells (<see cref="ShellRunner"/>): quoting, the environment, scripts, and
+/// Steps on real shells (<see cref="ShellRunner"/>): quoting, the environment, scripts, and
 /// process groups: a cancelled step takes everything it started with it, and a step an earlier
 /// director left running is stopped before the next build runs anything.
 /// </summary>
