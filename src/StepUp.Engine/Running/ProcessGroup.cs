@@ -15,7 +15,7 @@ readonly record struct ProcessGroup(int Id, long StartTime)
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     static extern int SendSignal(int pid, int signal);
 
-    /// <summary>The group a process leads (it does once it called setsid); null without /proc.</summary>
+    /// <summary>The group a process leads (it does once it called setpgid or setsid); null without /proc.</summary>
     public static ProcessGroup? LedBy(int pid) => StartTimeOf(pid) is { } start ? new ProcessGroup(pid, start) : null;
 
     /// <summary>Kills every process of the group, unless the leader's pid now names another process.</summary>
