@@ -36,8 +36,6 @@ static unsafe partial class ChildReaper
     private static partial nint Read(int fd, void* buffer, nuint count);
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     private static partial nint Write(int fd, void* buffer, nuint count);
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int Close(int fd);
 
     sealed record Child(int Pid, int Pidfd, Action<int> Exited);
 
@@ -55,7 +53,7 @@ static unsafe partial class ChildReaper
         var pidfd = OperatingSystem.IsLinux() ? (int)Syscall(PidfdOpen, pid, 0) : -1;
         if (pidfd < 0 || !EnsureThread())
         {
-            if (pidfd >= 0) Close(pidfd);
+            if (pidfd >= 0) Spawn.Close(pidfd);
             new Thread(() => exited(WaitBlocking(pid))) { IsBackground = true, Name = "stepup-wait-" + pid }.Start();
             return;
         }
@@ -102,7 +100,7 @@ static unsafe partial class ChildReaper
                 int status;
                 if (WaitPid(child.Pid, &status, NoHang) != child.Pid) continue;
                 children.RemoveAt(i);
-                Close(child.Pidfd);
+                Spawn.Close(child.Pidfd);
                 child.Exited(ExitCode(status));
             }
         }

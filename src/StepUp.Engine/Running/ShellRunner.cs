@@ -61,6 +61,7 @@ public sealed class ShellRunner : IStepRunner
         var stdout = Path.Combine(_scratch, id + ".out");
         var stderr = Path.Combine(_scratch, id + ".err");
         var (kind, text) = JobText(launch);
+        string[] scratchFiles = kind == 's' ? [script, stdout, stderr] : [stdout, stderr];
         string[] argv = kind == 'c' ? ["sh", "-c", text, launch.Label] : ["sh", script];
         Slot slot;
         int pid;
@@ -71,7 +72,7 @@ public sealed class ShellRunner : IStepRunner
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            foreach (var file in new[] { script, stdout, stderr }) TryDelete(file);
+            foreach (var file in scratchFiles) TryDelete(file);
             observer.Finished(new RunResult(-1, "", "", false, e.Message));
             return;
         }
@@ -91,7 +92,7 @@ public sealed class ShellRunner : IStepRunner
             if (slot.Usable) Return(slot);
             else Retire(slot);
             var result = new RunResult(exitCode, ReadCapped(stdout), ReadCapped(stderr), ct.IsCancellationRequested, null);
-            foreach (var file in new[] { script, stdout, stderr }) TryDelete(file);
+            foreach (var file in scratchFiles) TryDelete(file);
             observer.Finished(result);
         });
         var r = ct.Register(slot.KillJob);
