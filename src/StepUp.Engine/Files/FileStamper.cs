@@ -10,9 +10,13 @@ namespace StepUp.Engine.Files;
 public static class FileStamper
 {
     /// <summary>Stamps <paramref name="fullPath"/>, reusing <paramref name="known"/>'s digest when the stat data matches.</summary>
-    public static FileStamp Stamp(string fullPath, FileStamp? known = null, bool trustStat = true)
+    public static FileStamp Stamp(string fullPath, FileStamp? known = null, bool trustStat = true) =>
+        Stamp(fullPath, known, trustStat, out _);
+
+    /// <param name="symbolicLink">Gets whether the path itself is a symbolic link (seen on Linux only).</param>
+    public static FileStamp Stamp(string fullPath, FileStamp? known, bool trustStat, out bool symbolicLink)
     {
-        if (!TryStat(fullPath, out var stat)) return FileStamp.Missing;
+        if (!TryStat(fullPath, out var stat, out symbolicLink)) return FileStamp.Missing;
         if (trustStat && known != null && known.Exists && known.SameStat(stat)) return known;
         Digest digest;
         try
@@ -34,9 +38,13 @@ public static class FileStamper
     }
 
     /// <summary>Stat data with an empty digest; false when the path is not a regular file.</summary>
-    public static bool TryStat(string fullPath, out FileStamp stat)
+    public static bool TryStat(string fullPath, out FileStamp stat) => TryStat(fullPath, out stat, out _);
+
+    /// <param name="symbolicLink">Gets whether the path itself is a symbolic link (its target is stated); Linux only.</param>
+    public static bool TryStat(string fullPath, out FileStamp stat, out bool symbolicLink)
     {
-        if (OperatingSystem.IsLinux() && LinuxStat.TryStatx(fullPath, out stat)) return true;
+        symbolicLink = false;
+        if (OperatingSystem.IsLinux() && LinuxStat.TryStatx(fullPath, out stat, out symbolicLink)) return true;
         return PortableStat(fullPath, out stat);
     }
 
@@ -55,22 +63,33 @@ public static class FileStamper
     {
         const int AT_FDCWD = -100;
         const uint STATX_BASIC_STATS = 0x7ff;
-        const int S_IFMT = 0xF000, S_IFREG = 0x8000;
+        const int S_IFMT = 0xF000, S_IFREG = 0x8000, S_IFLNK = 0xA000;
+        const int AT_SYMLINK_NOFOLLOW = 0x100;
         static bool _unavailable;
 
         [DllImport("libc", SetLastError = true)]
         static extern unsafe int statx(int dirfd, byte* path, int flags, uint mask, byte* buffer);
 
-        public static unsafe bool TryStatx(string path, out FileStamp stat)
+        /// <summary>The path is stated without following a last symbolic link first, which costs one call more only for a link.</summary>
+        public static unsafe bool TryStatx(string path, out FileStamp stat, out bool symbolicLink)
         {
             stat = FileStamp.Missing;
+            symbolicLink = false;
             if (_unavailable) return PortableStat(path, out stat);
             var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
             var buffer = stackalloc byte[256];
             int rc;
             try
             {
-                fixed (byte* p = bytes) rc = statx(AT_FDCWD, p, 0, STATX_BASIC_STATS, buffer);
+                fixed (byte* p = bytes)
+                {
+                    rc = statx(AT_FDCWD, p, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buffer);
+                    if (rc == 0 && (*(ushort*)(buffer + 28) & S_IFMT) == S_IFLNK)
+                    {
+                        symbolicLink = true;
+                        rc = statx(AT_FDCWD, p, 0, STATX_BASIC_STATS, buffer);
+                    }
+                }
             }
             catch (EntryPointNotFoundException) { _unavailable = true; return PortableStat(path, out stat); }
             if (rc != 0) return false;

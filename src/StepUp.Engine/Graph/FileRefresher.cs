@@ -5,23 +5,44 @@ namespace StepUp.Engine.Graph;
 /// <summary>
 /// Brings the graph up to date with the disk before a build: one stat per known file, a hash only
 /// for files whose stat data changed. Static files are confirmed or missing; a built output that
-/// changed or vanished makes its producer run again.
+/// changed or vanished makes its producer run again. With a <see cref="FileJournal"/> that can
+/// vouch for the rest, only the files that changed since the last refresh are stated.
 /// </summary>
 public static class FileRefresher
 {
+    /// <summary>The files a refresh states: those whose content StepUp knows or waits for.</summary>
+    public static readonly Func<FileNode, bool> Refreshed = IsRefreshed;
+
+    static bool IsRefreshed(FileNode f) =>
+        f.State is FileState.Static or FileState.Missing or FileState.Built or FileState.Outdated or FileState.Undeclared;
+
     /// <param name="trustStat">False after an interrupted build: then every file is hashed again.</param>
     /// <param name="folders">Gets the static files that are folders now, which cannot be hashed (they are missing).</param>
+    /// <param name="journal">The changes on disk since the last refresh, when the director keeps them.</param>
     /// <returns>How many files changed since the graph last saw them.</returns>
-    public static int Refresh(ProjectGraph graph, string root, bool trustStat, List<FileNode>? folders = null)
+    public static int Refresh(ProjectGraph graph, string root, bool trustStat, List<FileNode>? folders = null, FileJournal? journal = null) =>
+        Refresh(graph, root, trustStat, folders, journal, out _);
+
+    /// <param name="stated">Gets how many files were stated: all of them, or those the journal named.</param>
+    public static int Refresh(ProjectGraph graph, string root, bool trustStat, List<FileNode>? folders, FileJournal? journal, out int stated)
     {
         var changed = 0;
-        var files = graph.Files.Values
-            .Where(f => f.State is FileState.Static or FileState.Missing or FileState.Built or FileState.Outdated or FileState.Undeclared)
-            .ToArray();
+        var touched = graph.TakeTouched();
+        if (journal == null || !trustStat || !journal.TryTake(graph, touched, Refreshed, out var files))
+        {
+            files = graph.Files.Values.Where(IsRefreshed).ToArray();
+            // Before the stats: whatever changes after its file's stat raises an event.
+            journal?.Arm(files);
+        }
+        stated = files.Length;
         var stamps = new FileStamp[files.Length];
+        var links = journal == null ? null : new bool[files.Length];
         var options = new ParallelOptions { MaxDegreeOfParallelism = files.Length > 256 ? Environment.ProcessorCount : 1 };
         Parallel.For(0, files.Length, options, i =>
-            stamps[i] = FileStamper.Stamp(Planning.PathRules.FullPath(root, files[i].Path), files[i].Stamp, trustStat));
+        {
+            stamps[i] = FileStamper.Stamp(Planning.PathRules.FullPath(root, files[i].Path), files[i].Stamp, trustStat, out var link);
+            if (links != null) links[i] = link;
+        });
 
         for (var i = 0; i < files.Length; i++)
         {
@@ -57,7 +78,10 @@ public static class FileRefresher
                         file.Producer.RerunReason ??= now.Exists ? $"output '{file.Path}' was edited" : $"output '{file.Path}' is missing";
                     break;
             }
+            if (links != null) journal!.Stated(file, links[i]);
         }
+        // What this refresh changed, it has seen.
+        graph.TakeTouched();
         return changed;
     }
 }

@@ -72,7 +72,9 @@ public abstract class Node
         set
         {
             _dirty = value;
-            if (value && !Queued) Owner?.MarkDirty(this);
+            if (!value || Owner == null) return;
+            if (!Queued) Owner.MarkDirty(this);
+            if (this is FileNode { Touched: false } file) Owner.Touch(file);
         }
     }
 
@@ -102,6 +104,9 @@ public sealed class FileNode : Node
 
     /// <summary>The last refresh found it edited (its stat changed) with the same content; not saved.</summary>
     internal bool EditedSameContent { get; set; }
+
+    /// <summary>On the graph's list of files changed since the last refresh (see <see cref="ProjectGraph.TakeTouched"/>).</summary>
+    internal bool Touched { get; set; }
 
     /// <summary>The last refresh found this built output deleted; not saved.</summary>
     internal bool Vanished { get; set; }

@@ -23,6 +23,29 @@ public sealed class ProjectGraph
     {
         node.Owner = this;
         if (node.Dirty && !node.Queued) MarkDirty(node);
+        if (node is FileNode { Touched: false } file) Touch(file);
+    }
+
+    List<FileNode> _touched = new();
+
+    internal int TouchedCount => _touched.Count;
+
+    internal void Touch(FileNode file)
+    {
+        file.Touched = true;
+        _touched.Add(file);
+    }
+
+    /// <summary>
+    /// The files added or changed since the last call (some maybe removed since): what a refresh
+    /// must stat besides the files a <see cref="Files.FileJournal"/> saw change on disk.
+    /// </summary>
+    internal List<FileNode> TakeTouched()
+    {
+        var touched = _touched;
+        _touched = new List<FileNode>();
+        foreach (var file in touched) file.Touched = false;
+        return touched;
     }
 
     internal void MarkDirty(Node node)

@@ -74,7 +74,8 @@ public sealed class ProjectSession : IDisposable
             if (!samePlan && !PlanAndApply()) return summary;
             store.MarkBuildStarted();
             var folders = new List<FileNode>();
-            var changedFiles = FileRefresher.Refresh(graph, Root, trustStat, folders) + GlobCheck.Recheck(graph, Root);
+            var journal = Journal();
+            var changedFiles = FileRefresher.Refresh(graph, Root, trustStat, folders, journal, out var stated) + GlobCheck.Recheck(graph, Root);
             phases.Mark("refresh");
             if (ReportStaticFolders(folders, events))
             {
@@ -95,7 +96,8 @@ public sealed class ProjectSession : IDisposable
                     store.MarkBuildFinished();
                     return summary;
                 }
-                changedFiles += FileRefresher.Refresh(graph, Root, trustStat);
+                changedFiles += FileRefresher.Refresh(graph, Root, trustStat, null, journal, out var again);
+                stated += again;
             }
             if (request.Options.List)
             {
@@ -150,8 +152,8 @@ public sealed class ProjectSession : IDisposable
             _generation = store.Generation;
             _verifiedGeneration = summary.Success && request.Options.Targets.Count == 0 && !request.Options.DryRun ? _generation : -1;
             // A dry run changes nothing on disk but what its planning steps write.
-            if (!request.Options.DryRun) StartReport(graph, run.Record, summary);
-            Log($"build: {summary} in {clock.ElapsedMilliseconds} ms ({phases})");
+            StartAfterBuild(graph, journal, request.Options.DryRun ? null : run.Record, summary);
+            Log($"build: {summary} in {clock.ElapsedMilliseconds} ms ({phases}); {stated} of {graph.Files.Count} files stated");
             return summary;
         }
         catch (Exception e) when (IsStateFailure(e))
@@ -205,16 +207,31 @@ public sealed class ProjectSession : IDisposable
     }
 
     /// <summary>
-    /// The build report of the build just done is written while its result travels to the client;
-    /// the next request of this project waits for it (<see cref="EnterAsync"/>), so that the
-    /// graph it reads does not change under it.
+    /// While the build's result travels to the client, the journal prepares the next refresh and the
+    /// build report (none for a dry run) is written; the next request of this project waits for both
+    /// (<see cref="EnterAsync"/>), so that the graph they read does not change under them.
     /// </summary>
-    void StartReport(ProjectGraph graph, BuildRecord record, BuildSummary summary)
+    void StartAfterBuild(ProjectGraph graph, FileJournal? journal, BuildRecord? record, BuildSummary summary)
     {
-        summary.Report = Path.Combine(Root, ReportWriter.RelativePath);
+        if (record != null) summary.Report = Path.Combine(Root, ReportWriter.RelativePath);
         _report = Task.Run(() =>
         {
             var clock = Stopwatch.StartNew();
+            if (journal != null)
+            {
+                try
+                {
+                    var differ = journal.Prepare(graph, FileRefresher.Refreshed);
+                    if (differ >= 0) Log($"journal: watching {graph.Files.Count} file(s) afresh, {differ} differ from the graph, in {clock.ElapsedMilliseconds} ms");
+                }
+                catch (Exception e)
+                {
+                    journal.Invalidate();
+                    Log("journal: not prepared: " + e);
+                }
+                clock.Restart();
+            }
+            if (record == null) return;
             try
             {
                 ReportWriter.Write(graph, record, summary, Root);
@@ -226,6 +243,20 @@ public sealed class ProjectSession : IDisposable
                 Log("report: not written: " + e);
             }
         });
+    }
+
+    FileJournal? _journal;
+    bool _noJournal;
+
+    /// <summary>The root's journal, made at the first build (none where the system cannot keep one).</summary>
+    FileJournal? Journal()
+    {
+        if (_journal != null && _journal.Usable) return _journal;
+        if (_noJournal) return null;
+        _journal?.Dispose();
+        _journal = FileJournal.TryCreate(Root);
+        _noJournal = _journal == null;
+        return _journal;
     }
 
     const int LargePlanItems = 10_000;
@@ -320,6 +351,7 @@ public sealed class ProjectSession : IDisposable
         {
             _graph = _store.Load();
             _generation = _store.Generation;
+            _journal?.Invalidate();
         }
         ReportReset(_store, events);
         // Read after Load: another process may have left its build unfinished.
@@ -366,6 +398,8 @@ public sealed class ProjectSession : IDisposable
         if (!_busy.Wait(0)) return false;
         try
         {
+            // The journal may still be preparing, the report still being written: both read what is released here.
+            _report.Wait();
             var held = _store != null || _graph != null;
             Forget();
             return held;
@@ -376,6 +410,8 @@ public sealed class ProjectSession : IDisposable
     /// <summary>Drops everything held in memory, so the next request starts from the database.</summary>
     void Forget()
     {
+        _journal?.Dispose();
+        _journal = null;
         _graph = null;
         _store?.Dispose();
         _store = null;
