@@ -15,14 +15,30 @@ sealed class EventStream : IBuildEvents, IAsyncDisposable
     readonly Channel<Message> _queue = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleReader = true });
     readonly Task _writer;
 
-    readonly bool _skipLines;
+    readonly bool _stepLines;
 
-    /// <param name="skipLines">Whether the client shows a SKIP line per up-to-date step (<see cref="BuildProjectRequest.SkipLines"/>).</param>
-    public EventStream(Stream stream, bool skipLines = true)
+    // The lines a step has in every build (and the output pages of a step that succeeded), which a
+    // client that shows no normal-importance message would only drop (see BuildProjectRequest.StepLines).
+    static readonly HashSet<string> StepTags = new(StringComparer.Ordinal) { "START", "SUCCESS", "SKIP" };
+    bool _droppingPages;
+
+    /// <param name="stepLines">Whether the client shows the START, SUCCESS and SKIP line of each step (<see cref="BuildProjectRequest.StepLines"/>).</param>
+    public EventStream(Stream stream, bool stepLines = true)
     {
         _stream = stream;
-        _skipLines = skipLines;
+        _stepLines = stepLines;
         _writer = Task.Run(WriteLoop);
+    }
+
+    /// <summary>False for a line the client would not show; the pages after it go with it.</summary>
+    bool Keep(string tag)
+    {
+        if (_stepLines) return true;
+        lock (StepTags)
+        {
+            _droppingPages = StepTags.Contains(tag);
+            return !_droppingPages;
+        }
     }
 
     /// <summary>True once the client can no longer be reached.</summary>
@@ -36,9 +52,9 @@ sealed class EventStream : IBuildEvents, IAsyncDisposable
 
     public void Line(string tag, string text)
     {
+        if (!Keep(tag)) return;
         if (tag == "SKIP")
         {
-            if (!_skipLines) return;
             lock (_skips)
             {
                 _skips.Add(text);
@@ -56,8 +72,10 @@ sealed class EventStream : IBuildEvents, IAsyncDisposable
         FlushSkips();
     }
 
-    public void Line(string tag, string text, TimeSpan duration) =>
-        Send(new LineEvent { Tag = tag, Text = text, DurationMs = Math.Round(duration.TotalMilliseconds, 1) });
+    public void Line(string tag, string text, TimeSpan duration)
+    {
+        if (Keep(tag)) Send(new LineEvent { Tag = tag, Text = text, DurationMs = Math.Round(duration.TotalMilliseconds, 1) });
+    }
 
     void FlushSkips()
     {
@@ -69,7 +87,11 @@ sealed class EventStream : IBuildEvents, IAsyncDisposable
         }
     }
 
-    public void Page(string title, string text) => Send(new PageEvent { Title = title, Text = text });
+    public void Page(string title, string text)
+    {
+        if (!_stepLines) lock (StepTags) if (_droppingPages) return;
+        Send(new PageEvent { Title = title, Text = text });
+    }
 
     public void Report(Diagnostic d) =>
         Send(new DiagnosticEvent

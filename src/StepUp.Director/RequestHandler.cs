@@ -119,7 +119,7 @@ sealed class RequestHandler(DirectorServer server, LogFile log, DirectorContext 
         // Only a single build drains: for a watch, a clean or a graph a drain is a cancel.
         using var drain = request is BuildProjectRequest { Watch: false } ? new CancellationTokenSource() : null;
         var watcher = WatchForCancelAsync(stream, cancel, drain, served.Token);
-        var events = new EventStream(stream, (request as BuildProjectRequest)?.SkipLines ?? true);
+        var events = new EventStream(stream, (request as BuildProjectRequest)?.StepLines ?? true);
         var success = true;
         var summaryText = "";
         int failed = 0, notRun = 0, jobs = 0;

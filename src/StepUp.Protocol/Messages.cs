@@ -146,8 +146,12 @@ namespace StepUp.Protocol
         /// <summary>After how long (and how often) a running step is reported as still running.</summary>
         [Wire("heartbeatSeconds")] public double HeartbeatSeconds { get; set; } = Contract.DefaultHeartbeatSeconds;
 
-        /// <summary>A SKIP line for each up-to-date step; false from a client that would not show them (MSBuild below normal verbosity).</summary>
-        [Wire("skipLines", WireRule.OmitDefault)] public bool SkipLines { get; set; } = true;
+        /// <summary>
+        /// The START, SUCCESS and SKIP lines of each step (and the output of a step that succeeded);
+        /// false from a client that would not show them (MSBuild below normal verbosity, with no
+        /// logger such as a binary log that records them).
+        /// </summary>
+        [Wire("stepLines", WireRule.OmitDefault)] public bool StepLines { get; set; } = true;
 
         /// <summary>
         /// Share the director's job slots with the other projects' builds (MSBuild: a solution built

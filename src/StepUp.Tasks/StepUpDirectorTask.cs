@@ -277,7 +277,7 @@ namespace StepUp.Tasks
                         SlurmOptions = SlurmOptions.Trim(),
                         SlurmMaxJobs = slurmMaxJobs,
                         // Thousands of SKIP lines in a no-op cost the logging service even when no logger shows them.
-                        SkipLines = Log.LogsMessagesOfImportance(MessageImportance.Normal),
+                        StepLines = Log.LogsMessagesOfImportance(MessageImportance.Normal),
                     };
                     break;
                 default:

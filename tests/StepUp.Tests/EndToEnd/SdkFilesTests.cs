@@ -130,15 +130,20 @@ public sealed class SdkFilesTests
     }
 
     /// <summary>
-    /// Below normal verbosity the director sends no SKIP lines (thousands in a no-op cost the logging
-    /// service even when nothing shows them); a logger that does show them still gets them.
+    /// Below normal verbosity the director sends no START, SUCCESS or SKIP lines (thousands in a
+    /// build cost the logging service even when nothing shows them); a logger that does show them
+    /// still gets them.
     /// </summary>
     [TestMethod]
-    public void SkipLines_ReachEveryLoggerThatShowsThem()
+    public void StepLines_ReachEveryLoggerThatShowsThem()
     {
         using var p = new TestProject(_home);
         p.WriteSteps(Story);
-        p.Build().AssertSuccess();
+        var coldBinlog = Path.Combine(p.Base, "logs", "cold.binlog");
+        p.Build("-v:q", "-bl:" + coldBinlog).AssertSuccess();
+        var cold = p.Dotnet("msbuild", coldBinlog, "-v:n", "-nologo");
+        cold.Check(cold.ExitCode == 0 && cold.Ran("story") && cold.Succeeded("story"),
+            "a binary log of a -v:q build has the START and SUCCESS lines: replayed at -v:n it shows them");
 
         var normal = p.Build().AssertSuccess();
         normal.Check(normal.Skipped("story"), "-v:n shows the SKIP line");

@@ -41,13 +41,13 @@ public sealed class WireFormatTests
             "{\"type\":\"build\",\"protocol\":1,\"root\":\"/w/p\",\"idleTimeout\":0.5,\"transient\":true,\"env\":{\"HOME\":\"/root\"},\"jobs\":3," +
             "\"keepGoing\":true,\"clean\":false,\"targets\":[\"a;b\",\"c\"],\"resources\":{\"gpu\":1},\"explainRerun\":true,\"list\":true,\"attic\":true," +
             "\"invalidate\":[\"r/*\"],\"executor\":\"slurm\",\"slurmOptions\":\"-p x\",\"slurmMaxJobs\":7,\"dryRun\":true,\"itemsFollow\":true,\"watch\":true," +
-            "\"progressSeconds\":1.5,\"heartbeatSeconds\":2,\"skipLines\":false,\"deferCap\":4}",
+            "\"progressSeconds\":1.5,\"heartbeatSeconds\":2,\"stepLines\":false,\"deferCap\":4}",
             new BuildProjectRequest
             {
                 Root = "/w/p", IdleTimeoutMinutes = 0.5, Transient = true, Environment = { ["HOME"] = "/root" }, Jobs = 3, KeepGoing = true, Clean = false,
                 Targets = ["a;b", "c"], Resources = { ["gpu"] = 1 }, ExplainRerun = true, List = true, Attic = true, Invalidate = ["r/*"],
                 Executor = "slurm", SlurmOptions = "-p x", SlurmMaxJobs = 7, DryRun = true, ItemsFollow = true, Watch = true,
-                ProgressSeconds = 1.5, HeartbeatSeconds = 2, SkipLines = false, DeferCap = 4,
+                ProgressSeconds = 1.5, HeartbeatSeconds = 2, StepLines = false, DeferCap = 4,
             });
         const string BuildDefaults = "\"keepGoing\":false,\"clean\":true,\"targets\":[],\"resources\":{},\"explainRerun\":false,\"list\":false," +
             "\"attic\":false,\"invalidate\":[],\"executor\":\"local\",\"slurmOptions\":\"\",\"slurmMaxJobs\":1000,\"dryRun\":false,\"itemsFollow\":false," +
