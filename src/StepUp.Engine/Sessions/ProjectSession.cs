@@ -207,31 +207,17 @@ public sealed class ProjectSession : IDisposable
     }
 
     /// <summary>
-    /// While the build's result travels to the client, the journal prepares the next refresh and the
-    /// build report (none for a dry run) is written; the next request of this project waits for both
-    /// (<see cref="EnterAsync"/>), so that the graph they read does not change under them.
+    /// The build report of the build just done (none for a dry run) is written while its result
+    /// travels to the client, which waits for it; then the journal prepares the next refresh. The
+    /// next request of this project waits for both (<see cref="EnterAsync"/>), so that the graph
+    /// they read does not change under them.
     /// </summary>
     void StartAfterBuild(ProjectGraph graph, FileJournal? journal, BuildRecord? record, BuildSummary summary)
     {
         if (record != null) summary.Report = Path.Combine(Root, ReportWriter.RelativePath);
-        _report = Task.Run(() =>
+        _report = record == null ? Task.CompletedTask : Task.Run(() =>
         {
             var clock = Stopwatch.StartNew();
-            if (journal != null)
-            {
-                try
-                {
-                    var differ = journal.Prepare(graph, FileRefresher.Refreshed);
-                    if (differ >= 0) Log($"journal: watching {graph.Files.Count} file(s) afresh, {differ} differ from the graph, in {clock.ElapsedMilliseconds} ms");
-                }
-                catch (Exception e)
-                {
-                    journal.Invalidate();
-                    Log("journal: not prepared: " + e);
-                }
-                clock.Restart();
-            }
-            if (record == null) return;
             try
             {
                 ReportWriter.Write(graph, record, summary, Root);
@@ -243,7 +229,23 @@ public sealed class ProjectSession : IDisposable
                 Log("report: not written: " + e);
             }
         });
+        _afterBuild = journal == null ? _report : _report.ContinueWith(_ =>
+        {
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                var differ = journal.Prepare(graph, FileRefresher.Refreshed);
+                if (differ >= 0) Log($"journal: watching {graph.Files.Count} file(s) afresh, {differ} differ from the graph, in {clock.ElapsedMilliseconds} ms");
+            }
+            catch (Exception e)
+            {
+                journal.Invalidate();
+                Log("journal: not prepared: " + e);
+            }
+        }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
+
+    Task _afterBuild = Task.CompletedTask;
 
     FileJournal? _journal;
     bool _noJournal;
@@ -399,7 +401,7 @@ public sealed class ProjectSession : IDisposable
         try
         {
             // The journal may still be preparing, the report still being written: both read what is released here.
-            _report.Wait();
+            _afterBuild.Wait();
             var held = _store != null || _graph != null;
             Forget();
             return held;
@@ -441,7 +443,7 @@ public sealed class ProjectSession : IDisposable
         }
         try
         {
-            await _report.ConfigureAwait(false);
+            await _afterBuild.ConfigureAwait(false);
             var rootLock = await RootLock.AcquireAsync(StateFolder, events, ct).ConfigureAwait(false);
             return new Hold(this, rootLock);
         }
@@ -467,7 +469,7 @@ public sealed class ProjectSession : IDisposable
 
     public void Dispose()
     {
-        _report.Wait();
+        _afterBuild.Wait();
         Forget();
     }
 }
