@@ -20,7 +20,9 @@ sealed class EventStream : IBuildEvents, IAsyncDisposable
     // The lines a step has in every build (and the output pages of a step that succeeded), which a
     // client that shows no normal-importance message would only drop (see BuildProjectRequest.StepLines).
     static readonly HashSet<string> StepTags = new(StringComparer.Ordinal) { "START", "SUCCESS", "SKIP" };
-    bool _droppingPages;
+
+    // A build's lines and pages come in order from its loop: a page belongs to the line before it.
+    volatile bool _droppingPages;
 
     /// <param name="stepLines">Whether the client shows the START, SUCCESS and SKIP line of each step (<see cref="BuildProjectRequest.StepLines"/>).</param>
     public EventStream(Stream stream, bool stepLines = true)
@@ -34,11 +36,8 @@ sealed class EventStream : IBuildEvents, IAsyncDisposable
     bool Keep(string tag)
     {
         if (_stepLines) return true;
-        lock (StepTags)
-        {
-            _droppingPages = StepTags.Contains(tag);
-            return !_droppingPages;
-        }
+        _droppingPages = StepTags.Contains(tag);
+        return !_droppingPages;
     }
 
     /// <summary>True once the client can no longer be reached.</summary>
@@ -89,8 +88,7 @@ sealed class EventStream : IBuildEvents, IAsyncDisposable
 
     public void Page(string title, string text)
     {
-        if (!_stepLines) lock (StepTags) if (_droppingPages) return;
-        Send(new PageEvent { Title = title, Text = text });
+        if (!_droppingPages) Send(new PageEvent { Title = title, Text = text });
     }
 
     public void Report(Diagnostic d) =>

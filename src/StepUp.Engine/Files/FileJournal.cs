@@ -51,8 +51,8 @@ public sealed unsafe partial class FileJournal : IDisposable
     private static partial int StatFs(byte* path, byte* buffer);
 
     readonly string _root;
-    readonly Dictionary<string, int> _watched = new(StringComparer.Ordinal);
-    readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _watchedBySpan;
+    readonly HashSet<string> _watched = new(StringComparer.Ordinal);
+    readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _watchedBySpan;
     readonly HashSet<string> _unwatchable = new(StringComparer.Ordinal);
     readonly Dictionary<int, string> _folders = new();
     readonly HashSet<string> _changed = new(StringComparer.Ordinal);
@@ -73,11 +73,8 @@ public sealed unsafe partial class FileJournal : IDisposable
     {
         if (!OperatingSystem.IsLinux()) return null;
         var journal = new FileJournal(Path.GetFullPath(root).TrimEnd('/'));
-        return journal.IsLocal(journal._root) ? journal : null;
+        return IsLocal(Terminated(journal._root)) ? journal : null;
     }
-
-    /// <summary>False once the system refused a watch (its limit of inotify watches or instances): every refresh is then a full one.</summary>
-    public bool Usable => !_unusable;
 
     /// <summary>The next refresh stats every file: the graph was loaded again, or changed behind the journal's back.</summary>
     public void Invalidate() => _valid = false;
@@ -122,21 +119,20 @@ public sealed unsafe partial class FileJournal : IDisposable
     /// files, which the comparison covers.
     /// </summary>
     /// <returns>How many files differ from the graph's record; -1 when the journal kept watching as it was.</returns>
-    public int Prepare(ProjectGraph graph, Func<FileNode, bool> refreshed)
+    public int Prepare(ProjectGraph graph)
     {
         // Still vouching, and the build changed little: the next refresh states what it changed, no more.
         if (_valid && !_unusable && graph.TouchedCount <= SmallChange && Drain(graph.Files.Count) && _changed.Count <= SmallChange)
             return -1;
         graph.TakeTouched();
-        var files = graph.Files.Values.Where(refreshed).ToArray();
+        var files = graph.Files.Values.Where(FileRefresher.IsRefreshed).ToArray();
         var flagged = _flagged.ToArray();
         Arm(files);
         _flagged.AddRange(flagged);
         if (!_valid) return 0;
         var differs = new bool[files.Length];
         var links = new bool[files.Length];
-        var options = new ParallelOptions { MaxDegreeOfParallelism = files.Length > 256 ? Environment.ProcessorCount : 1 };
-        Parallel.For(0, files.Length, options, i =>
+        Parallel.For(0, files.Length, FileRefresher.StatParallelism(files.Length), i =>
         {
             var known = files[i].Stamp;
             var exists = FileStamper.TryStat(Planning.PathRules.FullPath(_root, files[i].Path), out var now, out links[i]);
@@ -158,17 +154,17 @@ public sealed unsafe partial class FileJournal : IDisposable
     /// since the last refresh (<paramref name="touched"/>), and those stated every time. False when
     /// the journal cannot tell (then the refresh stats every file, and arms it again).
     /// </summary>
-    public bool TryTake(ProjectGraph graph, List<FileNode> touched, Func<FileNode, bool> refreshed, out FileNode[] files)
+    public bool TryTake(ProjectGraph graph, List<FileNode> touched, out FileNode[] files)
     {
         files = [];
         if (!_valid || _unusable || !Drain(graph.Files.Count)) return _valid = false;
         var take = new HashSet<FileNode>(ReferenceEqualityComparer.Instance);
         foreach (var path in _changed)
-            if (graph.FindFile(path) is { } file && refreshed(file)) take.Add(file);
+            if (graph.FindFile(path) is { } file && FileRefresher.IsRefreshed(file)) take.Add(file);
         _changed.Clear();
         foreach (var file in touched)
         {
-            if (!Current(graph, file) || !refreshed(file)) continue;
+            if (!Current(graph, file) || !FileRefresher.IsRefreshed(file)) continue;
             // A file new to the graph, maybe in a folder not watched yet: watched before its stat.
             if (!Watch(file)) _alwaysStat.Add(file);
             if (_unusable) return _valid = false;
@@ -176,10 +172,10 @@ public sealed unsafe partial class FileJournal : IDisposable
         }
         _alwaysStat.RemoveWhere(file => !Current(graph, file));
         foreach (var file in _alwaysStat)
-            if (refreshed(file)) take.Add(file);
+            if (FileRefresher.IsRefreshed(file)) take.Add(file);
         // Files the last refresh found edited with the same content: stated again, so that the flag goes.
         foreach (var file in _flagged)
-            if (Current(graph, file) && refreshed(file)) take.Add(file);
+            if (Current(graph, file) && FileRefresher.IsRefreshed(file)) take.Add(file);
         _flagged.Clear();
         files = take.ToArray();
         return true;
@@ -203,7 +199,7 @@ public sealed unsafe partial class FileJournal : IDisposable
         while (true)
         {
             var folder = end < 0 ? ReadOnlySpan<char>.Empty : path.AsSpan(0, end);
-            if (_watchedBySpan.ContainsKey(folder)) return true;
+            if (_watchedBySpan.Contains(folder)) return true;
             var name = folder.ToString();
             if (_unwatchable.Contains(name) || !AddFolder(name)) return false;
             if (end < 0) return true;
@@ -213,29 +209,27 @@ public sealed unsafe partial class FileJournal : IDisposable
 
     bool AddFolder(string folder)
     {
-        var full = folder.Length == 0 ? _root : _root + "/" + folder;
-        if (!IsLocal(full))
+        var path = Terminated(folder.Length == 0 ? _root : _root + "/" + folder);
+        var wd = -1;
+        if (IsLocal(path))
         {
-            _unwatchable.Add(folder);
-            return false;
+            fixed (byte* p = path) wd = AddWatch(_fd, p, Mask);
+            if (wd < 0 && Marshal.GetLastPInvokeError() == NoSpace) _unusable = true;
         }
-        var bytes = Encoding.UTF8.GetBytes(full + "\0");
-        int wd;
-        fixed (byte* p = bytes) wd = AddWatch(_fd, p, Mask);
         if (wd < 0)
         {
-            if (Marshal.GetLastPInvokeError() == NoSpace) _unusable = true;
             _unwatchable.Add(folder);
             return false;
         }
-        _watched[folder] = wd;
+        _watched.Add(folder);
         _folders[wd] = folder;
         return true;
     }
 
-    bool IsLocal(string fullPath)
+    static byte[] Terminated(string path) => Encoding.UTF8.GetBytes(path + "\0");
+
+    static bool IsLocal(byte[] bytes)
     {
-        var bytes = Encoding.UTF8.GetBytes(fullPath + "\0");
         var buffer = stackalloc byte[256];
         int rc;
         fixed (byte* p = bytes) rc = StatFs(p, buffer);
@@ -268,7 +262,7 @@ public sealed unsafe partial class FileJournal : IDisposable
                     var entry = Encoding.UTF8.GetString(name, nameLength);
                     var path = folder.Length == 0 ? entry : folder + "/" + entry;
                     // A watched folder renamed, removed or replaced (by a symbolic link, say): its files' paths lead elsewhere now.
-                    if (_watched.ContainsKey(path)) return false;
+                    if (_watched.Contains(path)) return false;
                     _changed.Add(path);
                 }
                 // So many changes: a full refresh costs no more.

@@ -11,10 +11,12 @@ namespace StepUp.Engine.Graph;
 public static class FileRefresher
 {
     /// <summary>The files a refresh states: those whose content StepUp knows or waits for.</summary>
-    public static readonly Func<FileNode, bool> Refreshed = IsRefreshed;
-
-    static bool IsRefreshed(FileNode f) =>
+    internal static bool IsRefreshed(FileNode f) =>
         f.State is FileState.Static or FileState.Missing or FileState.Built or FileState.Outdated or FileState.Undeclared;
+
+    /// <summary>Stats are cheap: only a long list of them is worth a second thread.</summary>
+    internal static ParallelOptions StatParallelism(int files) =>
+        new() { MaxDegreeOfParallelism = files > 256 ? Environment.ProcessorCount : 1 };
 
     /// <param name="trustStat">False after an interrupted build: then every file is hashed again.</param>
     /// <param name="folders">Gets the static files that are folders now, which cannot be hashed (they are missing).</param>
@@ -28,7 +30,7 @@ public static class FileRefresher
     {
         var changed = 0;
         var touched = graph.TakeTouched();
-        if (journal == null || !trustStat || !journal.TryTake(graph, touched, Refreshed, out var files))
+        if (journal == null || !trustStat || !journal.TryTake(graph, touched, out var files))
         {
             files = graph.Files.Values.Where(IsRefreshed).ToArray();
             // Before the stats: whatever changes after its file's stat raises an event.
@@ -37,8 +39,7 @@ public static class FileRefresher
         stated = files.Length;
         var stamps = new FileStamp[files.Length];
         var links = journal == null ? null : new bool[files.Length];
-        var options = new ParallelOptions { MaxDegreeOfParallelism = files.Length > 256 ? Environment.ProcessorCount : 1 };
-        Parallel.For(0, files.Length, options, i =>
+        Parallel.For(0, files.Length, StatParallelism(files.Length), i =>
         {
             stamps[i] = FileStamper.Stamp(Planning.PathRules.FullPath(root, files[i].Path), files[i].Stamp, trustStat, out var link);
             if (links != null) links[i] = link;

@@ -234,7 +234,7 @@ public sealed class ProjectSession : IDisposable
             var clock = Stopwatch.StartNew();
             try
             {
-                var differ = journal.Prepare(graph, FileRefresher.Refreshed);
+                var differ = journal.Prepare(graph);
                 if (differ >= 0) Log($"journal: watching {graph.Files.Count} file(s) afresh, {differ} differ from the graph, in {clock.ElapsedMilliseconds} ms");
             }
             catch (Exception e)
@@ -253,9 +253,7 @@ public sealed class ProjectSession : IDisposable
     /// <summary>The root's journal, made at the first build (none where the system cannot keep one).</summary>
     FileJournal? Journal()
     {
-        if (_journal != null && _journal.Usable) return _journal;
-        if (_noJournal) return null;
-        _journal?.Dispose();
+        if (_journal != null || _noJournal) return _journal;
         _journal = FileJournal.TryCreate(Root);
         _noJournal = _journal == null;
         return _journal;
