@@ -17,6 +17,7 @@ sealed class BuildPlan
     readonly Dictionary<StepNode, double> _tails = new(ReferenceEqualityComparer.Instance);
     readonly HashSet<string> _targets;
     readonly Stack<StepNode> _toVisit = new();
+    readonly Stack<(StepNode Step, bool Expanded)> _tailStack = new();
     readonly HashSet<StepNode> _assumed = new(ReferenceEqualityComparer.Instance);
 
     public BuildPlan(IEnumerable<string> targets)
@@ -186,22 +187,32 @@ sealed class BuildPlan
     double TailTime(StepNode step)
     {
         if (_tails.TryGetValue(step, out var known)) return known;
-        // Iterative post-order: a long chain of steps must not overflow the stack.
-        var stack = new Stack<(StepNode Step, bool Expanded)>();
+        // Iterative post-order: a long chain of steps must not overflow the stack. One stack for the
+        // whole build, and plain loops: a no-op build queues every step once, so nothing is allocated per step.
+        var stack = _tailStack;
         stack.Push((step, false));
         _tails[step] = step.Definition.Duration; // a cycle (never planned) ends here
         while (stack.TryPop(out var top))
         {
-            var consumers = top.Step.Outputs.SelectMany(o => o.Consumers).Where(c => !c.IsOrphan);
+            var outputs = top.Step.Outputs;
             if (!top.Expanded)
             {
                 stack.Push((top.Step, true));
-                foreach (var consumer in consumers)
-                    if (_tails.TryAdd(consumer, consumer.Definition.Duration)) stack.Push((consumer, false));
+                for (var i = 0; i < outputs.Count; i++)
+                {
+                    var consumers = outputs[i].Consumers;
+                    for (var j = 0; j < consumers.Count; j++)
+                        if (!consumers[j].IsOrphan && _tails.TryAdd(consumers[j], consumers[j].Definition.Duration)) stack.Push((consumers[j], false));
+                }
                 continue;
             }
             var longest = 0.0;
-            foreach (var consumer in consumers) longest = Math.Max(longest, _tails[consumer]);
+            for (var i = 0; i < outputs.Count; i++)
+            {
+                var consumers = outputs[i].Consumers;
+                for (var j = 0; j < consumers.Count; j++)
+                    if (!consumers[j].IsOrphan) longest = Math.Max(longest, _tails[consumers[j]]);
+            }
             _tails[top.Step] = top.Step.Definition.Duration + longest;
         }
         return _tails[step];
@@ -293,9 +304,12 @@ sealed class BuildPlan
     {
         Move(planned, StepWant.Done);
         planned.Token = null;
-        foreach (var output in planned.Step.Outputs)
-            foreach (var consumer in output.Consumers)
-                InputAvailable(consumer, output);
+        var outputs = planned.Step.Outputs;
+        for (var i = 0; i < outputs.Count; i++)
+        {
+            var consumers = outputs[i].Consumers;
+            for (var j = 0; j < consumers.Count; j++) InputAvailable(consumers[j], outputs[i]);
+        }
         ReleaseDefined(planned);
     }
 

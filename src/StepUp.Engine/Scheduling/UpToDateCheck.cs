@@ -35,10 +35,16 @@ sealed class UpToDateCheck(BuildPlan plan, IReadOnlyDictionary<string, string> e
     /// <summary>A skip that would surprise: an input or output was edited and kept its content. Said at detailed verbosity.</summary>
     bool Skip(StepNode step)
     {
-        foreach (var file in step.Inputs.Concat(step.Outputs))
-            if (file.EditedSameContent)
-                reporter.SkipNote(step, $"'{file.Path}' was edited, but its content is the same");
+        Note(step, step.Inputs);
+        Note(step, step.Outputs);
         return true;
+    }
+
+    void Note(StepNode step, IReadOnlyList<FileNode> files)
+    {
+        for (var i = 0; i < files.Count; i++)
+            if (files[i].EditedSameContent)
+                reporter.SkipNote(step, $"'{files[i].Path}' was edited, but its content is the same");
     }
 
     /// <summary>
