@@ -118,14 +118,16 @@ public sealed unsafe partial class FileJournal : IDisposable
     /// that differ and those changed since. It reads the graph and changes only its list of touched
     /// files, which the comparison covers.
     /// </summary>
-    /// <returns>How many files differ from the graph's record; -1 when the journal kept watching as it was.</returns>
+    /// <returns>How many files differ from the graph's record; -1 when the journal kept watching as it was, or cannot watch.</returns>
     public int Prepare(ProjectGraph graph)
     {
+        // A journal the system refused watches for: every refresh is a full one, with nothing to prepare.
+        if (_unusable) return -1;
         // Still vouching, and the build changed little: the next refresh states what it changed, no more.
-        if (_valid && !_unusable && graph.TouchedCount <= SmallChange && Drain(graph.Files.Count) && _changed.Count <= SmallChange)
+        if (_valid && graph.TouchedCount <= SmallChange && Drain(graph.Files.Count) && _changed.Count <= SmallChange)
             return -1;
         graph.TakeTouched();
-        var files = graph.Files.Values.Where(FileRefresher.IsRefreshed).ToArray();
+        var files = FileRefresher.RefreshedFiles(graph);
         var flagged = _flagged.ToArray();
         Arm(files);
         _flagged.AddRange(flagged);

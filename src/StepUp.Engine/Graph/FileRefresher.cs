@@ -14,6 +14,9 @@ public static class FileRefresher
     internal static bool IsRefreshed(FileNode f) =>
         f.State is FileState.Static or FileState.Missing or FileState.Built or FileState.Outdated or FileState.Undeclared;
 
+    /// <summary>Every file a full refresh states.</summary>
+    internal static FileNode[] RefreshedFiles(ProjectGraph graph) => graph.Files.Values.Where(IsRefreshed).ToArray();
+
     /// <summary>Stats are cheap: only a long list of them is worth a second thread.</summary>
     internal static ParallelOptions StatParallelism(int files) =>
         new() { MaxDegreeOfParallelism = files > 256 ? Environment.ProcessorCount : 1 };
@@ -32,7 +35,7 @@ public static class FileRefresher
         var touched = graph.TakeTouched();
         if (journal == null || !trustStat || !journal.TryTake(graph, touched, out var files))
         {
-            files = graph.Files.Values.Where(IsRefreshed).ToArray();
+            files = RefreshedFiles(graph);
             // Before the stats: whatever changes after its file's stat raises an event.
             journal?.Arm(files);
         }

@@ -194,28 +194,39 @@ sealed class BuildPlan
         _tails[step] = step.Definition.Duration; // a cycle (never planned) ends here
         while (stack.TryPop(out var top))
         {
-            var outputs = top.Step.Outputs;
-            if (!top.Expanded)
+            if (top.Expanded)
             {
-                stack.Push((top.Step, true));
-                for (var i = 0; i < outputs.Count; i++)
-                {
-                    var consumers = outputs[i].Consumers;
-                    for (var j = 0; j < consumers.Count; j++)
-                        if (!consumers[j].IsOrphan && _tails.TryAdd(consumers[j], consumers[j].Definition.Duration)) stack.Push((consumers[j], false));
-                }
+                _tails[top.Step] = top.Step.Definition.Duration + LongestConsumerTail(top.Step.Outputs);
                 continue;
             }
-            var longest = 0.0;
-            for (var i = 0; i < outputs.Count; i++)
-            {
-                var consumers = outputs[i].Consumers;
-                for (var j = 0; j < consumers.Count; j++)
-                    if (!consumers[j].IsOrphan) longest = Math.Max(longest, _tails[consumers[j]]);
-            }
-            _tails[top.Step] = top.Step.Definition.Duration + longest;
+            stack.Push((top.Step, true));
+            PushUnvisitedConsumers(top.Step.Outputs, stack);
         }
         return _tails[step];
+    }
+
+    /// <summary>The steps that read these outputs and have no tail yet, each given its own duration until expanded.</summary>
+    void PushUnvisitedConsumers(IReadOnlyList<FileNode> outputs, Stack<(StepNode Step, bool Expanded)> stack)
+    {
+        for (var i = 0; i < outputs.Count; i++)
+        {
+            var consumers = outputs[i].Consumers;
+            for (var j = 0; j < consumers.Count; j++)
+                if (!consumers[j].IsOrphan && _tails.TryAdd(consumers[j], consumers[j].Definition.Duration)) stack.Push((consumers[j], false));
+        }
+    }
+
+    /// <summary>The longest known tail among the steps that read these outputs; each has one once they are expanded.</summary>
+    double LongestConsumerTail(IReadOnlyList<FileNode> outputs)
+    {
+        var longest = 0.0;
+        for (var i = 0; i < outputs.Count; i++)
+        {
+            var consumers = outputs[i].Consumers;
+            for (var j = 0; j < consumers.Count; j++)
+                if (!consumers[j].IsOrphan) longest = Math.Max(longest, _tails[consumers[j]]);
+        }
+        return longest;
     }
 
     /// <summary>
