@@ -15,7 +15,8 @@ static class ToolsFolder
     /// <summary>Writes the folder anew; null when the package has no clients (in-process tests) or it cannot be written.</summary>
     public static string? Prepare(Endpoint endpoint, LogFile log)
     {
-        // The director runs from the package's tools/director/.
+        // The director runs from the package's tools/director/ or its ahead-of-time twin tools/director-<rid>/.
+        // The steps' `stepup` stays the portable one: on a cluster, a step may run on another platform.
         var package = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, ".."));
         var cli = Path.Combine(package, "cli", "stepup.dll");
         var python = Path.Combine(package, "python");

@@ -9,8 +9,8 @@ namespace StepUp.Tasks
     /// Finds the file and line of each Step, Static, Script, Call, Global and Plan item. MSBuild does not give tasks
     /// item locations, so the defining project file is read once with line information, and the
     /// n-th item with a given type and Include gets the n-th element written that way. The same pass
-    /// notes the metadata written on each such element (attributes and child elements), for
-    /// <see cref="UnknownMetadata"/>: what the file says, not what item definitions or transforms added.
+    /// notes the metadata written on each such element (attributes and child elements) that StepUp does
+    /// not read, for <see cref="UnknownMetadata"/>: what the file says, not what item definitions or transforms added.
     /// </summary>
     sealed class ItemLocations
     {
@@ -21,7 +21,7 @@ namespace StepUp.Tasks
 
         public string File { get; }
 
-        /// <summary>Every metadata name written on an item element of a StepUp item type in this file.</summary>
+        /// <summary>Every metadata name written on an item element of a StepUp item type in this file that StepUp does not read.</summary>
         public IReadOnlyList<WrittenMetadata> Written => _written;
 
         public static ItemLocations Read(string file)
@@ -45,7 +45,8 @@ namespace StepUp.Tasks
                         if (itemDepth >= 0 && depth <= itemDepth) itemDepth = -1;
                         if (itemDepth >= 0 && depth == itemDepth + 1)
                         {
-                            result._written.Add(new WrittenMetadata(item!, include ?? "", reader.LocalName, info.LineNumber, info.LinePosition - 1));
+                            if (UnknownMetadata.IsUnknown(item!, reader.LocalName))
+                                result._written.Add(new WrittenMetadata(item!, include ?? "", reader.LocalName, info.LineNumber, info.LinePosition - 1));
                             continue;
                         }
                         var name = reader.LocalName;
@@ -56,7 +57,7 @@ namespace StepUp.Tasks
                         item = name;
                         if (!reader.IsEmptyElement) itemDepth = depth;
                         while (reader.MoveToNextAttribute())
-                            if (!ItemAttributes.Contains(reader.LocalName) && reader.Prefix.Length == 0)
+                            if (!ItemAttributes.Contains(reader.LocalName) && reader.Prefix.Length == 0 && UnknownMetadata.IsUnknown(name, reader.LocalName))
                                 result._written.Add(new WrittenMetadata(name, include ?? "", reader.LocalName, info.LineNumber, info.LinePosition));
                         reader.MoveToElement();
                         if (reader.GetAttribute("Include") is string included)

@@ -24,6 +24,8 @@ namespace StepUp.Tasks
         Stream? _stream;
         bool _cancelled;
         string _logPath = "";
+        /// <summary>The director this task starts and talks to: <see cref="DirectorPath"/>, or its ahead-of-time twin for this platform.</summary>
+        string _director = "";
 
         // The targets of sdk/StepUp.Sdk/Sdk/Sdk.targets set these by name (a renamed one is no longer
         // set); each says which property or item feeds it there.
@@ -152,6 +154,7 @@ namespace StepUp.Tasks
                 return Error(Codes.UnsupportedPlatform, "StepUp.Sdk builds on Linux and macOS only: its director listens on a Unix socket and runs steps with /bin/sh.");
             var request = RequestOfAction();
             if (request == null) return false;
+            _director = ReadyToRun.Prefer(DirectorPath);
             if (Action == "Shutdown") return Shutdown();
 
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -166,7 +169,7 @@ namespace StepUp.Tasks
             }
             var frame = request.ToFrame();
             var prepared = clock.Elapsed.TotalMilliseconds;
-            using (var stream = DirectorConnection.Connect(DirectorPath, DotnetHostPath, SdkVersion, out _logPath))
+            using (var stream = DirectorConnection.Connect(_director, DotnetHostPath, SdkVersion, out _logPath))
             {
                 lock (_gate) _stream = stream;
                 var connected = clock.Elapsed.TotalMilliseconds;
@@ -426,7 +429,7 @@ namespace StepUp.Tasks
         bool Shutdown()
         {
             var folder = Endpoint.DefaultDirectory();
-            var own = new Endpoint(folder, Endpoint.ComputeId(SdkVersion, DirectorPath));
+            var own = new Endpoint(folder, Endpoint.ComputeId(SdkVersion, _director));
             _logPath = own.LogPath;
             var sockets = ShutdownAll ? DirectorSockets(folder) : new[] { own.SocketPath };
             var stopped = 0;

@@ -18,13 +18,21 @@ namespace StepUp.Tasks
             "DefiningProjectDirectory", "DefiningProjectName", "DefiningProjectExtension",
         };
 
-        /// <summary>The warning text for each written name that no item type's list has, with where it is written.</summary>
+        /// <summary>The names each StepUp item type reads, as MSBuild compares metadata names: without case.</summary>
+        static readonly Dictionary<string, HashSet<string>> Known = Contract.ItemMetadata.ToDictionary(
+            pair => pair.Key, pair => new HashSet<string>(pair.Value, StringComparer.OrdinalIgnoreCase), StringComparer.Ordinal);
+
+        /// <summary>Whether StepUp ignores this metadata on an item of this StepUp item type.</summary>
+        public static bool IsUnknown(string itemType, string name) =>
+            Known.TryGetValue(itemType, out var known) && !known.Contains(name) && !WellKnown.Contains(name);
+
+        /// <summary>The warning text for each written name that StepUp does not read (<see cref="IsUnknown"/>), with where it is written.</summary>
         public static IEnumerable<(WrittenMetadata Where, string Text)> Find(IEnumerable<WrittenMetadata> written)
         {
             foreach (var metadata in written)
             {
-                if (!Contract.ItemMetadata.TryGetValue(metadata.ItemType, out var known)) continue;
-                if (WellKnown.Contains(metadata.Name) || known.Any(k => string.Equals(k, metadata.Name, StringComparison.OrdinalIgnoreCase))) continue;
+                if (!IsUnknown(metadata.ItemType, metadata.Name)) continue;
+                var known = Contract.ItemMetadata[metadata.ItemType];
                 var item = metadata.Include.Length > 0 ? "<" + metadata.ItemType + "> '" + metadata.Include + "'" : "A <" + metadata.ItemType + ">";
                 var closest = Closest(metadata.Name, known);
                 var hint = closest != null

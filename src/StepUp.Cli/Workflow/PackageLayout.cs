@@ -1,3 +1,4 @@
+using StepUp.Protocol;
 using System.Text.RegularExpressions;
 
 namespace StepUp.Cli.Workflow;
@@ -18,8 +19,8 @@ sealed class PackageLayout
         return new PackageLayout
         {
             Root = root,
-            // As Sdk.targets writes StepUpDirectorPath: $(StepUpSdkRoot)tools/director/StepUp.Director.dll.
-            DirectorPath = Path.GetFullPath(Path.Combine(root, "tools", "director", "StepUp.Director.dll")),
+            // As Sdk.targets writes StepUpDirectorPath, $(StepUpSdkRoot)tools/director/StepUp.Director.dll, and the task resolves it.
+            DirectorPath = ReadyToRun.Prefer(Path.GetFullPath(Path.Combine(root, "tools", "director", "StepUp.Director.dll"))),
             Version = VersionOf(root),
         };
     }
