@@ -204,6 +204,8 @@ public sealed class ShellRunner : IStepRunner
     /// </summary>
     static string ReadCapped(string path)
     {
+        // Most steps write nothing: one stat instead of opening, locking and closing the file.
+        if (Files.FileStamper.TryStat(path, out var stat) && stat.Size == 0) return "";
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 4096);

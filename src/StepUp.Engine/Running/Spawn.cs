@@ -58,7 +58,8 @@ static unsafe partial class Spawn
 
     /// <summary>
     /// Starts <paramref name="argv"/>[0]'s program at <paramref name="path"/> in process group
-    /// <paramref name="group"/> (0: a new group that the child leads), with every signal at its
+    /// <paramref name="group"/> (0: a new group that the child leads; <see cref="DirectorGroup"/>:
+    /// the director's own), with every signal at its
     /// default and none blocked (the director's runtime ignores SIGPIPE and blocks others).
     /// Returns the pid, or throws <see cref="IOException"/> with the reason.
     /// </summary>
@@ -73,8 +74,8 @@ static unsafe partial class Spawn
         ActionsInit(actions);
         try
         {
-            SetFlags(attributes, SetProcessGroup | SetSignalDefaults | SetSignalMask);
-            SetGroup(attributes, group);
+            SetFlags(attributes, (short)((group == DirectorGroup ? 0 : SetProcessGroup) | SetSignalDefaults | SetSignalMask));
+            if (group != DirectorGroup) SetGroup(attributes, group);
             SignalsFill(signals);
             SetDefaults(attributes, signals);
             SignalsEmpty(signals);
@@ -101,6 +102,9 @@ static unsafe partial class Spawn
             AttributesDestroy(attributes);
         }
     }
+
+    /// <summary>The group argument of <see cref="Start"/> for a child that stays in the director's process group.</summary>
+    public const int DirectorGroup = -1;
 
     const int CloseOnExec = 0x80000;
 

@@ -1,5 +1,5 @@
-using System.ComponentModel;
-using System.Diagnostics;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace StepUp.Engine.Running;
 
@@ -40,7 +40,7 @@ static class Watchdog
 
     static readonly Lock Gate = new();
     static readonly HashSet<ProcessGroup> Watched = new();
-    static Process? _process;
+    static FileStream? _pipe;
 
     public static void Watch(ProcessGroup group)
     {
@@ -66,40 +66,60 @@ static class Watchdog
         {
             try
             {
-                if (_process == null)
+                if (_pipe == null)
                 {
-                    _process = Start();
-                    foreach (var group in Watched) _process.StandardInput.Write("watch " + group + "\n");
+                    _pipe = Start();
+                    var all = new StringBuilder();
+                    foreach (var group in Watched) all.Append("watch ").Append(group).Append('\n');
+                    Write(_pipe, all.ToString());
                 }
                 else
                 {
-                    _process.StandardInput.Write(line + "\n");
+                    Write(_pipe, line + "\n");
                 }
-                _process.StandardInput.Flush();
                 return;
             }
             catch (IOException) when (attempt == 0)
             {
-                _process?.Dispose();
-                _process = null;
+                _pipe?.Dispose();
+                _pipe = null;
             }
         }
     }
 
-    static Process Start()
+    static void Write(FileStream pipe, string text)
     {
-        var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardInput = true };
-        psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add(Script);
-        psi.ArgumentList.Add("stepup-watchdog");
-        psi.ArgumentList.Add(ScratchFolder.Parent);
+        if (text.Length == 0) return;
+        pipe.Write(Encoding.UTF8.GetBytes(text));
+        pipe.Flush();
+    }
+
+    /// <summary>
+    /// Started by <see cref="Spawn"/>, not by the Process class: once the runtime watches children of
+    /// its own, every step's end runs its SIGCHLD handler, which scans for exited children.
+    /// </summary>
+    static FileStream Start()
+    {
+        var (read, write) = Spawn.Pipe();
+        int pid;
         try
         {
-            return Process.Start(psi) ?? throw new IOException("could not start the watchdog shell");
+            using var environment = new Spawn.NativeBlock(Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+                .Select(entry => entry.Key + "=" + entry.Value).ToList());
+            pid = Spawn.Start("/bin/sh", ["sh", "-c", Script, "stepup-watchdog", ScratchFolder.Parent], environment, Spawn.DirectorGroup,
+                Spawn.Stream.Descriptor(read), Spawn.Stream.ToFile("/dev/null"), Spawn.Stream.ToFile("/dev/null"));
         }
-        catch (Win32Exception e)
+        catch
         {
-            throw new IOException("could not start the watchdog shell: " + e.Message, e);
+            Spawn.Close(write);
+            throw;
         }
+        finally
+        {
+            Spawn.Close(read);
+        }
+        // Reaped when it ends, so that a killed watchdog leaves no zombie; the next line to it fails and starts another.
+        ChildReaper.Watch(pid, _ => { });
+        return new FileStream(new SafeFileHandle(write, ownsHandle: true), FileAccess.Write, 1);
     }
 }
