@@ -59,6 +59,14 @@ public static class FileStamper
         return true;
     }
 
+    /// <summary>The path as the C string that open(2) and statx(2) take.</summary>
+    static byte[] NulTerminated(string path)
+    {
+        var bytes = new byte[System.Text.Encoding.UTF8.GetByteCount(path) + 1];
+        System.Text.Encoding.UTF8.GetBytes(path, bytes);
+        return bytes;
+    }
+
     /// <summary>
     /// Hashing by open(2), read(2) of 64 KiB at a time and close(2): a FileStream also takes and drops
     /// an advisory lock and states the file twice, which for the small outputs of most steps is more
@@ -76,8 +84,6 @@ public static class FileStamper
         static extern unsafe int open(byte* path, int flags);
         [DllImport("libc", SetLastError = true)]
         static extern unsafe nint read(int fd, byte* buffer, nint count);
-        [DllImport("libc")]
-        static extern int close(int fd);
 
         /// <exception cref="IOException">The file cannot be opened or read.</exception>
         /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
@@ -85,7 +91,7 @@ public static class FileStamper
         {
             digest = default;
             if (_unavailable) return false;
-            var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
+            var bytes = NulTerminated(path);
             int fd;
             try
             {
@@ -100,8 +106,9 @@ public static class FileStamper
             var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(BufferBytes);
             try
             {
-                // One hash object per thread, reset by each result: creating one costs as much as hashing a small file.
-                var hash = _hash ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                // One hash object per thread, reset by each result: creating one costs as much as hashing
+                // a small file. Taken while in use, so that a failed read leaves no half-fed hash behind.
+                var hash = _hash ?? IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
                 _hash = null;
                 fixed (byte* b = buffer)
                 {
@@ -126,7 +133,7 @@ public static class FileStamper
             }
             finally
             {
-                close(fd);
+                Running.Spawn.Close(fd);
                 System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
             }
         }
@@ -134,9 +141,13 @@ public static class FileStamper
         static Exception Failure(string path, int errno)
         {
             var reason = Marshal.GetPInvokeErrorMessage(errno);
-            return errno is EACCES or EPERM
-                ? new UnauthorizedAccessException("cannot read " + path + ": " + reason)
-                : errno == ENOENT ? new FileNotFoundException("cannot read " + path + ": " + reason, path) : new IOException("cannot read " + path + ": " + reason);
+            var message = "cannot read " + path + ": " + reason;
+            return errno switch
+            {
+                EACCES or EPERM => new UnauthorizedAccessException(message),
+                ENOENT => new FileNotFoundException(message, path),
+                _ => new IOException(message),
+            };
         }
     }
 
@@ -158,7 +169,7 @@ public static class FileStamper
             stat = FileStamp.Missing;
             symbolicLink = false;
             if (_unavailable) return PortableStat(path, out stat);
-            var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
+            var bytes = NulTerminated(path);
             var buffer = stackalloc byte[256];
             int rc;
             try
